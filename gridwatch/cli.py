@@ -1,0 +1,84 @@
+"""``python -m gridwatch``: subcommands discovered from ``gridwatch/commands/``.
+
+Each module there defines ``register(subparsers)`` and sets ``func`` on its
+parser. A ``CliError`` (or a bad argument) prints one clear line and exits non-zero;
+no traceback reaches the user.
+"""
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from gridwatch import commands
+from gridwatch.paths import default_db
+
+
+class CliError(Exception):
+    """An error a user can fix; its message is printed as one line."""
+
+    def __init__(self, message: str, code: int = 2):
+        super().__init__(message)
+        self.code = code
+
+
+def iso_date(text: str) -> date:
+    """argparse type for YYYY-MM-DD dates."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date in YYYY-MM-DD form: {text!r}") from None
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """The common ``--db PATH`` option."""
+    parser.add_argument("--db", type=Path, default=None,
+                        help="warehouse file (default: $GRIDWATCH_DB or data/gridwatch.duckdb)")
+
+
+def db_from(args: argparse.Namespace) -> Path:
+    """The warehouse path chosen by ``--db`` or the default."""
+    return args.db if args.db is not None else default_db()
+
+
+def open_existing(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
+    """Open the chosen warehouse read-only, or fail with a clear message."""
+    from gridwatch import warehouse
+
+    path = db_from(args)
+    try:
+        return warehouse.open_readonly(path)
+    except warehouse.WarehouseMissing:
+        raise CliError(f"no warehouse at {path}: build one with `python -m gridwatch demo` "
+                       "or load data with `python -m gridwatch import`") from None
+    except duckdb.Error as exc:
+        raise CliError(f"cannot open warehouse {path}: {exc}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every discovered subcommand."""
+    parser = argparse.ArgumentParser(prog="python -m gridwatch", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        importlib.import_module(f"gridwatch.commands.{info.name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args) or 0
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except duckdb.Error as exc:
+        print(f"error: database: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,81 @@
+"""Files people open in Excel: CSV (utf-8-sig) and XLSX, with spreadsheet formulas neutralised."""
+
+import io
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from gridwatch import i18n
+from gridwatch.columns import CODED, HEADERS
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every text cell (and header) neutralised."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(neutralise)
+    out.columns = [neutralise(str(c)) for c in out.columns]
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    """CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly."""
+    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def xlsx_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str] | None = None) -> bytes:
+    """An XLSX workbook, one sheet per frame, each optionally headed by lines of context."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            start = len(header_lines) + 1 if header_lines else 0
+            safe_frame(frame).to_excel(writer, sheet_name=_sheet_name(name), index=False, startrow=start)
+            if header_lines:
+                ws = writer.sheets[_sheet_name(name)]
+                for i, line in enumerate(header_lines, start=1):
+                    ws.cell(row=i, column=1, value=neutralise(line))
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str) -> str:
+    bad = '[]:*?/\\'
+    cleaned = "".join("_" if ch in bad else ch for ch in name).strip("'")
+    return (cleaned or "Sheet")[:31]
+
+
+def chinese_export(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
+    """A table as an enforcement system exports it: Chinese headers, Chinese codes, 是/否."""
+    cur = con.cursor()
+    frame = cur.execute(f"select * from {table}").df()
+    for column in frame.columns:
+        kind = CODED.get((table, column))
+        if kind:
+            frame[column] = frame[column].map(lambda c, k=kind: i18n.label(k, c, "zh") or None)
+        elif frame[column].dtype == bool:
+            frame[column] = frame[column].map({True: "是", False: "否"})
+        elif pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
+    return frame.rename(columns=HEADERS[table])
+
+
+def export_tables_csv(con: duckdb.DuckDBPyConnection, directory: Path) -> list[Path]:
+    """Write every table as ``<table>.csv`` (UTF-8 with BOM, Chinese headers) into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for table in HEADERS:
+        path = directory / f"{table}.csv"
+        chinese_export(con, table).to_csv(path, index=False, encoding="utf-8-sig")
+        written.append(path)
+    return written

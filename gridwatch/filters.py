@@ -1,0 +1,70 @@
+"""The global filters every page shares: period, as-of date, towns, departments, industries.
+
+Pure Python so the CLI, exports and tests build the same parameters as the pages.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+PRESETS = ("this_week", "last_week", "this_month", "this_quarter", "this_year", "last_12_months", "custom")
+DEFAULT_PRESET = "this_year"
+
+
+@dataclass(frozen=True)
+class Filters:
+    """A period [start, end], the as-of date T, and enterprise filters (empty = all)."""
+
+    start: date
+    end: date
+    as_of: date
+    towns: tuple[str, ...] = field(default_factory=tuple)
+    departments: tuple[str, ...] = field(default_factory=tuple)
+    industries: tuple[str, ...] = field(default_factory=tuple)
+
+    def params(self) -> dict:
+        """Named query parameters for these filters."""
+        return {
+            "start": self.start,
+            "end": self.end,
+            "as_of": self.as_of,
+            "towns": list(self.towns),
+            "departments": list(self.departments),
+            "industries": list(self.industries),
+        }
+
+
+def week_start(d: date) -> date:
+    """The Monday of d's ISO week."""
+    return d - timedelta(days=d.weekday())
+
+
+def quarter_start(d: date) -> date:
+    """The first day of d's calendar quarter."""
+    return date(d.year, 3 * ((d.month - 1) // 3) + 1, 1)
+
+
+def preset_period(preset: str, as_of: date) -> tuple[date, date]:
+    """The period a preset names, relative to the data's as-of date."""
+    if preset == "this_week":
+        return week_start(as_of), as_of
+    if preset == "last_week":
+        monday = week_start(as_of) - timedelta(days=7)
+        return monday, monday + timedelta(days=6)
+    if preset == "this_month":
+        return as_of.replace(day=1), as_of
+    if preset == "this_quarter":
+        return quarter_start(as_of), as_of
+    if preset == "this_year":
+        return date(as_of.year, 1, 1), as_of
+    if preset == "last_12_months":
+        return as_of - timedelta(days=364), as_of
+    raise ValueError(f"unknown period preset {preset!r}")
+
+
+def previous_period(f: Filters) -> Filters:
+    """The period of equal length just before ``f``'s, as of its own end (or f's as-of if earlier)."""
+    length = (f.end - f.start).days + 1
+    end = f.start - timedelta(days=1)
+    start = end - timedelta(days=length - 1)
+    return Filters(start=start, end=end, as_of=min(end, f.as_of), towns=f.towns,
+                   departments=f.departments, industries=f.industries)

@@ -1,0 +1,51 @@
+"""UI text in Chinese (default) and English.
+
+Strings live in ``gridwatch/locales/<area>.toml``; each leaf is a table with a
+``zh`` and an ``en`` entry, addressed as ``"<area>.<key>"`` (dotted for nested
+tables). A test checks that every leaf has both languages.
+"""
+
+import tomllib
+from functools import lru_cache
+
+from gridwatch.paths import LOCALES_DIR
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+
+
+def _flatten(prefix: str, table: dict, out: dict) -> None:
+    if set(table) & set(LANGS) and all(isinstance(v, str) for v in table.values()):
+        out[prefix] = table
+        return
+    for key, value in table.items():
+        if not isinstance(value, dict):
+            raise ValueError(f"locale entry {prefix}.{key} must be a table with zh and en")
+        _flatten(f"{prefix}.{key}", value, out)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    """Every UI string by key, each a dict of language → text."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALES_DIR.glob("*.toml")):
+        with open(path, "rb") as f:
+            _flatten(path.stem, tomllib.load(f), out)
+    return out
+
+
+def text(key: str, lang: str = DEFAULT_LANG, **values) -> str:
+    """The string for ``key`` in ``lang``, formatted with ``values``."""
+    entry = catalogue().get(key)
+    if entry is None:
+        raise KeyError(f"no UI string {key!r} in {LOCALES_DIR}")
+    template = entry.get(lang) or entry[DEFAULT_LANG]
+    return template.format(**values) if values else template
+
+
+def label(kind: str, code, lang: str = DEFAULT_LANG) -> str:
+    """The display label of a code (``label('risk_level', 'red')`` → 重大风险(红))."""
+    if code is None or (isinstance(code, float) and code != code):
+        return ""
+    entry = catalogue().get(f"codes.{kind}.{code}")
+    return (entry.get(lang) or entry[DEFAULT_LANG]) if entry else str(code)

@@ -1,0 +1,39 @@
+"""The pages of the app, their sections and icons: one list that app.py and the tests share."""
+
+from dataclasses import dataclass
+
+from gridwatch.paths import ROOT
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its key (also its URL path and UI-string key), section, script and icon."""
+
+    key: str
+    section: str
+    icon: str
+    default: bool = False
+
+    @property
+    def script(self) -> str:
+        """The page script, relative to the repository root."""
+        return f"pages/{self.key}.py"
+
+    @property
+    def path(self):
+        """The page script's absolute path."""
+        return ROOT / self.script
+
+
+PAGES = (
+    PageSpec("overview", "leadership", "📊", default=True),
+    PageSpec("briefing", "leadership", "📰"),
+    PageSpec("coverage", "office", "🗺️"),
+    PageSpec("hazards", "staff", "⚠️"),
+    PageSpec("enterprise", "staff", "🏭"),
+    PageSpec("rectification", "staff", "🔁"),
+    PageSpec("performance", "staff", "🏅"),
+    PageSpec("explore", "staff", "🔎"),
+    PageSpec("data_import", "data", "📥"),
+)
+SECTIONS = ("leadership", "office", "staff", "data")

@@ -1,0 +1,50 @@
+"""The rules file: intervals, ratios, windows and weights users may change.
+
+Code reads every such number from here; ``query_params`` turns the rules into
+the named parameters that queries in ``queries/`` refer to (``$interval_red``…).
+"""
+
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+
+from gridwatch.paths import rules_file
+
+RISK_LEVELS = ("red", "orange", "yellow", "blue")
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime_ns: int) -> dict:
+    with open(path, "rb") as f:
+        return tomllib.load(f)
+
+
+def load(path: Path | None = None) -> dict:
+    """Return the rules as a nested dict, re-read whenever the file changes."""
+    p = Path(path) if path else rules_file()
+    return _load(str(p), p.stat().st_mtime_ns)
+
+
+def query_params(rules: dict | None = None) -> dict:
+    """Named query parameters derived from the rules, available to every query."""
+    r = rules or load()
+    iv = r["inspection_interval_days"]
+    rect = r["rectification"]
+    bounds = rect["ageing_bounds"]
+    return {
+        "interval_red": iv["red"],
+        "interval_orange": iv["orange"],
+        "interval_yellow": iv["yellow"],
+        "interval_blue": iv["blue"],
+        "due_soon_days": rect["due_soon_days"],
+        "ageing_1": bounds[0],
+        "ageing_2": bounds[1],
+        "ageing_3": bounds[2],
+        "order_after_overdue_days": rect["order_after_overdue_days"],
+        "case_after_overdue_days": rect["case_after_overdue_days"],
+        "repeat_window_days": r["hazards"]["repeat_window_days"],
+        "inspectors_per_10k": r["staffing"]["inspectors_per_10k_residents"],
+        "village_inspectors_per_village": r["staffing"]["village_inspectors_per_village"],
+        "major_weight": r["scoring"]["major_weight"],
+        "follow_through_grace_days": r["scoring"]["follow_through_grace_days"],
+    }

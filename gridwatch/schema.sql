@@ -1,0 +1,142 @@
+-- The warehouse schema: the canonical tables of DESIGN.md, typed and keyed,
+-- plus the macros that every query builds on. Executed once on an empty file.
+
+create table meta (
+    key varchar primary key,
+    value varchar
+);
+
+create table grids (
+    grid_id varchar primary key,
+    level varchar not null check (level in ('town', 'village')),
+    town varchar not null,
+    village varchar,
+    name varchar not null,
+    population integer,
+    geometry varchar,
+    grid_staff integer
+);
+
+create table enterprises (
+    enterprise_id varchar primary key,
+    name varchar not null,
+    credit_code varchar,
+    industry varchar,
+    town varchar,
+    village varchar,
+    department varchar,
+    squadron varchar,
+    grid_id varchar,
+    risk_level varchar not null check (risk_level in ('red', 'orange', 'yellow', 'blue')),
+    status varchar not null check (status in ('operating', 'suspended', 'closed')),
+    lat double,
+    lon double,
+    employees integer,
+    major_hazard_source boolean not null default false,
+    listed_since date
+);
+
+create table staff (
+    staff_id varchar primary key,
+    name varchar not null,
+    unit varchar not null,
+    role varchar not null,
+    certified boolean not null default false,
+    active boolean not null default true
+);
+
+create table inspections (
+    inspection_id varchar primary key,
+    enterprise_id varchar not null,
+    date date not null,
+    type varchar not null check (type in ('routine', 'special', 'tipoff', 'listed', 'recheck', 'pre_recheck')),
+    lead_staff_id varchar not null,
+    staff_ids varchar,
+    campaign varchar,
+    checklist varchar
+);
+
+create table hazards (
+    hazard_id varchar primary key,
+    inspection_id varchar,
+    enterprise_id varchar not null,
+    found_date date not null,
+    level varchar not null check (level in ('general', 'major')),
+    category varchar not null,
+    description varchar,
+    deadline date,
+    rectified_date date,
+    verified_date date,
+    reminder_date date,
+    order_date date,
+    responsibility boolean not null default false,
+    measures boolean not null default false,
+    funds boolean not null default false,
+    time_limit boolean not null default false,
+    plan boolean not null default false,
+    funds_amount double
+);
+
+create table cases (
+    case_id varchar primary key,
+    enterprise_id varchar not null,
+    hazard_id varchar,
+    filed_date date not null,
+    interview_date date,
+    collective_review boolean not null default false,
+    decided_date date,
+    penalty_amount double,
+    measure varchar check (measure in ('warning', 'fine', 'confiscation', 'suspension', 'revocation', 'closure'))
+);
+
+create table tipoffs (
+    tipoff_id varchar primary key,
+    received_date date not null,
+    enterprise_id varchar,
+    town varchar,
+    verified boolean not null default false,
+    closed_date date,
+    reward_amount double
+);
+
+create table worklogs (
+    staff_id varchar not null,
+    date date not null,
+    morning_plan boolean not null default false,
+    evening_review boolean not null default false,
+    primary key (staff_id, date)
+);
+
+-- Enterprises matching the global filters; an empty list means "no filter".
+-- Every query that restricts by town, department or industry goes through here,
+-- so a user's town scope (applied to $towns by the caller) reaches every figure.
+create macro scoped_enterprises(towns, departments, industries) as table
+    select *
+    from enterprises
+    where (len(towns) = 0 or list_contains(towns, town))
+      and (len(departments) = 0 or list_contains(departments, department))
+      and (len(industries) = 0 or list_contains(industries, industry));
+
+-- Each hazard's status as of a date; hazards found after the date do not exist yet.
+-- status: verified (re-checked by as_of) > rectified (by as_of) > overdue
+-- (deadline before as_of) > open. Dates after as_of count as not yet happened.
+create macro hazard_status(as_of) as table
+    select
+        h.*,
+        h.rectified_date is not null and h.rectified_date <= as_of as is_rectified,
+        h.verified_date is not null and h.verified_date <= as_of as is_verified,
+        not (h.rectified_date is not null and h.rectified_date <= as_of)
+            and h.deadline is not null and h.deadline < as_of as is_overdue,
+        case
+            when h.verified_date is not null and h.verified_date <= as_of then 'verified'
+            when h.rectified_date is not null and h.rectified_date <= as_of then 'rectified'
+            when h.deadline is not null and h.deadline < as_of then 'overdue'
+            else 'open'
+        end as status,
+        case
+            when not (h.rectified_date is not null and h.rectified_date <= as_of)
+                and h.deadline is not null and h.deadline < as_of
+            then date_diff('day', h.deadline, as_of)
+        end as days_overdue
+    from hazards as h
+    where h.found_date <= as_of;

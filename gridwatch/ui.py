@@ -1,0 +1,233 @@
+"""Streamlit glue shared by ``app.py`` and every page: language, connection, cached queries, filters.
+
+The base connection is read-only and cached per warehouse file identity (inode and
+mtime), so an import that swaps in a new file is picked up on the next rerun;
+query results are cached per (query, parameters, data version).
+"""
+
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from gridwatch import filters as gf
+from gridwatch import i18n, queries, warehouse
+from gridwatch.paths import DATA_DIR, default_db
+
+LANG_KEY = "lang"
+FILTERS_KEY = "global_filters"
+
+
+def lang() -> str:
+    """The UI language of this session ('zh' unless switched)."""
+    if LANG_KEY not in st.session_state:
+        wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
+        st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
+    return st.session_state[LANG_KEY]
+
+
+def t(key: str, **values) -> str:
+    """A UI string in the session's language."""
+    return i18n.text(key, lang(), **values)
+
+
+def label(kind: str, code) -> str:
+    """A code's display label in the session's language."""
+    return i18n.label(kind, code, lang())
+
+
+def formatter(prefix: str):
+    """A widget ``format_func``: code → the UI string ``<prefix>.<code>``.
+
+    The language is bound now: Streamlit (and AppTest) may call a format_func
+    outside the script run, where session state is not available.
+    """
+    current = lang()
+    return lambda code: i18n.text(f"{prefix}.{code}", current)
+
+
+def code_formatter(kind: str):
+    """A widget ``format_func`` showing a code's label (``risk_level`` → 重大风险(红))."""
+    current = lang()
+    return lambda code: i18n.label(kind, code, current)
+
+
+def db_path() -> Path:
+    """The warehouse this process serves."""
+    return default_db()
+
+
+def _identity(path: Path) -> tuple[str, int, int] | None:
+    try:
+        s = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return str(path), s.st_ino, s.st_mtime_ns
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _base_connection(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
+    return warehouse.open_readonly(Path(path))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _meta(path: str, inode: int, mtime_ns: int) -> dict[str, str]:
+    return warehouse.meta(_base_connection(path, inode, mtime_ns))
+
+
+def _ensure_demo(path: Path) -> None:
+    if path.exists() or path.parent.resolve() != DATA_DIR.resolve():
+        return
+    with st.spinner(i18n.text("app.building_demo", lang())):
+        warehouse.build_demo(path)
+
+
+def connection() -> duckdb.DuckDBPyConnection | None:
+    """The shared read-only base connection; run queries on ``.cursor()`` of it."""
+    path = db_path()
+    _ensure_demo(path)
+    ident = _identity(path)
+    return _base_connection(*ident) if ident else None
+
+
+def meta() -> dict[str, str]:
+    """The warehouse metadata (data version, as-of date, demo flag); empty if none."""
+    ident = _identity(db_path())
+    return _meta(*ident) if ident else {}
+
+
+def data_as_of() -> date:
+    """The data's as-of date (its last day of activity), today if unknown."""
+    return warehouse.data_as_of(meta()) or date.today()
+
+
+def is_demo() -> bool:
+    """True while the demo county is shown."""
+    return meta().get("is_demo") == "true"
+
+
+@st.cache_data(max_entries=512, show_spinner=False)
+def _cached_query(name: str, params: dict, version: str, path: str) -> pd.DataFrame:
+    return queries.run(connection(), name, params)
+
+
+def query(name: str, params: dict | None = None) -> pd.DataFrame:
+    """Run a named query, cached per (query, parameters, data version)."""
+    return _cached_query(name, dict(params or {}), meta().get("data_version", ""), str(db_path()))
+
+
+def require_data() -> duckdb.DuckDBPyConnection:
+    """The connection, or stop the page with a message saying why there is nothing to show."""
+    con = connection()
+    if con is None:
+        st.info(t("app.no_warehouse", path=str(db_path())))
+        st.stop()
+    return con
+
+
+def language_switch() -> None:
+    """The sidebar switch between Chinese and English."""
+    lang()
+    st.sidebar.segmented_control(
+        t("app.language"),
+        options=list(i18n.LANGS),
+        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        key=LANG_KEY,
+        selection_mode="single",
+    )
+    if not st.session_state.get(LANG_KEY):
+        st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+
+
+@st.cache_data(show_spinner=False)
+def _options(version: str, path: str) -> dict[str, list[str]]:
+    frame = queries.run(connection(), "filter_options")
+    return {kind: list(group["value"]) for kind, group in frame.groupby("kind")}
+
+
+def filter_options() -> dict[str, list[str]]:
+    """Values offered by the global filters: 'town', 'department', 'industry'."""
+    if connection() is None:
+        return {}
+    return _options(meta().get("data_version", ""), str(db_path()))
+
+
+def sidebar_filters() -> gf.Filters:
+    """Draw the global filters in the sidebar and remember them for the pages."""
+    as_of_data = data_as_of()
+    options = filter_options()
+    sb = st.sidebar
+    sb.subheader(t("app.filters.header"))
+    preset = sb.selectbox(
+        t("app.filters.period"),
+        gf.PRESETS,
+        index=gf.PRESETS.index(gf.DEFAULT_PRESET),
+        format_func=formatter("app.filters.preset"),
+        key="gf_preset",
+    )
+    if preset == "custom":
+        default_start, default_end = gf.preset_period(gf.DEFAULT_PRESET, as_of_data)
+        start = sb.date_input(t("app.filters.start"), value=default_start, key="gf_start")
+        end = sb.date_input(t("app.filters.end"), value=default_end, key="gf_end")
+        if end < start:
+            sb.warning(t("app.filters.bad_period"))
+            end = start
+    else:
+        start, end = gf.preset_period(preset, as_of_data)
+        sb.caption(f"{start.isoformat()} — {end.isoformat()}")
+    as_of = sb.date_input(
+        t("app.filters.as_of"), value=min(end, as_of_data) if preset == "custom" else as_of_data,
+        help=t("app.filters.as_of_help"), key=f"gf_as_of_{preset}",
+    )
+    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
+                           placeholder=t("app.filters.all"), key="gf_towns")
+    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
+                                 placeholder=t("app.filters.all"), key="gf_departments")
+    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),
+                                placeholder=t("app.filters.all"), key="gf_industries")
+    chosen = gf.Filters(
+        start=start, end=end, as_of=as_of,
+        towns=tuple(towns), departments=tuple(departments), industries=tuple(industries),
+    )
+    st.session_state[FILTERS_KEY] = chosen
+    return chosen
+
+
+def filters() -> gf.Filters:
+    """The global filters chosen in the sidebar (defaults if the sidebar has not run)."""
+    chosen = st.session_state.get(FILTERS_KEY)
+    if chosen is None:
+        as_of = data_as_of()
+        start, end = gf.preset_period(gf.DEFAULT_PRESET, as_of)
+        chosen = gf.Filters(start=start, end=end, as_of=as_of)
+    return chosen
+
+
+def stamps() -> None:
+    """The data-as-of stamp and, while the demo is shown, a visible demo badge."""
+    m = meta()
+    if not m:
+        return
+    if is_demo():
+        st.sidebar.warning("🧪 " + t("app.demo_badge"))
+    st.sidebar.caption("📅 " + t("app.data_as_of", date=data_as_of().isoformat()))
+
+
+def coming_soon() -> None:
+    """The placeholder body of a page a later release builds."""
+    st.info("🚧 " + t("app.coming_soon"))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _cached_headline(chosen: gf.Filters, version: str, path: str) -> dict:
+    from gridwatch import metrics
+
+    return metrics.headline(connection(), chosen)
+
+
+def headline(chosen: gf.Filters) -> dict:
+    """The headline metrics for the filters, cached per data version."""
+    return _cached_headline(chosen, meta().get("data_version", ""), str(db_path()))

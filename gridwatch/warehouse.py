@@ -1,0 +1,134 @@
+"""The DuckDB warehouse file: create, rewrite atomically, open for reading, and its metadata.
+
+Writers never touch the live file. They work on a copy next to it and swap it in
+with ``os.replace`` once committed and checkpointed, so a reader (the app holds
+the file open read-only) never sees half a write, and a writer killed midway
+leaves the warehouse exactly as it was.
+"""
+
+import contextlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from gridwatch.paths import SCHEMA_FILE
+
+TABLES = ("grids", "enterprises", "staff", "inspections", "hazards", "cases", "tipoffs", "worklogs")
+
+
+class WarehouseMissing(Exception):
+    """The warehouse file does not exist."""
+
+
+def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse for reading; raise WarehouseMissing if there is none."""
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(str(path))
+    return duckdb.connect(str(path), read_only=True)
+
+
+@contextlib.contextmanager
+def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a copy of the warehouse, then swap it in.
+
+    With ``fresh`` (or when no warehouse exists yet) the copy starts empty with the
+    schema. On success a new data version is stamped and the copy replaces the
+    file atomically; on any exception the copy is discarded and the file is untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        if path.exists() and not fresh:
+            shutil.copyfile(path, tmp)
+            con = duckdb.connect(str(tmp))
+        else:
+            con = duckdb.connect(str(tmp))
+            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        try:
+            yield con
+            stamp(con)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+
+
+def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> None:
+    """Replace the content of each named table with the given frame (columns in schema order)."""
+    for name, frame in tables.items():
+        if name not in TABLES:
+            raise ValueError(f"unknown table {name!r}")
+        columns = [r[0] for r in con.execute(f"describe {name}").fetchall()]
+        con.execute(f"delete from {name}")
+        con.register("_incoming", frame[columns])
+        con.execute(f"insert into {name} select * from _incoming")
+        con.unregister("_incoming")
+
+
+def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
+    """Set metadata keys (``is_demo``, ``source`` …) in the warehouse."""
+    for key, value in values.items():
+        con.execute(
+            "insert or replace into meta (key, value) values ($key, $value)",
+            {"key": key, "value": str(value)},
+        )
+
+
+def stamp(con: duckdb.DuckDBPyConnection) -> None:
+    """Stamp a new data version, the write time and the data-as-of date."""
+    as_of = con.execute(
+        """
+        select max(d) from (
+            select max(date) as d from inspections
+            union all select max(found_date) from hazards
+            union all select max(rectified_date) from hazards
+            union all select max(verified_date) from hazards
+            union all select max(filed_date) from cases
+            union all select max(received_date) from tipoffs
+            union all select max(date) from worklogs
+        )
+        """
+    ).fetchone()[0]
+    set_meta(
+        con,
+        data_version=uuid.uuid4().hex,
+        written_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        data_as_of=as_of.isoformat() if as_of else "",
+    )
+
+
+def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """All metadata of the warehouse as a dict."""
+    cur = con.cursor()
+    return dict(cur.execute("select key, value from meta").fetchall())
+
+
+def data_as_of(meta_values: dict[str, str]) -> date | None:
+    """The last date with any activity in the data, from the metadata."""
+    value = meta_values.get("data_as_of")
+    return date.fromisoformat(value) if value else None
+
+
+def build_demo(path: Path, *, scale: int = 1, seed: int | None = None) -> dict[str, int]:
+    """Generate the demo county into a fresh warehouse at ``path``; return row counts."""
+    from gridwatch import demo
+
+    kwargs = {"scale": scale}
+    if seed is not None:
+        kwargs["seed"] = seed
+    tables = demo.generate(**kwargs)
+    with rewrite(path, fresh=True) as con:
+        load_tables(con, tables)
+        set_meta(con, is_demo="true", demo_scale=scale, demo_seed=kwargs.get("seed", "default"))
+    return {name: len(frame) for name, frame in tables.items()}

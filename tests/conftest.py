@@ -1,0 +1,41 @@
+"""Shared fixtures: tiny hand-written warehouses and clean Streamlit caches."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+
+from gridwatch import warehouse
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def build_fixture_db(path: Path, *sql_files: str, is_demo: bool = False) -> Path:
+    """A warehouse at ``path`` holding the schema plus the given fixture SQL files."""
+    with warehouse.rewrite(path, fresh=True) as con:
+        for name in sql_files:
+            con.execute((FIXTURES / name).read_text(encoding="utf-8"))
+        warehouse.set_meta(con, is_demo=str(is_demo).lower())
+    return path
+
+
+@pytest.fixture
+def tiny_db(tmp_path) -> Path:
+    """The tiny county of tests/fixtures/tiny.sql in a fresh warehouse file."""
+    return build_fixture_db(tmp_path / "tiny.duckdb", "tiny.sql")
+
+
+@pytest.fixture
+def tiny_con(tiny_db):
+    """A read-only connection to the tiny county."""
+    con = warehouse.open_readonly(tiny_db)
+    yield con
+    con.close()
+
+
+@pytest.fixture(autouse=True)
+def clear_streamlit_caches():
+    """AppTest instances in one process share caches: start each test clean."""
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield

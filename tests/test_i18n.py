@@ -1,0 +1,32 @@
+"""Every UI string exists in Chinese and English, and every key a page asks for exists."""
+
+import re
+
+from gridwatch import i18n
+from gridwatch.paths import ROOT
+
+
+def test_every_string_has_both_languages():
+    for key, entry in i18n.catalogue().items():
+        assert set(entry) == set(i18n.LANGS), key
+        assert all(entry[lang].strip() for lang in i18n.LANGS), key
+
+
+def test_placeholders_agree_between_languages():
+    for key, entry in i18n.catalogue().items():
+        found = {lang: set(re.findall(r"{(\w+)", entry[lang])) for lang in i18n.LANGS}
+        assert found["zh"] == found["en"], key
+
+
+def test_literal_keys_used_in_code_exist():
+    used = set()
+    for path in [ROOT / "app.py", *ROOT.glob("pages/*.py"), *ROOT.glob("gridwatch/**/*.py")]:
+        used |= set(re.findall(r"""\bt\(\s*["']([a-z_]+\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
+    missing = sorted(k for k in used if k not in i18n.catalogue())
+    assert not missing
+
+
+def test_code_labels():
+    assert i18n.label("risk_level", "red") == "重大风险(红)"
+    assert i18n.label("risk_level", "red", "en") == "Major risk (red)"
+    assert i18n.label("risk_level", "purple") == "purple"
