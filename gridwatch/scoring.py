@@ -215,6 +215,24 @@ def unit_averages(scored: pd.DataFrame) -> pd.DataFrame:
                                          na_position="last").reset_index(drop=True)
 
 
+def person_trend(components_by_quarter: dict[str, pd.DataFrame], weights: dict[str, float],
+                 staff_id: str) -> pd.DataFrame:
+    """One person's score and rank in each quarter (oldest first), each scored in its own peer group.
+
+    Quarters in which the person is not scored (absent, or no usable component) are left out.
+    """
+    rows = []
+    for quarter in sorted(components_by_quarter):
+        scored = score(components_by_quarter[quarter], weights)
+        person = scored.loc[scored["staff_id"] == staff_id]
+        if person.empty or pd.isna(person.iloc[0]["score"]):
+            continue
+        row = person.iloc[0]
+        rows.append({"quarter": quarter, "score": row["score"], "rank": int(row["rank"]),
+                     "group_size": int((scored[PEER_KEY] == row[PEER_KEY]).sum())})
+    return pd.DataFrame.from_records(rows, columns=["quarter", "score", "rank", "group_size"])
+
+
 def quarter_scores(con: duckdb.DuckDBPyConnection, quarter: Quarter, data_as_of: date | None,
                    weights: dict[str, float] | None = None) -> pd.DataFrame:
     """Run the components query for a quarter and score it (the CLI's and tests' entry point)."""
