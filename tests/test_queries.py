@@ -15,6 +15,7 @@ SAMPLE_PARAMS = {
     "towns": [],
     "departments": [],
     "industries": [],
+    "staff_id": "S1",
 }
 
 
