@@ -2,15 +2,21 @@
 
 import streamlit as st
 
-from gridwatch import ui
+from gridwatch import auth, signin, ui
 from gridwatch.navigation import PAGES, SECTIONS
 
 st.set_page_config(page_title="gridwatch", page_icon="🛡️", layout="wide")
 
+user = signin.gate()
+role = user.role if user else None
+allowed = [spec for spec in PAGES if auth.may_open(role, spec.roles)]
 pages = {
     ui.t(f"app.section.{section}"): [
         st.Page(spec.script, title=ui.t(f"app.page.{spec.key}"), icon=spec.icon,
-                url_path=spec.key, default=spec.default)
+                url_path=spec.key, default=spec is allowed[0] if role else spec.default)
+        if spec in allowed else
+        st.Page(signin.refusal(spec, user), title=ui.t(f"app.page.{spec.key}"), icon=spec.icon,
+                url_path=spec.key, visibility="hidden")
         for spec in PAGES
         if spec.section == section
     ]
@@ -18,6 +24,7 @@ pages = {
 }
 current = st.navigation(pages)
 ui.language_switch()
+signin.sidebar(user)
 if ui.connection() is not None:
     ui.stamps()
     ui.sidebar_filters()

@@ -4,6 +4,10 @@ from dataclasses import dataclass
 
 from gridwatch.paths import ROOT
 
+# With sign-in on (gridwatch/auth.py), the roles that may open a page; app.py routes
+# anyone else to a refusal. Leadership, office and staff read the analysis pages.
+READERS = ("leadership", "office", "staff")
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -13,6 +17,7 @@ class PageSpec:
     section: str
     icon: str
     default: bool = False
+    roles: tuple[str, ...] = READERS
 
     @property
     def script(self) -> str:
@@ -34,6 +39,7 @@ PAGES = (
     PageSpec("rectification", "staff", "🔁"),
     PageSpec("performance", "staff", "🏅"),
     PageSpec("explore", "staff", "🔎"),
-    PageSpec("data_import", "data", "📥"),
+    PageSpec("data_import", "data", "📥", roles=("clerk",)),
+    PageSpec("admin", "data", "🔐", roles=("admin",)),
 )
 SECTIONS = ("leadership", "office", "staff", "data")

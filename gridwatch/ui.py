@@ -5,6 +5,7 @@ mtime), so an import that swaps in a new file is picked up on the next rerun;
 query results are cached per (query, parameters, data version).
 """
 
+import dataclasses
 import os
 from datetime import date
 from pathlib import Path
@@ -13,8 +14,8 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from gridwatch import audit, auth, i18n, queries, warehouse
 from gridwatch import filters as gf
-from gridwatch import i18n, queries, warehouse
 from gridwatch.paths import DATA_DIR, default_db
 
 LANG_KEY = "lang"
@@ -121,6 +122,9 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
 
 def require_data() -> duckdb.DuckDBPyConnection:
     """The connection, or stop the page with a message saying why there is nothing to show."""
+    if auth.enabled() and auth.current_user() is None:
+        st.warning(t("app.sign_in_first"))
+        st.stop()
     con = connection()
     if con is None:
         st.info(t("app.no_warehouse", path=str(db_path())))
@@ -149,10 +153,14 @@ def _options(version: str, path: str) -> dict[str, list[str]]:
 
 
 def filter_options() -> dict[str, list[str]]:
-    """Values offered by the global filters: 'town', 'department', 'industry'."""
+    """Values offered by the global filters: 'town', 'department', 'industry' (towns within scope)."""
     if connection() is None:
         return {}
-    return _options(meta().get("data_version", ""), str(db_path()))
+    options = dict(_options(meta().get("data_version", ""), str(db_path())))
+    scope = auth.town_scope()
+    if scope:
+        options["town"] = [town for town in options.get("town", []) if town in scope]
+    return options
 
 
 def sidebar_filters() -> gf.Filters:
@@ -190,20 +198,53 @@ def sidebar_filters() -> gf.Filters:
                                 placeholder=t("app.filters.all"), key="gf_industries")
     chosen = gf.Filters(
         start=start, end=end, as_of=as_of,
-        towns=tuple(towns), departments=tuple(departments), industries=tuple(industries),
+        towns=auth.restrict_towns(towns, auth.town_scope()),
+        departments=tuple(departments), industries=tuple(industries),
     )
     st.session_state[FILTERS_KEY] = chosen
     return chosen
 
 
 def filters() -> gf.Filters:
-    """The global filters chosen in the sidebar (defaults if the sidebar has not run)."""
+    """The global filters chosen in the sidebar (defaults if the sidebar has not run).
+
+    Towns are always within the signed-in user's scope: the choice, or the whole scope.
+    """
     chosen = st.session_state.get(FILTERS_KEY)
     if chosen is None:
         as_of = data_as_of()
         start, end = gf.preset_period(gf.DEFAULT_PRESET, as_of)
         chosen = gf.Filters(start=start, end=end, as_of=as_of)
-    return chosen
+    return dataclasses.replace(chosen, towns=auth.restrict_towns(chosen.towns, auth.town_scope()))
+
+
+def role() -> str | None:
+    """The signed-in user's role (None when sign-in is off: everything allowed)."""
+    user = auth.current_user()
+    return user.role if user else None
+
+
+def own_staff_id() -> str | None:
+    """For a staff-role user, their staff id: pages show them only their own personal figures."""
+    user = auth.current_user()
+    return user.staff_id if user and user.role == "staff" else None
+
+
+def download_button(label: str, data, *, kind: str, what: str, file_name: str, **kwargs) -> bool:
+    """``st.download_button`` that the role must be allowed (``auth.may_download``) and that is audited.
+
+    ``kind``: report, register or gap_list; ``what``: a short description for the audit log
+    (the query or sheet and the filters). A refused role sees why instead of the button.
+    """
+    if not auth.may_download(role(), kind):
+        st.caption("🔒 " + t("app.download_refused"))
+        return False
+
+    def log() -> None:
+        audit.record("export", kind=kind, what=what, file=file_name)
+
+    kwargs.setdefault("key", f"dl_{file_name}")
+    return st.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
 
 
 def stamps() -> None:

@@ -39,3 +39,10 @@ def clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def auth_off_and_audit_aside(tmp_path, monkeypatch):
+    """Tests run with sign-in off (whatever config/auth.yaml this checkout has) and audit to tmp."""
+    monkeypatch.setenv("GRIDWATCH_AUTH", str(tmp_path / "no-auth.yaml"))
+    monkeypatch.setenv("GRIDWATCH_AUDIT", str(tmp_path / "audit.jsonl"))
