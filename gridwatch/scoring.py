@@ -181,6 +181,11 @@ def contributions(scored: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def own_rows(scored: pd.DataFrame, staff_id: str) -> pd.DataFrame:
+    """The scored rows a staff member may see of the ranking: only their own (sign-in's staff role)."""
+    return scored.loc[scored["staff_id"] == staff_id]
+
+
 def breakdown(scored: pd.DataFrame, staff_id: str) -> pd.DataFrame:
     """One person's components beside their peer group's min, median and max (raw values)."""
     person = scored.loc[scored["staff_id"] == staff_id]

@@ -230,21 +230,23 @@ def own_staff_id() -> str | None:
     return user.staff_id if user and user.role == "staff" else None
 
 
-def download_button(label: str, data, *, kind: str, what: str, file_name: str, **kwargs) -> bool:
+def download_button(label: str, data, *, kind: str, what: str, file_name: str, where=None, **kwargs) -> bool:
     """``st.download_button`` that the role must be allowed (``auth.may_download``) and that is audited.
 
     ``kind``: report, register or gap_list; ``what``: a short description for the audit log
-    (the query or sheet and the filters). A refused role sees why instead of the button.
+    (the query or sheet and the filters); ``where``: a container (column) to draw in.
+    A refused role sees why instead of the button.
     """
+    where = where or st
     if not auth.may_download(role(), kind):
-        st.caption("🔒 " + t("app.download_refused"))
+        where.caption("🔒 " + t("app.download_refused"))
         return False
 
     def log() -> None:
         audit.record("export", kind=kind, what=what, file=file_name)
 
     kwargs.setdefault("key", f"dl_{file_name}")
-    return st.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
+    return where.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
 
 
 def stamps() -> None:

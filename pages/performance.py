@@ -63,12 +63,16 @@ if components.empty:
     st.stop()
 scored = sc.score(components, weights)
 
-roles = list(scored["role"].value_counts().index)
-group_role = top[1].selectbox(ui.t("performance.peer_group"), roles, key="perf_role")
-units = sorted(scored.loc[scored["role"] == group_role, "unit"].unique())
-unit = top[2].selectbox(ui.t("performance.unit"), [None, *units], key="perf_unit",
-                        format_func=lambda u: ui.t("performance.all_units") if u is None else u)
-shown = scored.loc[(scored["role"] == group_role) & ((scored["unit"] == unit) if unit else True)]
+own = ui.own_staff_id()
+if own is None:
+    roles = list(scored["role"].value_counts().index)
+    group_role = top[1].selectbox(ui.t("performance.peer_group"), roles, key="perf_role")
+    units = sorted(scored.loc[scored["role"] == group_role, "unit"].unique())
+    unit = top[2].selectbox(ui.t("performance.unit"), [None, *units], key="perf_unit",
+                            format_func=lambda u: ui.t("performance.all_units") if u is None else u)
+    shown = scored.loc[(scored["role"] == group_role) & ((scored["unit"] == unit) if unit else True)]
+else:
+    shown = sc.own_rows(scored, own)
 
 st.subheader(ui.t("performance.ranking"))
 if shown.empty:
@@ -193,18 +197,19 @@ st.caption(ui.t("performance.trend_note"))
 
 st.subheader(ui.t("performance.export_header"))
 lang = ui.lang()
-sheets = sc.export_sheets(scored, weights, quarter, as_of, lang)
+visible = scored if own is None else shown
+sheets = sc.export_sheets(visible, weights, quarter, as_of, lang)
 buttons = st.columns(2)
-buttons[0].download_button(
+ui.download_button(
     ui.t("performance.download_xlsx"),
-    sc.export_workbook(scored, weights, quarter, as_of, data_as_of, lang),
+    sc.export_workbook(visible, weights, quarter, as_of, data_as_of, lang),
     file_name=f"performance_{quarter}_{data_as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    on_click="ignore", key="perf_xlsx",
+    key="perf_xlsx", kind="report", what=f"performance {quarter}", where=buttons[0],
 )
-buttons[1].download_button(
+ui.download_button(
     ui.t("performance.download_csv"),
     exports.csv_bytes(sheets[ui.t("performance.sheet.components")]),
     file_name=f"performance_{quarter}_components_{data_as_of.isoformat()}.csv",
-    mime="text/csv", on_click="ignore", key="perf_csv",
+    mime="text/csv", key="perf_csv", kind="report", what=f"performance {quarter} components", where=buttons[1],
 )
