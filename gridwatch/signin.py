@@ -10,11 +10,12 @@ import math
 
 import streamlit as st
 
-from gridwatch import audit, auth, ui
-from gridwatch.navigation import PageSpec
+from gridwatch import audit, auth, i18n, ui
+from gridwatch.navigation import PAGES, PageSpec
 
 NAME_KEY = "auth_name"
 PASSWORD_KEY = "auth_password"
+LANG_KEY = "auth_lang"
 
 
 def _request() -> tuple[dict, str | None]:
@@ -48,12 +49,30 @@ def gate() -> auth.User | None:
         st.session_state[auth.TOKEN_KEY] = auth.STATE.open_session(named.name, via="proxy")
         audit.record("sign_in", user=named.name, via="proxy", ip=ip or "")
         return named
-    _form(config, why)
+    _route_to_form(config, why)
     st.stop()
 
 
+def _route_to_form(config: auth.Config, why: str) -> None:
+    """Route every page's URL to the sign-in form, so no page script can run before sign-in.
+
+    The requested URL is kept: after signing in, the rerun opens the page that was asked for.
+    """
+    def form() -> None:
+        _form(config, why)
+
+    pages = [st.Page(form, title=ui.t(f"app.page.{spec.key}"), url_path=spec.key, default=spec.default)
+             for spec in PAGES]
+    st.navigation(pages, position="hidden").run()
+
+
+def _switch_language() -> None:
+    st.session_state[ui.LANG_KEY] = st.session_state.get(LANG_KEY) or ui.lang()
+
+
 def _form(config: auth.Config, why: str) -> None:
-    ui.language_switch()
+    st.segmented_control(ui.t("app.language"), options=list(i18n.LANGS), default=ui.lang(), key=LANG_KEY,
+                         format_func=lambda code: {"zh": "中文", "en": "English"}[code], on_change=_switch_language)
     st.title(ui.t("app.title"))
     if why == "expired":
         st.warning(ui.t("auth.expired"))

@@ -16,6 +16,7 @@ import streamlit as st
 
 from gridwatch import audit, auth, i18n, queries, warehouse
 from gridwatch import filters as gf
+from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
 
 LANG_KEY = "lang"
@@ -120,11 +121,41 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
     return _cached_query(name, dict(params or {}), meta().get("data_version", ""), str(db_path()))
 
 
-def require_data() -> duckdb.DuckDBPyConnection:
-    """The connection, or stop the page with a message saying why there is nothing to show."""
-    if auth.enabled() and auth.current_user() is None:
+def _current_page() -> PageSpec | None:
+    """The page this run is drawing: by the hash Streamlit derives from its URL path, or its script."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from streamlit.util import calc_hash
+
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return None
+    info = ctx.pages_manager.get_pages().get(ctx.page_script_hash) or {}
+    script = Path(str(info.get("script_path") or "")).resolve()
+    return next((spec for spec in PAGES
+                 if calc_hash(spec.key) == ctx.page_script_hash or spec.path.resolve() == script), None)
+
+
+def _require_role() -> None:
+    """Stop unless someone is signed in whose role may open this page (app.py routes the same way)."""
+    user = auth.current_user()
+    if user is None:
         st.warning(t("app.sign_in_first"))
         st.stop()
+    spec = _current_page()
+    if spec is not None and not auth.may_open(user.role, spec.roles):
+        st.error("⛔ " + t("auth.refused", role=t(f"auth.role.{user.role}"),
+                          roles="、".join(t(f"auth.role.{r}") for r in spec.roles)))
+        st.stop()
+
+
+def require_data() -> duckdb.DuckDBPyConnection:
+    """The connection, or stop the page with a message saying why there is nothing to show.
+
+    With sign-in on, also stop unless the signed-in role may open the page being drawn:
+    a second, page-side check behind app.py's routing.
+    """
+    if auth.enabled():
+        _require_role()
     con = connection()
     if con is None:
         st.info(t("app.no_warehouse", path=str(db_path())))

@@ -1,0 +1,297 @@
+"""AppTest with sign-in on: the gate, each role's pages and refusals, town scope, sessions, audit."""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from gridwatch import auth
+from gridwatch.navigation import PAGES
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
+ROLE_USER = {"leadership": "leader", "office": "office", "staff": "li", "clerk": "clerk", "admin": "admin"}
+# What each role may open (written out here, not read from navigation.py, so a wrong PageSpec fails).
+READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore"}
+MAY_OPEN = {"leadership": READ, "office": READ, "staff": READ, "clerk": {"data_import"}, "admin": {"admin"}}
+
+
+class Clock:
+    def __init__(self):
+        self.now = 2_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def served_through_app_py(monkeypatch):
+    """Run every request through app.py, as a running server does.
+
+    AppTest resets Streamlit's legacy ``pages/`` directory mode before each run, and in
+    that mode a page's URL runs its script directly. A server leaves that mode for good on
+    its first run (``ui._route_through_app`` and ``st.navigation`` both switch it off), so
+    the tests switch it off the same way after each PagesManager is made.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+
+
+@pytest.fixture
+def clock(monkeypatch, tiny_db, tmp_path):
+    """Sign-in on with the fixture users, a fresh in-process state and a hand-moved clock."""
+    c = Clock()
+    monkeypatch.setattr(auth, "STATE", auth.AuthState(clock=c))
+    monkeypatch.setenv("GRIDWATCH_AUTH", str(FIXTURE))
+    monkeypatch.setenv("GRIDWATCH_DB", str(tiny_db))
+    return c
+
+
+def audit_events(tmp_path):
+    path = tmp_path / "audit.jsonl"
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def fresh(lang="zh", **state) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["lang"] = lang
+    for key, value in state.items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def sign_in(at: AppTest, name: str, password: str | None = None) -> AppTest:
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(password or f"{name}-pass-2026")
+    return at.button[0].click().run()
+
+
+def open_url(at: AppTest, page_key: str) -> AppTest:
+    """Request ``/<page_key>`` as a browser does: the page whose url_path hashes the same.
+
+    ``AppTest.switch_page`` only finds pages backed by a script file; a refused page (or the
+    sign-in form) is a function page under the same URL, which is exactly what a typed URL
+    reaches, so the test sets the requested page hash the way the browser's URL does.
+    """
+    at._page_hash = calc_hash(page_key)
+    return at.run()
+
+
+def refused(at: AppTest) -> bool:
+    return any("无权打开" in e.value or "may not open" in e.value for e in at.error)
+
+
+def test_sign_in_form_first_and_nothing_else(clock):
+    at = fresh()
+    assert not at.exception
+    assert at.text_input(key="auth_name") and at.text_input(key="auth_password").proto.type == 1  # password
+    assert not at.metric, "no figure before sign-in"
+    for spec in PAGES:
+        open_url(at, spec.key)
+        assert not at.exception
+        assert not at.metric and not at.dataframe and at.text_input(key="auth_name"), spec.key
+        assert not any("🚧" in i.value for i in at.info), "no page script ran"
+
+
+def test_wrong_password_refused_and_audited(clock, tmp_path):
+    at = sign_in(fresh(), "office", "office-pass-2027")
+    assert not at.exception
+    assert any("用户名或密码不正确" in e.value for e in at.error)
+    assert not at.metric and auth.TOKEN_KEY not in at.session_state
+    events = audit_events(tmp_path)
+    assert events[-1]["event"] == "sign_in_failed" and events[-1]["user"] == "office"
+
+
+@pytest.mark.parametrize("role", list(ROLE_USER))
+def test_each_role_opens_its_pages_and_is_refused_the_others(clock, tmp_path, role):
+    at = sign_in(fresh(), ROLE_USER[role])
+    assert not at.exception
+    name = auth.load_config(FIXTURE).users[ROLE_USER[role]].shown_name
+    assert any(name in c.value for c in at.sidebar.caption), "who is signed in is shown"
+    for spec in PAGES:
+        open_url(at, spec.key)
+        assert not at.exception, (role, spec.key, at.exception)
+        if spec.key in MAY_OPEN[role]:
+            assert not refused(at), (role, spec.key)
+            assert at.title, (role, spec.key)
+        else:
+            assert refused(at), (role, spec.key)
+            assert not at.metric and not at.dataframe, "the refused page's script did not run"
+    events = audit_events(tmp_path)
+    assert events[0]["event"] == "sign_in"
+    assert {e["page"] for e in events if e["event"] == "page_refused"} == {p.key for p in PAGES} - MAY_OPEN[role]
+
+
+def test_english_refusal(clock):
+    at = sign_in(fresh("en"), "clerk")
+    open_url(at, "overview")
+    assert any("Your role (Data clerk) may not open this page" in e.value for e in at.error)
+
+
+def test_town_scoped_staff_sees_only_their_town(clock):
+    # li is scoped to 乙镇. Tiny county, default period 2026-01-01..04-05 (see test_app):
+    # 乙镇 operating E3, E4, E5 = 3; inspected in period E5 (I6 on 04-05) = 1 → 33.3%;
+    # blind spots E4 (no village/grid), E5 (unknown grid) = 2. County-wide would be 5 / 3 / 60.0%.
+    at = sign_in(fresh(), "li")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["在营企业"] == "3"
+    assert shown["已检查企业"] == "1"
+    assert shown["检查覆盖率"] == "33.3%"
+    assert shown["网格盲区企业"] == "2"
+    assert at.session_state["global_filters"].towns == ("乙镇",)
+
+
+def test_scope_cannot_be_widened_by_stored_filters(clock):
+    from datetime import date
+
+    from gridwatch.filters import Filters
+
+    at = sign_in(fresh(), "li")
+    # Even a stored Filters naming the other town is cut back to the scope.
+    at.session_state["global_filters"] = Filters(date(2026, 1, 1), date(2026, 4, 5), date(2026, 4, 5), towns=("甲镇",))
+    open_url(at, "overview")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["在营企业"] == "3"
+
+
+def test_whole_county_user_sees_everything(clock):
+    at = sign_in(fresh(), "office")
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["在营企业"] == "5" and shown["检查覆盖率"] == "60.0%"
+
+
+def test_expired_session_refused(clock, tmp_path):
+    at = sign_in(fresh(), "office")
+    assert at.metric
+    clock.now += 31 * 60  # idle limit 30 minutes
+    at.run()
+    assert not at.metric
+    assert any("登录已过期" in w.value for w in at.warning)
+    assert at.text_input(key="auth_name")
+    assert audit_events(tmp_path)[-1] == {**audit_events(tmp_path)[-1], "event": "session_refused",
+                                          "reason": "expired"}
+
+
+def test_tampered_session_token_refused(clock):
+    at = sign_in(fresh(), "office")
+    token = at.session_state[auth.TOKEN_KEY]
+    at.session_state[auth.TOKEN_KEY] = token[:-2] + ("xy" if not token.endswith("xy") else "zz")
+    at.run()
+    assert not at.metric
+    assert any("登录凭据无效" in w.value for w in at.warning)
+    forged = fresh(**{auth.TOKEN_KEY: "admin"})
+    assert not forged.metric and forged.text_input(key="auth_name")
+
+
+def test_brute_force_slowed_in_the_form(clock):
+    at = fresh()
+    for _ in range(3):
+        at = sign_in(at, "leader", "guess-guess")
+    assert any("2 秒后再试" in w.value for w in at.warning)
+    at = sign_in(at, "leader")  # the right password, but within the delay
+    assert not at.metric
+    assert any("暂时锁定" in e.value for e in at.error)
+    clock.now += 2
+    at = sign_in(at, "leader")
+    assert at.metric, "after the delay the right password works"
+
+
+def test_sign_out(clock, tmp_path):
+    at = sign_in(fresh(), "office")
+    token = at.session_state[auth.TOKEN_KEY]
+    at.sidebar.button(key="auth_sign_out").click().run()
+    assert not at.metric and at.text_input(key="auth_name")
+    assert auth.STATE.resolve(auth.load_config(), token) == (None, "unknown")
+    assert audit_events(tmp_path)[-1]["event"] == "sign_out"
+
+
+def test_proxy_header_signs_in_only_from_trusted_proxy(clock, monkeypatch, tmp_path):
+    config = tmp_path / "auth.yaml"
+    config.write_text(FIXTURE.read_text(encoding="utf-8")
+                      + "proxy: {enabled: true, header: X-Remote-User, trusted: [10.1.1.1]}\n", encoding="utf-8")
+    monkeypatch.setenv("GRIDWATCH_AUTH", str(config))
+    from gridwatch import signin
+
+    monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.9.9.9"))
+    assert not fresh().metric, "header from an untrusted address ignored"
+    monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.1.1.1"))
+    at = fresh()
+    assert {m.label: m.value for m in at.metric}["在营企业"] == "3", "li's scope applies"
+
+
+def test_bad_config_says_why(clock, monkeypatch, tmp_path):
+    bad = tmp_path / "auth.yaml"
+    bad.write_text("users: {a: {role: boss}}\n", encoding="utf-8")
+    monkeypatch.setenv("GRIDWATCH_AUTH", str(bad))
+    at = fresh()
+    assert not at.exception
+    assert any("role 'boss'" in e.value for e in at.error)
+
+
+def test_staff_sees_only_own_performance_rows(clock):
+    at = sign_in(fresh(), "li")
+    open_url(at, "performance")
+    assert not at.exception
+    ranking = at.dataframe[0].value  # the ranking table comes first
+    assert list(ranking["姓名"]) == ["李四"], "only li's own row, no colleague"
+    assert not any(s.key in ("perf_role", "perf_unit") for s in at.selectbox), "no choosing whose rows to see"
+    assert at.selectbox(key="perf_person").options == ["李四（第一中队）"]
+    office = sign_in(fresh(), "office")
+    open_url(office, "performance")
+    # Office sees the peer group (S1 is 中队长, S2 执法人员: one each) and can pick anyone in it.
+    assert len(office.selectbox(key="perf_role").options) == 2
+
+
+
+def test_page_checks_the_role_itself_without_app_py(clock, monkeypatch):
+    """Behind app.py's routing, ``ui.require_data()`` refuses too (a page run on its own)."""
+    at = sign_in(fresh(), "clerk")
+    monkeypatch.setattr(auth.STATE, "clock", clock)
+    token = at.session_state[auth.TOKEN_KEY]
+    page = AppTest.from_file(str(Path(APP).parent / "pages" / "overview.py"), default_timeout=60)
+    page.session_state[auth.TOKEN_KEY] = token
+    page.run()
+    assert not page.exception
+    assert refused(page) and not page.metric
+    nobody = AppTest.from_file(str(Path(APP).parent / "pages" / "overview.py"), default_timeout=60).run()
+    assert not nobody.metric and any("请先登录" in w.value for w in nobody.warning)
+
+
+def download_script():
+    import pandas as pd
+
+    from gridwatch import exports, ui
+
+    ui.download_button("register", exports.csv_bytes(pd.DataFrame({"a": [1]})), kind="register",
+                       what="test register", file_name="register.csv", mime="text/csv")
+    ui.download_button("report", b"report", kind="report", what="test report", file_name="report.txt")
+
+
+@pytest.mark.parametrize("name, buttons", [("leader", ["report"]), ("office", ["register", "report"]),
+                                           ("clerk", [])])
+def test_downloads_follow_the_role_and_are_audited(clock, tmp_path, name, buttons):
+    at = sign_in(fresh(), name)
+    token = at.session_state[auth.TOKEN_KEY]
+    script = AppTest.from_function(download_script, default_timeout=60)
+    script.session_state[auth.TOKEN_KEY] = token
+    script.run()
+    assert not script.exception
+    shown = [b.label for b in script.get("download_button")]
+    assert shown == buttons
+    assert len([c for c in script.caption if "不能下载" in c.value]) == 2 - len(buttons)
+    if buttons:
+        script.get("download_button")[0].click().run()
+        event = audit_events(tmp_path)[-1]
+        assert (event["event"], event["user"], event["kind"]) == ("export", name, "register" if name == "office"
+                                                                  else "report")
