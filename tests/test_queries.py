@@ -15,6 +15,8 @@ SAMPLE_PARAMS = {
     "towns": [],
     "departments": [],
     "industries": [],
+    "squadrons": [],
+    "levels": [],
 }
 
 
