@@ -151,6 +151,7 @@ trend = ui.query("rectification_trend", params)
 months = trend["month"].dt.strftime("%Y-%m")
 fig = go.Figure([go.Scatter(x=months, y=trend[k], mode="lines+markers", name=ui.t(f"rectification.series.{k}"))
                  for k in ("rectification_rate", "on_time_rate", "verification_rate")])
+fig.update_xaxes(type="category")
 chart(fig, ui.t("rectification.trend.title"), ui.t("rectification.trend.month_axis"),
       ui.t("rectification.breakdown.rate_axis"), percent=True)
 st.caption(ui.t("rectification.trend.note"))
