@@ -16,6 +16,8 @@ SAMPLE_PARAMS = {
     "departments": [],
     "industries": [],
     "staff_id": "S1",
+    "squadrons": [],
+    "levels": [],
 }
 
 
