@@ -15,6 +15,14 @@ SAMPLE_PARAMS = {
     "towns": [],
     "departments": [],
     "industries": [],
+    "risk_levels": [],
+    "hazard_levels": [],
+    "categories": [],
+    "search": "",
+    "sort_by": "major",
+    "limit": 10,
+    "offset": 0,
+    "enterprise_id": "E1",
 }
 
 
