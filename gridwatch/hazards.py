@@ -30,7 +30,9 @@ PAGE_SIZE = 20
 TOP_N = 10
 REPEAT_LIST_LIMIT = 500
 COUNT_COLUMNS = ("total", "major", "general", "still_open", "overdue", "repeats")
-TABLE_COLUMNS = ("name", "town", "industry", "risk_level", *COUNT_COLUMNS, "register")
+TABLE_COLUMNS = ("register", "name", "town", "industry", "risk_level", *COUNT_COLUMNS)
+REPEAT_COLUMNS = ("name", "town", "category", "level", "hazard_id", "found_date", "earlier_hazard_id",
+                  "earlier_rectified_date", "days_after_rectified", "status")
 
 
 @dataclass(frozen=True)

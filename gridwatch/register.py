@@ -92,14 +92,23 @@ def _yes_no(value, lang: str) -> str:
     return _t("yes" if bool(value) else "no", lang)
 
 
+def is_listed(reg: Register) -> bool:
+    """True when the enterprise was under listed supervision (挂牌督办) on the as-of date."""
+    days = reg.header.get("days_listed")
+    return days is not None and not pd.isna(days)
+
+
+def listed_text(reg: Register, lang: str) -> str:
+    """Listed supervision as people read it: since when and for how many days, or not listed."""
+    if not is_listed(reg):
+        return _t("not_listed", lang)
+    return _t("listed_days", lang, since=_date(reg.header["listed_since"]), days=int(reg.header["days_listed"]))
+
+
 def header_rows(reg: Register, lang: str) -> list[tuple[str, str]]:
     """The header as (label, value) pairs in ``lang``."""
     h = reg.header
     grid = " ".join(str(v) for v in (h.get("grid_id"), h.get("grid_name")) if v and not pd.isna(v))
-    if h.get("days_listed") is not None and not pd.isna(h.get("days_listed")):
-        listed = _t("listed_days", lang, since=_date(h["listed_since"]), days=int(h["days_listed"]))
-    else:
-        listed = _t("not_listed", lang)
     values = {
         "name": h.get("name"),
         "credit_code": h.get("credit_code"),
@@ -113,7 +122,7 @@ def header_rows(reg: Register, lang: str) -> list[tuple[str, str]]:
         "status": i18n.label("status", h.get("status"), lang),
         "employees": "" if pd.isna(h.get("employees")) else str(int(h["employees"])),
         "major_hazard_source": _yes_no(h.get("major_hazard_source"), lang),
-        "listed": listed,
+        "listed": listed_text(reg, lang),
     }
     return [(_t(f"field.{key}", lang), "" if values[key] is None or (
         not isinstance(values[key], str) and pd.isna(values[key])) else str(values[key]))

@@ -44,7 +44,13 @@ if reg is None:
     st.stop()
 
 st.header(html.escape(reg.header["name"]), anchor=False)
-st.badge(ui.label("risk_level", reg.header["risk_level"]), color=RISK_BADGE.get(reg.header["risk_level"], "gray"))
+badges = st.container(horizontal=True)
+badges.badge(ui.label("risk_level", reg.header["risk_level"]), color=RISK_BADGE.get(reg.header["risk_level"], "gray"))
+badges.badge(ui.label("status", reg.header["status"]), color="green" if reg.header["status"] == "operating" else "gray")
+if register.is_listed(reg):
+    badges.badge(register.listed_text(reg, lang), color="violet")
+if reg.header["major_hazard_source"]:
+    badges.badge(ui.t("register.field.major_hazard_source"), color="red")
 st.caption(ui.t("register.caption", id=html.escape(reg.enterprise_id), as_of=chosen.as_of))
 
 fields = register.header_rows(reg, lang)
@@ -72,4 +78,4 @@ for tab, name in zip(st.tabs([ui.t(f"register.section.{s}") for s in register.SE
     if frame.empty:
         tab.info(ui.t("register.empty_section", as_of=chosen.as_of))
     else:
-        tab.dataframe(frame, hide_index=True, key=f"reg_{name}")
+        tab.dataframe(frame, hide_index=True, key=f"reg_{name}", height=min(35 * (len(frame) + 1) + 3, 560))

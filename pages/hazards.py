@@ -40,6 +40,7 @@ def level_colours() -> dict:
     return {ui.label("hazard_level", "major"): "#d62728", ui.label("hazard_level", "general"): "#ff9f0e"}
 
 
+TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
 LEVEL_ORDER = {"level": [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]}
 
 
@@ -60,7 +61,7 @@ else:
                  labels={"hazards": ui.t("hazards.chart.top_x"), "name": ui.t("hazards.chart.top_y"),
                          "level": level_title})
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(top["name"])))
-    fig.update_layout(barmode="stack", legend_title_text=level_title, height=420)
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
     picked = left.plotly_chart(fig, key="hz_top_chart", on_select="rerun", selection_mode="points")
     points = (picked or {}).get("selection", {}).get("points", []) if picked else []
     if points:
@@ -71,7 +72,7 @@ else:
                  category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.monthly_title"),
                  labels={"month": ui.t("hazards.chart.monthly_x"), "hazards": ui.t("hazards.chart.monthly_y"),
                          "level": level_title})
-    fig.update_layout(barmode="stack", legend_title_text=level_title, height=420)
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
     fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
     right.plotly_chart(fig, key="hz_monthly_chart")
 
@@ -91,7 +92,7 @@ else:
                  category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.town_title"),
                  labels={"town": ui.t("hazards.chart.town_x"), "hazards": ui.t("hazards.chart.town_y"),
                          "level": level_title})
-    fig.update_layout(barmode="stack", legend_title_text=level_title, height=460)
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=460)
     fig.update_xaxes(categoryorder="total descending")
     right.plotly_chart(fig, key="hz_town_chart")
 
@@ -106,7 +107,7 @@ else:
     register_column = ui.t("hazards.column.register")
     picked = st.dataframe(
         view, hide_index=True, key=f"hz_table_{shown.page}", on_select="rerun", selection_mode="single-row",
-        height=36 * (len(view) + 1) + 3,
+        height=35 * (len(view) + 1) + 3,
         column_config={register_column: st.column_config.LinkColumn(register_column,
                                                                     display_text=ui.t("hazards.open_register"))},
     )
@@ -134,7 +135,8 @@ context_all = hazards.context_line(chosen, page_filters, "", ui.data_as_of(), la
 if repeat_rows.empty:
     st.info(ui.t("hazards.no_repeats"))
 else:
-    st.dataframe(hazards.for_people(repeat_rows, lang), hide_index=True, key="hz_repeats", height=320)
+    st.dataframe(hazards.for_people(repeat_rows[list(hazards.REPEAT_COLUMNS)], lang), hide_index=True,
+                 key="hz_repeats", height=320)
     st.download_button(
         ui.t("hazards.download_repeats"),
         data=lambda: hazards.csv_export(hazards.for_people(repeat_rows, lang), context_all),
