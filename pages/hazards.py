@@ -63,6 +63,7 @@ else:
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(top["name"])))
     fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
     picked = left.plotly_chart(fig, key="hz_top_chart", on_select="rerun", selection_mode="points")
+    left.caption(ui.t("hazards.chart.top_hint"))
     points = (picked or {}).get("selection", {}).get("points", []) if picked else []
     if points:
         open_register(points[0]["customdata"][0])

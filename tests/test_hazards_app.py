@@ -53,7 +53,7 @@ def test_charts_have_titles_and_axis_units(hz_db, monkeypatch):
     at = hazards_page(hz_db, monkeypatch, "en")
     layouts = [json.loads(c.proto.spec)["layout"] for c in at.get("plotly_chart")]
     titles = [layout["title"]["text"] for layout in layouts]
-    assert titles[0].startswith("Top 10 enterprises")
+    assert titles[0] == "Top 10 enterprises by major hazards"
     assert titles[1:] == ["Hazards found per month, by level", "Hazard category × industry",
                           "Hazards found by town"]
     axes = [(layout["xaxis"]["title"]["text"], layout["yaxis"]["title"]["text"]) for layout in layouts]
