@@ -4,8 +4,9 @@
 --   hazard found in the period and none unrectified are left out. Sorted by
 --   $sort_by (total, major, general, still_open, overdue, repeats), one page of
 --   $limit rows from $offset ($limit null = all); total_rows counts the whole result.
---   Repeat rule: the same category found again at the same enterprise within
---   $repeat_window_days after an earlier hazard was rectified (both dates by $as_of).
+--   Repeat rule: the same category found again at the same enterprise after, and at
+--   most $repeat_window_days after, the latest earlier rectification there (by $as_of);
+--   a hazard rectified on the day it was found is not its own repeat.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $hazard_levels, $categories, $search, $sort_by, $limit, $offset, $repeat_window_days
 -- columns: enterprise_id, name, credit_code, town, industry, risk_level, total, major,
@@ -39,14 +40,14 @@ rectified_before as (
 ),
 
 repeat_hazards as (
-    select distinct later.hazard_id
+    select later.hazard_id
     from chosen_hazards as later
-    join rectified_before as earlier
+    asof join rectified_before as earlier
         on earlier.enterprise_id = later.enterprise_id
         and earlier.category = later.category
-        and earlier.rectified_date <= later.found_date
-        and date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
+        and later.found_date > earlier.rectified_date
     where later.found_date between $start and $end
+      and date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
 ),
 
 counts as (

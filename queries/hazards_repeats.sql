@@ -1,6 +1,6 @@
 -- purpose: the repeat hazards found in [$start, $end]: the same category found again
---   at the same enterprise within $repeat_window_days after an earlier hazard was
---   rectified (by $as_of); each with the most recent such earlier hazard. At most
+--   at the same enterprise after, and at most $repeat_window_days after, the latest
+--   earlier rectification there (by $as_of); each with that earlier hazard. At most
 --   $limit rows, newest first.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $hazard_levels, $categories, $limit, $repeat_window_days
@@ -34,15 +34,14 @@ rectified_before as (
 pairs as (
     select
         later.hazard_id,
-        arg_max(earlier.hazard_id, earlier.rectified_date) as earlier_hazard_id,
-        max(earlier.rectified_date) as earlier_rectified_date
+        earlier.hazard_id as earlier_hazard_id,
+        earlier.rectified_date as earlier_rectified_date
     from chosen_hazards as later
-    join rectified_before as earlier
+    asof join rectified_before as earlier
         on earlier.enterprise_id = later.enterprise_id
         and earlier.category = later.category
-        and earlier.rectified_date <= later.found_date
-        and date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
-    group by later.hazard_id
+        and later.found_date > earlier.rectified_date
+    where date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
 ),
 
 final as (

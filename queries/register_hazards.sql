@@ -1,7 +1,7 @@
 -- purpose: one enterprise's hazards found up to $as_of, newest first, with status and
 --   days overdue as of $as_of, the escalation dates that had happened by then, and
---   whether each is a repeat (same category found within $repeat_window_days after an
---   earlier hazard there was rectified).
+--   whether each is a repeat (same category found after, and at most
+--   $repeat_window_days after, the latest earlier rectification there).
 -- params: $enterprise_id, $as_of, $repeat_window_days
 -- columns: hazard_id, found_date, level, category, description, deadline,
 --   rectified_date, verified_date, reminder_date, order_date, status, days_overdue,
@@ -22,12 +22,12 @@ rectified_before as (
 ),
 
 repeat_hazards as (
-    select distinct later.hazard_id
+    select later.hazard_id
     from enterprise_hazards as later
-    join rectified_before as earlier
+    asof join rectified_before as earlier
         on earlier.category = later.category
-        and earlier.rectified_date <= later.found_date
-        and date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
+        and later.found_date > earlier.rectified_date
+    where date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
 ),
 
 final as (

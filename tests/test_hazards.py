@@ -9,6 +9,7 @@ Hazards by enterprise (found date, level, category, deadline, rectified):
   A2 K5 2025-02-01 general 消防安全 rectified 2025-02-14   (before the period)
      K6 2026-02-15 general 消防安全 rectified 2026-03-20   not a repeat: 366 days after K5 (just outside)
      K7 2026-04-01 general 粉尘防爆 deadline 06-01, rectified 07-05 (after as-of) → open, overdue
+     K12 2026-04-01 general 机械防护 rectified on the spot the same day: not open, not its own repeat
   A3 K8 2026-06-01 major   危化品储存 deadline 06-20, open → overdue
      K9 2026-06-01 general 危化品储存 deadline 07-31, open; not a repeat (K8 never rectified)
      K10 2025-11-01 general 消防安全 deadline 2025-11-30, open → overdue (found before the period)
@@ -49,14 +50,14 @@ def counts(frame: pd.DataFrame) -> list[list]:
 
 def test_per_enterprise_counts(run):
     table = hazards.enterprise_table(run, PERIOD, ALL, sort_by="total")
-    # total: A1 K2,K3,K4 = 3; A2 K6,K7 = 2; A3 K8,K9 = 2 (K10 before the period, K11 after as-of).
+    # total: A1 K2,K3,K4 = 3; A2 K6,K7,K12 = 3; A3 K8,K9 = 2 (K10 before the period, K11 after as-of).
     # still open at 06-30: A1 K3,K4; A2 K7 (rectified 07-05); A3 K8,K9,K10.
     # overdue: A1 K3; A2 K7 (deadline 06-01); A3 K8 (06-20), K10.
-    # Ties on total (A2, A3 = 2) are ordered by name: 川河化工 < 百盛木业 in code-point order.
+    # Ties on total (A1, A2 = 3) are ordered by name: 安 (U+5B89) < 百 (U+767E).
     assert counts(table) == [
         ["A1", 3, 2, 1, 2, 1, 2],
+        ["A2", 3, 0, 3, 1, 1, 0],
         ["A3", 2, 1, 1, 3, 2, 0],
-        ["A2", 2, 0, 2, 1, 1, 0],
     ]
 
 
@@ -110,33 +111,33 @@ def test_search_by_name_or_credit_code(run):
 
 def test_pagination_in_sql(run):
     first = hazards.enterprise_page(run, PERIOD, ALL, sort_by="total", page=1, page_size=2)
-    assert (first.total_rows, first.pages, list(first.rows["enterprise_id"])) == (3, 2, ["A1", "A3"])
+    assert (first.total_rows, first.pages, list(first.rows["enterprise_id"])) == (3, 2, ["A1", "A2"])
     second = hazards.enterprise_page(run, PERIOD, ALL, sort_by="total", page=2, page_size=2)
-    assert list(second.rows["enterprise_id"]) == ["A2"]
+    assert list(second.rows["enterprise_id"]) == ["A3"]
     past_end = hazards.enterprise_page(run, PERIOD, ALL, sort_by="total", page=9, page_size=2)
-    assert (past_end.page, list(past_end.rows["enterprise_id"])) == (2, ["A2"])
+    assert (past_end.page, list(past_end.rows["enterprise_id"])) == (2, ["A3"])
     nothing = hazards.enterprise_page(run, PERIOD, ALL, search="不存在")
     assert (nothing.total_rows, nothing.pages, len(nothing.rows)) == (0, 1, 0)
 
 
 def test_chart_data(run):
     monthly = hazards.monthly(run, PERIOD, ALL)
-    # Jan K2 general; Feb K6 general; Mar K3 major; Apr K7 general; May K4 major; Jun K8 major, K9 general.
+    # Jan K2 general; Feb K6 general; Mar K3 major; Apr K7, K12 general; May K4 major; Jun K8 major, K9 general.
     assert [(m.month, level, n) for m, level, n in monthly.itertuples(index=False)] == [
-        (1, "general", 1), (2, "general", 1), (3, "major", 1), (4, "general", 1), (5, "major", 1),
+        (1, "general", 1), (2, "general", 1), (3, "major", 1), (4, "general", 2), (5, "major", 1),
         (6, "general", 1), (6, "major", 1),
     ]
     towns = hazards.by_town(run, PERIOD, ALL)
-    # 东镇: general K2, K6, K7; major K3, K4. 西镇: general K9; major K8.
-    assert towns.values.tolist() == [["东镇", "general", 3], ["东镇", "major", 2],
+    # 东镇: general K2, K6, K7, K12; major K3, K4. 西镇: general K9; major K8.
+    assert towns.values.tolist() == [["东镇", "general", 4], ["东镇", "major", 2],
                                      ["西镇", "general", 1], ["西镇", "major", 1]]
     heat = hazards.category_industry(run, PERIOD, ALL)
     assert heat.values.tolist() == [
         ["危险化学品", "危化品储存", 2],
-        ["木材加工", "消防安全", 1], ["木材加工", "粉尘防爆", 1],
+        ["木材加工", "机械防护", 1], ["木材加工", "消防安全", 1], ["木材加工", "粉尘防爆", 1],
         ["金属制品", "电气安全", 2], ["金属制品", "粉尘防爆", 1],
     ]
-    assert hazards.categories(run) == sorted({"电气安全", "粉尘防爆", "消防安全", "危化品储存"})
+    assert hazards.categories(run) == sorted({"电气安全", "粉尘防爆", "消防安全", "危化品储存", "机械防护"})
 
 
 def test_csv_export_has_context_and_every_row(run):

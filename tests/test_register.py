@@ -50,6 +50,8 @@ def test_hazards_as_of(run):
     a2 = register.load(run, "A2", AS_OF).hazards.set_index("hazard_id")
     # K7 was rectified on 07-05, after the as-of date: shown as not yet rectified.
     assert a2.loc["K7", "status"] == "overdue" and str(a2.loc["K7", "rectified_date"]) == "NaT"
+    # K12 was rectified on the spot, the day it was found: verified, and not a repeat of itself.
+    assert a2.loc["K12", "status"] == "verified" and not a2.loc["K12", "is_repeat"]
 
 
 def test_inspections_cases_tipoffs(run):
