@@ -18,6 +18,14 @@ SAMPLE_PARAMS = {
     "staff_id": "S1",
     "squadrons": [],
     "levels": [],
+    "risk_levels": [],
+    "hazard_levels": [],
+    "categories": [],
+    "search": "",
+    "sort_by": "major",
+    "limit": 10,
+    "offset": 0,
+    "enterprise_id": "E1",
 }
 
 
