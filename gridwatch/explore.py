@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from gridwatch import formatting, i18n, queries
+from gridwatch import formatting, i18n, queries, warehouse
 
 ID, CODE, TEXT, NUMBER, DATE, BOOL = "id", "code", "text", "number", "date", "bool"
 
@@ -501,7 +501,13 @@ def format_value(value, measure: str) -> str:
 
 
 def schema_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The schema browser's rows: table, column, type, name and description in ``lang``."""
+    """The schema browser's rows: table, column, type, name and description in ``lang``.
+
+    Tables come in the warehouse's own order (the fact tables after the register they refer to).
+    """
+    order = {name: k for k, name in enumerate((*warehouse.TABLES, "meta"))}
+    frame = frame.sort_values("table_name", key=lambda s: s.map(order).fillna(len(order)), kind="stable")
+
     def text(table, column, part):
         return i18n.text(f"explore.col.{column_key(table, column)}.{part}", lang)
 

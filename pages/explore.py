@@ -86,9 +86,9 @@ with builder_tab:
                                     format_func=column_name.get, help=ui.t("explore.builder.filter_columns_help"),
                                     placeholder=ui.t("explore.builder.choose"))
     codes, ranges, texts = [], [], []
-    filter_cells = st.columns(3) if chosen_columns else []
+    filter_cells = st.columns(2) if chosen_columns else []
     for i, name in enumerate(chosen_columns):
-        cell, kind, label = filter_cells[i % 3], columns[name].kind, column_name[name]
+        cell, kind, label = filter_cells[i % 2], columns[name].kind, column_name[name]
         if kind in (CODE, BOOL):
             offered = ["true", "false"] if kind == BOOL else choices(ds, name, params, version, str(ui.db_path()))
             picked = cell.multiselect(label, offered, key=f"ex_f_{ds}_{name}",
@@ -228,7 +228,8 @@ with schema_tab:
     catalogue = explore.schema_table(ui.query("explore_schema"), lang)
     for table_name, rows in catalogue.groupby(ui.t("explore.schema.table"), sort=False):
         with st.expander(f"{table_name} — {ui.t(f'explore.schema.tables.{table_name}')}"):
-            st.dataframe(rows.drop(columns=[ui.t("explore.schema.table")]), hide_index=True, width="stretch")
+            st.dataframe(rows.drop(columns=[ui.t("explore.schema.table")]), hide_index=True, width="stretch",
+                         height=38 + 35 * len(rows))
     st.subheader(ui.t("explore.console.example"))
     for key, example_sql in explore.EXAMPLES.items():
         st.markdown(f"**{ui.t(f'explore.console.examples.{key}')}**")

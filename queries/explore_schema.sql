@@ -1,5 +1,5 @@
 -- purpose: the SQL console's schema browser (数据探索): every column of every table of
---   the warehouse with its type, in table order.
+--   the warehouse with its type (columns in table order).
 -- params: (none)
 -- columns: table_name, column_name, data_type
 with warehouse_columns as (
@@ -15,7 +15,7 @@ final as (
         column_name,
         data_type
     from warehouse_columns
-    order by table_oid, column_index
+    order by table_name, column_index
 )
 
 select *
