@@ -15,6 +15,8 @@ SAMPLE_PARAMS = {
     "towns": [],
     "departments": [],
     "industries": [],
+    "weeks": 12,
+    "top_n": 10,
 }
 
 
