@@ -217,16 +217,27 @@ class Card:
         if d is None:
             return None
         if self.kind == "rate":
-            return f"{d * 100:+.1f} pp"
-        if self.kind == "money":
-            return f"{d:+,.0f}"
-        return f"{int(d):+,}"
+            text = f"{d * 100:+.1f} pp"
+        elif self.kind == "money":
+            text = f"{d:+,.0f}"
+        else:
+            text = f"{int(d):+,}"
+        return text.lstrip("+-") if self._zero(text) else text
+
+    @staticmethod
+    def _zero(text: str) -> bool:
+        return not float(re.sub(r"[^\d.]", "", text))
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the change, as shown, is zero."""
+        return self.delta is not None and self._zero(self.delta)
 
     @property
     def judgement(self) -> str:
         """Whether the change is better, worse or neither, as the colour shows it."""
         d = self.difference
-        if d is None or self.delta_color == "off" or not float(re.sub(r"[^\d.]", "", self.delta)):
+        if d is None or self.delta_color == "off" or self.unchanged:
             return NEUTRAL
         up = d > 0
         return BETTER if up == (self.delta_color == "normal") else WORSE
@@ -405,8 +416,8 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
         _col("status", lang): [i18n.label("hazard_status", v, lang) for v in m["status"]],
     })
     if links:
-        enterprises[_col("register", lang)] = [enterprise_url(e) for e in ents["enterprise_id"]]
-        majors[_col("register", lang)] = [enterprise_url(e) for e in m["enterprise_id"]]
+        enterprises.insert(1, _col("register", lang), [enterprise_url(e) for e in ents["enterprise_id"]])
+        majors.insert(2, _col("register", lang), [enterprise_url(e) for e in m["enterprise_id"]])
     return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
 
 
@@ -624,3 +635,18 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
         parts.append(_html_table(frame, link_column=register if register in frame.columns else None))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def week_option(week: Week, data_as_of: date, lang: str) -> str:
+    """How a week is offered in the week choice (with its dates; the unfinished week marked)."""
+    if week.sunday > data_as_of:
+        return i18n.text("briefing.week_partial", lang, label=week.label, start=week.monday)
+    return i18n.text("briefing.week_option", lang, label=week.label, start=week.monday, end=week.sunday)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def markdown_safe(text: str) -> str:
+    """Text that Streamlit's markdown shows literally (data such as names may hold markdown characters)."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))
