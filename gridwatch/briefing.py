@@ -249,6 +249,7 @@ class Brief:
 
     week: Week
     scope: Scope
+    enterprises_in_scope: int
     data_as_of: date
     as_of: date
     previous_as_of: date
@@ -290,7 +291,8 @@ def compute(source: Source, week: Week, scope: Scope, data_as_of: date) -> Brief
                                               "weeks": TREND_WEEKS, **scope.params()})
     trends = trends.assign(week=[Week.of(d).label for d in pd.to_datetime(trends["week_start"]).dt.date])
     return Brief(
-        week=week, scope=scope, data_as_of=data_as_of, as_of=now_f.as_of, previous_as_of=before_f.as_of,
+        week=week, scope=scope, enterprises_in_scope=now["enterprises_in_scope"], data_as_of=data_as_of,
+        as_of=now_f.as_of, previous_as_of=before_f.as_of,
         cards=cards, trends=trends,
         top_towns=source.query("briefing_top_towns", {**at, "top_n": TOP_N}),
         top_enterprises=source.query("briefing_top_enterprises", {**at, "top_n": TOP_N}),
@@ -313,27 +315,27 @@ def _change(card: Card, lang: str) -> str:
 def summary(brief: Brief, lang: str) -> list[str]:
     """The week in a few sentences, every number taken from a card, a change or a where-to-act list."""
     c = brief.card
-    t = lambda key, **kw: i18n.text(f"briefing.summary.{key}", lang, **kw)  # noqa: E731
-    out = [t("activity", inspections=c("inspections").shown, enterprises=c("inspected_enterprises").shown,
+    say = lambda key, **kw: i18n.text(f"briefing.summary.{key}", lang, **kw)  # noqa: E731
+    out = [say("activity", inspections=c("inspections").shown, enterprises=c("inspected_enterprises").shown,
              found=c("hazards_found").shown, major=c("major_hazards_found").shown,
              major_change=_change(c("major_hazards_found"), lang))]
     if c("rectification_rate").value is None:
-        out.append(t("rectified_none"))
+        out.append(say("rectified_none"))
     else:
-        out.append(t("rectified", rectified=c("rectified").shown, rate=c("rectification_rate").shown,
+        out.append(say("rectified", rectified=c("rectified").shown, rate=c("rectification_rate").shown,
                      rate_change=_change(c("rectification_rate"), lang)))
-    out.append(t("overdue", overdue=c("overdue_open").shown, overdue_change=_change(c("overdue_open"), lang),
+    out.append(say("overdue", overdue=c("overdue_open").shown, overdue_change=_change(c("overdue_open"), lang),
                  overdue_major=c("overdue_major").shown))
     towns = brief.top_towns.dropna(subset=["town"])
     if not towns.empty:
-        out.append(t("worst_town", town=towns.iloc[0]["town"], count=formatting.count(towns.iloc[0]["overdue_open"])))
+        out.append(say("worst_town", town=towns.iloc[0]["town"], count=formatting.count(towns.iloc[0]["overdue_open"])))
     if not brief.top_enterprises.empty:
         top = brief.top_enterprises.iloc[0]
-        out.append(t("worst_enterprise", name=top["name"], count=formatting.count(top["open_major"])))
-    out.append(t("enforcement", listed=c("newly_listed").shown, cases=c("cases_filed").shown,
+        out.append(say("worst_enterprise", name=top["name"], count=formatting.count(top["open_major"])))
+    out.append(say("enforcement", listed=c("newly_listed").shown, cases=c("cases_filed").shown,
                  tipoffs=c("tipoffs_received").shown))
     if c("key_coverage_rate").value is not None:
-        out.append(t("key_coverage", rate=c("key_coverage_rate").shown,
+        out.append(say("key_coverage", rate=c("key_coverage_rate").shown,
                      rate_change=_change(c("key_coverage_rate"), lang)))
     return out
 
@@ -345,15 +347,15 @@ def summary_text(brief: Brief, lang: str) -> str:
 
 def header_lines(brief: Brief, lang: str) -> list[str]:
     """What every export carries: title, week, scope, status and data-as-of dates."""
-    t = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
+    say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
     prev = brief.previous_week
     return [
-        f"{t('title')} {brief.week.label}",
-        t("caption", week=brief.week.label, start=brief.week.monday, end=brief.week.sunday, as_of=brief.as_of,
+        f"{say('title')} {brief.week.label}",
+        say("caption", week=brief.week.label, start=brief.week.monday, end=brief.week.sunday, as_of=brief.as_of,
           prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday),
-        t("scope", scope=brief.scope.describe(lang)),
-        t("data_as_of", date=brief.data_as_of.isoformat()) + "    "
-        + t("generated", time=datetime.now().strftime("%Y-%m-%d %H:%M")),
+        say("scope", scope=brief.scope.describe(lang)),
+        say("data_as_of", date=brief.data_as_of.isoformat()) + "    "
+        + say("generated", time=datetime.now().strftime("%Y-%m-%d %H:%M")),
     ]
 
 
@@ -361,14 +363,30 @@ def _col(key: str, lang: str) -> str:
     return i18n.text(f"briefing.col.{key}", lang)
 
 
-def cards_table(brief: Brief, lang: str) -> pd.DataFrame:
-    """The cards as a table: figure, this week, last week, change."""
-    t = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
+    """The cards as a table: figure, this week, last week, change.
+
+    ``numeric`` gives numbers for a spreadsheet (rates in percent, one decimal) instead of text.
+    """
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    if numeric:
+        def number(card, value):
+            if formatting.is_missing(value):
+                return None
+            return round(value * 100, 1) if card.kind == "rate" else value
+
+        return pd.DataFrame({
+            say("figure"): [c.label(lang) + (" (%)" if c.kind == "rate" else "") for c in brief.cards],
+            say("this_week"): [number(c, c.value) for c in brief.cards],
+            say("last_week"): [number(c, c.previous) for c in brief.cards],
+            say("change"): [None if c.difference is None else round(number(c, c.value) - number(c, c.previous), 1)
+                          for c in brief.cards],
+        })
     return pd.DataFrame({
-        t("figure"): [c.label(lang) for c in brief.cards],
-        t("this_week"): [c.shown for c in brief.cards],
-        t("last_week"): [c.previous_shown for c in brief.cards],
-        t("change"): [c.delta or formatting.DASH for c in brief.cards],
+        say("figure"): [c.label(lang) for c in brief.cards],
+        say("this_week"): [c.shown for c in brief.cards],
+        say("last_week"): [c.previous_shown for c in brief.cards],
+        say("change"): [c.delta or formatting.DASH for c in brief.cards],
     })
 
 
@@ -432,15 +450,15 @@ def file_name(brief: Brief, extension: str) -> str:
 
 def to_xlsx(brief: Brief, lang: str) -> bytes:
     """The brief as an Excel workbook: summary, cards, trends and the where-to-act lists."""
-    t = lambda key: i18n.text(f"briefing.export.{key}", lang)  # noqa: E731
+    say = lambda key: i18n.text(f"briefing.export.{key}", lang)  # noqa: E731
     where = where_tables(brief, lang)
     sheets = {
-        t("sheet_summary"): pd.DataFrame({i18n.text("briefing.section.summary", lang): summary(brief, lang)}),
-        t("sheet_cards"): cards_table(brief, lang),
-        t("sheet_trends"): trends_table(brief, lang),
-        t("sheet_towns"): where["top_towns"],
-        t("sheet_enterprises"): where["top_enterprises"],
-        t("sheet_majors"): where["majors_found"],
+        say("sheet_summary"): pd.DataFrame({i18n.text("briefing.section.summary", lang): summary(brief, lang)}),
+        say("sheet_cards"): cards_table(brief, lang, numeric=True),
+        say("sheet_trends"): trends_table(brief, lang),
+        say("sheet_towns"): where["top_towns"],
+        say("sheet_enterprises"): where["top_enterprises"],
+        say("sheet_majors"): where["majors_found"],
     }
     return exports.xlsx_bytes(sheets, header_lines=header_lines(brief, lang))
 
@@ -514,11 +532,11 @@ def _draw_trends(doc: pdf.Document, brief: Brief, lang: str) -> None:
 
 def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str) -> None:
     doc.set_font("cjk", size=9)
-    t = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
     headings = FontFace(emphasis=None, fill_color=(230, 230, 230))
     with doc.table(col_widths=(70, 36, 36, 38), headings_style=headings, line_height=5.5,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
-        table.row([t("figure"), t("this_week"), t("last_week"), t("change")])
+        table.row([say("figure"), say("this_week"), say("last_week"), say("change")])
         for card in brief.cards:
             row = table.row()
             row.cell(card.label(lang))
@@ -533,33 +551,36 @@ def to_pdf(brief: Brief, lang: str) -> bytes:
     lines = header_lines(brief, lang)
     doc = pdf.Document(lines[0], subtitle_lines=lines[1:],
                        footer_text=i18n.text("briefing.export.footer", lang, week=brief.week.label))
-    t = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
-    doc.heading(t("section.summary"))
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    doc.heading(say("section.summary"))
     doc.set_font("cjk", size=10)
     doc.multi_cell(0, 6, summary_text(brief, lang), align="L", new_x="LMARGIN", new_y="NEXT")
-    doc.heading(t("title") + " · " + t("figure"))
+    doc.heading(say("title") + " · " + say("figure"))
     _cards_pdf(doc, brief, lang)
-    doc.heading(t("section.trends"))
+    doc.heading(say("section.trends"))
     _draw_trends(doc, brief, lang)
     if doc.get_y() > doc.page_break_trigger - 40:
         doc.add_page()
-    doc.heading(t("section.where"))
+    doc.heading(say("section.where"))
     widths = {"top_towns": (60, 40, 40, 40), "top_enterprises": (52, 22, 34, 26, 20, 26),
               "majors_found": (20, 38, 18, 24, 44, 20, 16)}
     for key, frame in where_tables(brief, lang, links=False).items():
         doc.set_font("cjk", size=11)
-        doc.multi_cell(0, 7, t(f"where.{key}"), new_x="LMARGIN", new_y="NEXT")
-        doc.frame_table(frame, col_widths=widths[key], font_size=8, empty_text=t(f"where.{WHERE_EMPTY[key]}"))
+        doc.multi_cell(0, 7, say(f"where.{key}"), new_x="LMARGIN", new_y="NEXT")
+        doc.frame_table(frame, col_widths=widths[key], font_size=8, empty_text=say(f"where.{WHERE_EMPTY[key]}"))
     return doc.to_bytes()
 
 
 _CSS = """
-body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:24px auto;max-width:900px;color:#111}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:22px}
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
+margin:24px auto;max-width:900px;color:#111}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:22px}
 h3{font-size:14px;margin:14px 0 6px}.meta{color:#555;font-size:12px;margin:2px 0}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}
 th{background:#eee}td.num{text-align:right}.better{color:#15803d}.worse{color:#c81e1e}.neutral{color:#555}
-.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}.charts svg{border:1px solid #ddd;width:100%;height:auto}
+.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}
+.charts svg{border:1px solid #ddd;width:100%;height:auto}
 @media print{body{margin:0}}
 """
 
@@ -568,19 +589,22 @@ def _svg_panel(title: str, values: list[int], ymax: int, weeks: list[str]) -> st
     w, h, left, right, top, bottom = 280, 170, 36, 270, 28, 145
     step = (right - left) / max(len(values) - 1, 1)
     pts = [(left + j * step, bottom - v / ymax * (bottom - top)) for j, v in enumerate(values)]
+    levels = [(f, bottom - f * (bottom - top)) for f in (0, 0.5, 1)]
     grid = "".join(
-        f'<line x1="{left}" y1="{bottom - f * (bottom - top):.1f}" x2="{right}" y2="{bottom - f * (bottom - top):.1f}" '
-        f'stroke="#ddd"/><text x="{left - 4}" y="{bottom - f * (bottom - top) + 4:.1f}" font-size="10" '
-        f'text-anchor="end" fill="#666">{ymax * f:g}</text>' for f in (0, 0.5, 1))
+        f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#ddd"/>'
+        f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#666">{ymax * f:g}</text>'
+        for f, y in levels)
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
     dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#2563eb"><title>{html.escape(wk)}: {v}</title>'
                    f"</circle>" for (x, y), v, wk in zip(pts, values, weeks, strict=True))
     xlabels = ""
     if weeks:
-        xlabels = (f'<text x="{left}" y="{bottom + 16}" font-size="10" fill="#666">{html.escape(_short(weeks[0]))}</text>'
+        xlabels = (f'<text x="{left}" y="{bottom + 16}" font-size="10" fill="#666">'
+                   f"{html.escape(_short(weeks[0]))}</text>"
                    f'<text x="{right}" y="{bottom + 16}" font-size="10" text-anchor="end" fill="#666">'
                    f"{html.escape(_short(weeks[-1]))}</text>")
-    return (f'<svg viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(title)}">'
+    return (f'<svg viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'aria-label="{html.escape(title)}">'
             f'<text x="8" y="17" font-size="13">{html.escape(title)}</text>{grid}'
             f'<polyline points="{line}" fill="none" stroke="#2563eb" stroke-width="2"/>{dots}{xlabels}</svg>')
 
@@ -608,7 +632,7 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
 
     Register links are relative to the app unless ``base_url`` (the app's address) is given.
     """
-    t = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
+    say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
     lines = header_lines(brief, lang)
     weeks = list(brief.trends["week"])
     charts = "".join(_svg_panel(title, values, ymax, weeks) for title, values, ymax in _panels(brief, lang))
@@ -617,18 +641,18 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
         f"<title>{html.escape(lines[0])}</title><style>{_CSS}</style></head><body>",
         f"<h1>{html.escape(lines[0])}</h1>",
         *(f'<p class="meta">{html.escape(line)}</p>' for line in lines[1:]),
-        f"<h2>{html.escape(t('section.summary'))}</h2><p>{html.escape(summary_text(brief, lang))}</p>",
-        f"<h2>{html.escape(t('figure'))}</h2>",
+        f"<h2>{html.escape(say('section.summary'))}</h2><p>{html.escape(summary_text(brief, lang))}</p>",
+        f"<h2>{html.escape(say('figure'))}</h2>",
         _html_table(cards_table(brief, lang), classes=[c.judgement for c in brief.cards]),
-        f"<h2>{html.escape(t('section.trends'))}</h2><div class=\"charts\">{charts}</div>",
-        f'<p class="meta">{html.escape(t("trend.caption"))}</p>',
-        f"<h2>{html.escape(t('section.where'))}</h2>",
+        f"<h2>{html.escape(say('section.trends'))}</h2><div class=\"charts\">{charts}</div>",
+        f'<p class="meta">{html.escape(say("trend.caption"))}</p>',
+        f"<h2>{html.escape(say('section.where'))}</h2>",
     ]
     register = _col("register", lang)
     for key, frame in where_tables(brief, lang).items():
-        parts.append(f"<h3>{html.escape(t(f'where.{key}'))}</h3>")
+        parts.append(f"<h3>{html.escape(say(f'where.{key}'))}</h3>")
         if frame.empty:
-            parts.append(f"<p>{html.escape(t(f'where.{WHERE_EMPTY[key]}'))}</p>")
+            parts.append(f"<p>{html.escape(say(f'where.{WHERE_EMPTY[key]}'))}</p>")
             continue
         if register in frame.columns:
             frame = frame.assign(**{register: [base_url.rstrip("/") + u for u in frame[register]]})

@@ -36,6 +36,8 @@ st.caption(ui.t("briefing.caption", week=week.label, start=week.monday, end=week
 st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
            + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
 
+if not brief.enterprises_in_scope:
+    st.warning(ui.t("briefing.no_enterprises"))
 st.subheader(ui.t("briefing.section.summary"))
 st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
 
