@@ -555,8 +555,10 @@ def to_pdf(brief: Brief, lang: str) -> bytes:
     doc.heading(say("section.summary"))
     doc.set_font("cjk", size=10)
     doc.multi_cell(0, 6, summary_text(brief, lang), align="L", new_x="LMARGIN", new_y="NEXT")
-    doc.heading(say("title") + " · " + say("figure"))
+    doc.heading(say("section.figures"))
     _cards_pdf(doc, brief, lang)
+    if doc.get_y() + 100 > doc.page_break_trigger:
+        doc.add_page()
     doc.heading(say("section.trends"))
     _draw_trends(doc, brief, lang)
     if doc.get_y() > doc.page_break_trigger - 40:
@@ -609,20 +611,21 @@ def _svg_panel(title: str, values: list[int], ymax: int, weeks: list[str]) -> st
             f'<polyline points="{line}" fill="none" stroke="#2563eb" stroke-width="2"/>{dots}{xlabels}</svg>')
 
 
-def _html_table(frame: pd.DataFrame, link_column: str | None = None, classes: list[str] | None = None) -> str:
+def _html_table(frame: pd.DataFrame, link_column: str | None = None, link_text: str = "",
+                classes: list[str] | None = None) -> str:
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
     rows = []
+    last = len(frame.columns) - 1
     for i, values in enumerate(frame.itertuples(index=False)):
         cells = []
-        for column, value in zip(frame.columns, values, strict=True):
+        for j, (column, value) in enumerate(zip(frame.columns, values, strict=True)):
             text = "" if formatting.is_missing(value) else str(value)
             if column == link_column:
-                cells.append(f'<td><a href="{html.escape(text)}">{html.escape(text)}</a></td>')
-            else:
-                cls = ' class="num"' if isinstance(value, int | float) else ""
-                cells.append(f"<td{cls}>{html.escape(text)}</td>")
-        if classes:
-            cells[-1] = cells[-1].replace("<td>", f'<td class="num {classes[i]}">', 1)
+                cells.append(f'<td><a href="{html.escape(text)}">{html.escape(link_text or text)}</a></td>')
+                continue
+            numeric = isinstance(value, int | float) or re.fullmatch(r"[+-]?[\d,.]+( pp|%)?", text)
+            cls = " ".join(c for c in ("num" if numeric else "", classes[i] if classes and j == last else "") if c)
+            cells.append(f'<td class="{cls}">{html.escape(text)}</td>' if cls else f"<td>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
@@ -642,7 +645,7 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
         f"<h1>{html.escape(lines[0])}</h1>",
         *(f'<p class="meta">{html.escape(line)}</p>' for line in lines[1:]),
         f"<h2>{html.escape(say('section.summary'))}</h2><p>{html.escape(summary_text(brief, lang))}</p>",
-        f"<h2>{html.escape(say('figure'))}</h2>",
+        f"<h2>{html.escape(say('section.figures'))}</h2>",
         _html_table(cards_table(brief, lang), classes=[c.judgement for c in brief.cards]),
         f"<h2>{html.escape(say('section.trends'))}</h2><div class=\"charts\">{charts}</div>",
         f'<p class="meta">{html.escape(say("trend.caption"))}</p>',
@@ -656,7 +659,8 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
             continue
         if register in frame.columns:
             frame = frame.assign(**{register: [base_url.rstrip("/") + u for u in frame[register]]})
-        parts.append(_html_table(frame, link_column=register if register in frame.columns else None))
+        parts.append(_html_table(frame, link_column=register if register in frame.columns else None,
+                                 link_text=say("where.open")))
     parts.append("</body></html>")
     return "\n".join(parts)
 

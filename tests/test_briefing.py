@@ -327,3 +327,16 @@ def test_cli_format_from_extension(brief_db, tmp_path, capsys):
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(tmp_path / "b.xlsx")]) == 0
     assert cli.main(["brief", "--db", str(brief_db), "--out", str(tmp_path / "b.txt")]) == 2
     assert "--format" in capsys.readouterr().err
+
+
+def test_cli_each_town(brief_db, tmp_path, capsys):
+    from gridwatch import cli
+
+    out = str(tmp_path / "{week}" / "brief-{week}-{town}.xlsx")
+    assert cli.main(["brief", "--db", str(brief_db), "--each-town", "--out", out]) == 0
+    written = sorted(p.name for p in (tmp_path / "2026-W47").iterdir())
+    assert written == ["brief-2026-W47-东镇.xlsx", "brief-2026-W47-西镇.xlsx"]
+    wb = openpyxl.load_workbook(tmp_path / "2026-W47" / "brief-2026-W47-西镇.xlsx")
+    assert "西镇" in wb["指标"]["A3"].value
+    assert cli.main(["brief", "--db", str(brief_db), "--each-town", "--out", str(tmp_path / "x.pdf")]) == 2
+    assert "{town}" in capsys.readouterr().err

@@ -81,3 +81,11 @@ def test_empty_scope_says_why(brief_db, monkeypatch):
     assert not at.exception
     assert any("没有企业" in w.value for w in at.warning)
     assert metrics_of(at)["检查次数"] == ("0", "0")
+
+
+def test_brief_for_one_town(brief_db, monkeypatch):
+    at = start(brief_db, monkeypatch)
+    assert at.selectbox(key="briefing_export_town").options[0].startswith("与页面相同")
+    at.selectbox(key="briefing_export_town").set_value("西镇").run()
+    assert not at.exception
+    assert len(at.get("download_button")) == 3
