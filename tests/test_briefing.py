@@ -9,6 +9,7 @@ import subprocess
 from datetime import date
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from gridwatch import briefing, metrics, warehouse
@@ -159,6 +160,8 @@ def test_trends_equal_headline_every_week(con):
         h = metrics.headline(con, Filters(start=week.monday, end=week.sunday, as_of=min(week.sunday, DATA_AS_OF)))
         for key in ("inspections", "hazards_found", "major_hazards_found", "rectified", "overdue_open"):
             assert row[key] == h[key], (week, key)
+        rate = None if pd.isna(row["rectification_rate"]) else row["rectification_rate"]
+        assert rate == h["rectification_rate"], week
     last = b.trends.iloc[-1]
     assert (last["inspections"], last["hazards_found"], last["overdue_open"], last["overdue_major"]) == (3, 4, 4, 2)
     # W40 (09-28..10-04) holds J8 and K8; K8 is overdue from W42 (Sunday 10-18) on.
