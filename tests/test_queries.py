@@ -26,6 +26,8 @@ SAMPLE_PARAMS = {
     "limit": 10,
     "offset": 0,
     "enterprise_id": "E1",
+    "weeks": 12,
+    "top_n": 10,
 }
 
 
