@@ -15,7 +15,7 @@ st.title(ui.t("app.page.coverage"))
 scope = "、".join(chosen.towns) if chosen.towns else ui.t("coverage.whole_county")
 st.caption(ui.t("coverage.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 
-left, middle, right = st.columns([1.2, 1.6, 2.6])
+left, middle, right = st.columns([1.3, 1.5, 2.8])
 level = left.segmented_control(ui.t("coverage.level"), maps.LEVELS, default="town",
                                format_func=ui.code_formatter("grid_level"), key="coverage_level") or "town"
 measure = middle.selectbox(ui.t("coverage.measure_label"), maps.MEASURES,
@@ -28,6 +28,23 @@ enterprises = ui.query("coverage_enterprises", params)
 grids = ui.query("coverage_grids", params)
 level_grids = grids[grids["level"] == level].reset_index(drop=True)
 in_scope = enterprises[enterprises["in_scope"]].reset_index(drop=True)
+
+header = coverage.export_header(ui.t("app.page.coverage"), chosen, list(risks), ui.data_as_of(), lang)
+blind = coverage.blind_spots(enterprises)
+overdue = coverage.overdue_for_inspection(enterprises)
+idle_grids = coverage.uninspected_grids(grids, level)
+staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
+rule_params = rules.query_params()
+
+figures = {
+    "blind_spots": len(blind),
+    "overdue": len(overdue),
+    "uninspected_grids": len(idle_grids),
+    "short_towns": coverage.towns_short_of_staff(staffing),
+}
+for column, (key, value) in zip(st.columns(len(figures)), figures.items(), strict=True):
+    column.metric(ui.t(f"coverage.figures.{key}"), f"{value:,}", border=True,
+                  help=ui.t(f"coverage.figures.{key}_help"))
 
 st.subheader(ui.t("coverage.map_header"))
 deck, has_polygons, has_points = coverage.deck(level_grids, in_scope, level, measure, lang)
@@ -62,17 +79,8 @@ else:
         else:
             st.dataframe(coverage.labelled(members, lang), hide_index=True, height=300)
 
-header = coverage.export_header(ui.t("app.page.coverage"), chosen, list(risks), ui.data_as_of(), lang)
-blind = coverage.blind_spots(enterprises)
-overdue = coverage.overdue_for_inspection(enterprises)
-idle_grids = coverage.uninspected_grids(grids, level)
-tabs = st.tabs([
-    ui.t("coverage.tabs.blind_spots", n=len(blind)),
-    ui.t("coverage.tabs.overdue", n=len(overdue)),
-    ui.t("coverage.tabs.uninspected_grids", n=len(idle_grids)),
-    ui.t("coverage.tabs.staffing"),
-    ui.t("coverage.tabs.registers"),
-])
+tab_keys = ("blind_spots", "overdue", "uninspected_grids", "staffing", "registers")
+tabs = st.tabs([ui.t(f"coverage.tabs.{k}") for k in tab_keys], key="coverage_tab", on_change="rerun")
 
 
 def download_csv(frame, name, key):
@@ -91,10 +99,9 @@ with tabs[0]:
         download_csv(shown, "blind_spots", "coverage_dl_blind")
 
 with tabs[1]:
-    interval = rules.query_params()
-    st.caption(ui.t("coverage.gaps.overdue_intro", as_of=chosen.as_of, red=interval["interval_red"],
-                    orange=interval["interval_orange"], yellow=interval["interval_yellow"],
-                    blue=interval["interval_blue"]))
+    st.caption(ui.t("coverage.gaps.overdue_intro", as_of=chosen.as_of, red=rule_params["interval_red"],
+                    orange=rule_params["interval_orange"], yellow=rule_params["interval_yellow"],
+                    blue=rule_params["interval_blue"]))
     if overdue.empty:
         st.success(ui.t("coverage.gaps.overdue_none"))
     else:
@@ -115,15 +122,11 @@ with tabs[2]:
         download_csv(shown, "grids_not_inspected", "coverage_dl_grids")
 
 with tabs[3]:
-    staff_rules = rules.query_params()
-    st.caption(ui.t("coverage.staffing.intro", per_10k=staff_rules["inspectors_per_10k"],
-                    per_village=staff_rules["village_inspectors_per_village"]))
-    staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
+    st.caption(ui.t("coverage.staffing.intro", per_10k=rule_params["inspectors_per_10k"],
+                    per_village=rule_params["village_inspectors_per_village"]))
     if staffing.empty:
         st.info(ui.t("coverage.staffing.none"))
     else:
-        st.markdown(ui.t("coverage.staffing.short_towns", per_village=staff_rules["village_inspectors_per_village"],
-                         n=int((~staffing["meets_village_rule"]).sum())))
         st.dataframe(coverage.staffing_styler(staffing, lang), hide_index=True)
         download_csv(coverage.labelled(staffing.loc[:, list(coverage.STAFFING_COLUMNS)], lang),
                      "staffing", "coverage_dl_staffing")

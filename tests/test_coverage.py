@@ -221,3 +221,12 @@ def test_export_header_names_filters():
                 towns=("东镇",), departments=("应急局",))
     line = coverage.export_header("Grid coverage", f, ["red"], date(2026, 7, 1), "en")[0]
     assert "东镇" in line and "应急局" in line and "Major risk (red)" in line and "data as of 2026-07-01" in line
+
+
+def test_register_neutralises_formulas(cov_con):
+    enterprises = run(cov_con, "coverage_enterprises")
+    enterprises.loc[enterprises.enterprise_id == "C1", "name"] = "=HYPERLINK(\"http://x\")"
+    wb = _workbook(coverage.register_xlsx(enterprises, "town", "zh", ["=header"]))
+    ws = wb["东镇"]
+    assert ws["A1"].value == "'=header"
+    assert ws["B4"].value == "'=HYPERLINK(\"http://x\")" and ws["B4"].data_type == "s"
