@@ -179,8 +179,8 @@ def _cell(value):
     return value.item() if hasattr(value, "item") else value
 
 
-def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[str]:
-    """Escaped tooltip HTML for each enterprise: name, town, village, risk, last inspection, open hazards."""
+def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[dict]:
+    """Tooltip fields for each enterprise: name, town, village, risk, last inspection, open hazards."""
     t = lambda key: i18n.text(f"coverage.col.{key}", lang)  # noqa: E731
     overdue_note = i18n.text("coverage.tip_overdue", lang)
     tips = []
@@ -192,21 +192,20 @@ def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[str]:
             (t("last_inspection"), e.last_inspection),
             (t("open_hazards"), e.open_hazards),
         ]
-        tip = maps.tooltip_html(e.name, rows)
         if e.overdue_for_inspection:
-            tip += "<br/>⚠ " + html.escape(overdue_note)
-        tips.append(tip)
+            rows.append(("⚠", overdue_note))
+        tips.append(maps.tooltip_fields(e.name, rows))
     return tips
 
 
-def grid_tips(grids: pd.DataFrame, lang: str) -> list[str]:
-    """Escaped tooltip HTML for each grid with all four measures."""
+def grid_tips(grids: pd.DataFrame, lang: str) -> list[dict]:
+    """Tooltip fields for each grid with all four measures."""
     t = lambda key: i18n.text(f"coverage.col.{key}", lang)  # noqa: E731
     tips = []
     for g in grids.itertuples(index=False):
         rate = "—" if pd.isna(g.coverage_rate) else f"{g.coverage_rate * 100:.1f}%"
         per = "—" if pd.isna(g.open_hazards_per_enterprise) else f"{g.open_hazards_per_enterprise:.2f}"
-        tips.append(maps.tooltip_html(g.name, [
+        tips.append(maps.tooltip_fields(g.name, [
             (t("enterprises"), g.enterprises),
             (t("coverage_rate"), rate),
             (t("overdue_for_inspection"), g.overdue_for_inspection),
@@ -248,18 +247,22 @@ def deck(grids: pd.DataFrame, enterprises: pd.DataFrame, level: str, measure: st
     in-scope rows of coverage_enterprises.
     """
     grid_records = maps.grid_rows(grids, measure, level, grid_tips(grids, lang))
-    point_records = maps.point_rows(enterprises, enterprise_tips(enterprises, lang))
+    column = "town_grid_id" if level == "town" else "village_grid_id"
+    point_records = maps.point_rows(enterprises, enterprise_tips(enterprises, lang), column)
     return maps.coverage_deck(grid_records, point_records), bool(grid_records), bool(point_records)
 
 
 def clicked_grid(event) -> str | None:
-    """The grid id a map click selected, if the click was on a grid."""
+    """The grid id a map click selected: the grid clicked, or the grid of the enterprise clicked."""
     try:
         objects = event.selection.get("objects", {}) or {}
     except AttributeError:
         return None
-    picked = objects.get(maps.GRID_LAYER) or []
-    return str(picked[0]["grid_id"]) if picked and "grid_id" in picked[0] else None
+    for layer in (maps.GRID_LAYER, maps.POINT_LAYER, maps.OVERDUE_LAYER):
+        picked = objects.get(layer) or []
+        if picked and picked[0].get("grid_id"):
+            return str(picked[0]["grid_id"])
+    return None
 
 
 def export_header(title: str, filters: Filters, risks: list[str], data_as_of: date, lang: str) -> list[str]:

@@ -1,10 +1,9 @@
 """Offline pydeck maps of grids and enterprises: geometry parsing, colour classes, tooltips, decks.
 
 Everything here works without a tile server (``map_provider=None``). Values from
-the data reach a tooltip only through ``tooltip_html``, which escapes them.
+the data reach a tooltip only through ``tooltip_fields``, which neutralises them.
 """
 
-import html
 import json
 import math
 import re
@@ -141,11 +140,28 @@ def _geojson_rings(text: str) -> list[list[list[float]]]:
     return []
 
 
-def tooltip_html(title, rows: list[tuple[str, object]]) -> str:
-    """A tooltip body: a bold title and label: value lines, every value HTML-escaped."""
-    lines = [f"<b>{html.escape(_text(title))}</b>"]
-    lines += [f"{html.escape(label)}: {html.escape(_text(value))}" for label, value in rows]
-    return "<br/>".join(lines)
+# Full-width look-alikes of the HTML-special characters. Streamlit 1.67 itself
+# HTML-escapes every value it puts into a tooltip template, so html.escape here
+# would reach the user as a visible "&lt;"; these look-alikes read naturally and
+# are inert in HTML whatever the frontend does.
+_INERT = str.maketrans({"<": "＜", ">": "＞", "&": "＆", '"': "＂", "'": "＇"})
+TOOLTIP = {
+    "html": "<b>{tip_title}</b><br/>{tip_body}",
+    "style": {"fontSize": "12px", "maxWidth": "340px", "whiteSpace": "pre-line"},
+}
+
+
+def inert(value) -> str:
+    """``value`` as text that no HTML parser can read as markup (``<`` → ``＜`` …)."""
+    return _text(value).translate(_INERT)
+
+
+def tooltip_fields(title, rows: list[tuple[str, object]]) -> dict[str, str]:
+    """The tooltip fields of one map record: a title and ``label: value`` lines, all neutralised."""
+    return {
+        "tip_title": inert(title),
+        "tip_body": "\n".join(f"{inert(label)}: {inert(value)}" for label, value in rows),
+    }
 
 
 def _text(value) -> str:
@@ -166,12 +182,12 @@ def view_for(points: list[list[float]], width: int = 900, height: int = 560) -> 
     # Web Mercator: 256 px span 360° of longitude at zoom 0; latitude stretches by 1/cos.
     d_lon = max(max(lons) - min(lons), 1e-3)
     d_lat = max((max(lats) - min(lats)) / max(math.cos(math.radians(mid_lat)), 0.1), 1e-3)
-    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.4
+    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.55
     return pdk.ViewState(latitude=mid_lat, longitude=(min(lons) + max(lons)) / 2,
                          zoom=round(max(1.0, min(15.0, zoom)), 2), pitch=0, bearing=0)
 
 
-def grid_rows(grids: pd.DataFrame, measure: str, level: str, tips: list[str]) -> list[dict]:
+def grid_rows(grids: pd.DataFrame, measure: str, level: str, tips: list[dict]) -> list[dict]:
     """Polygon records for the grid layer: one per outer ring, coloured by ``measure``."""
     scale = SCALES[(measure, level)]
     rows = []
@@ -179,19 +195,25 @@ def grid_rows(grids: pd.DataFrame, measure: str, level: str, tips: list[str]) ->
         value = grid[measure] if grid["enterprises"] else None
         for ring in parse_polygons(grid["geometry"]):
             rows.append({"grid_id": str(grid["grid_id"]), "polygon": ring,
-                         "fill": [*scale.colour(value), 170], "tip": tip})
+                         "fill": [*scale.colour(value), 170], **tip})
     return rows
 
 
-def point_rows(enterprises: pd.DataFrame, tips: list[str]) -> list[dict]:
-    """Point records for enterprises with coordinates, coloured by risk level."""
+def point_rows(enterprises: pd.DataFrame, tips: list[dict], grid_column: str) -> list[dict]:
+    """Point records for enterprises with coordinates, coloured by risk level.
+
+    Each carries the id of the grid it is placed in (``grid_column``), so a click on
+    a point selects its grid like a click on the polygon.
+    """
     rows = []
     for (_, e), tip in zip(enterprises.iterrows(), tips, strict=True):
         if pd.isna(e["lat"]) or pd.isna(e["lon"]):
             continue
-        rows.append({"enterprise_id": str(e["enterprise_id"]), "position": [float(e["lon"]), float(e["lat"])],
+        grid = e[grid_column]
+        rows.append({"enterprise_id": str(e["enterprise_id"]), "grid_id": grid if isinstance(grid, str) else "",
+                     "position": [float(e["lon"]), float(e["lat"])],
                      "fill": [*RISK_COLOURS.get(e["risk_level"], NO_DATA_COLOUR), 230],
-                     "overdue": bool(e["overdue_for_inspection"]), "tip": tip})
+                     "overdue": bool(e["overdue_for_inspection"]), **tip})
     return rows
 
 
@@ -232,5 +254,5 @@ def coverage_deck(grid_records: list[dict], point_records: list[dict]) -> pdk.De
     framed = [pt for r in grid_records for pt in r["polygon"]] or [r["position"] for r in point_records]
     return pdk.Deck(
         layers=layers, initial_view_state=view_for(framed), map_provider=None,
-        tooltip={"html": "{tip}", "style": {"fontSize": "12px", "maxWidth": "320px"}},
+        tooltip=TOOLTIP,
     )

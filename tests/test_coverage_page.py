@@ -68,9 +68,12 @@ def test_tooltip_escapes_names(cov_db, monkeypatch):
     at = open_page(cov_db, monkeypatch)
     raw = at.get("deck_gl_json_chart")[0].proto.json
     assert "<img" not in raw
-    c2 = next(p for p in layers(deck(at))[maps.POINT_LAYER]["data"] if p["enterprise_id"] == "C2")
-    assert c2["tip"].startswith("<b>&lt;img src=x onerror=alert(1)&gt;</b>")
-    assert "2026-05-20" in c2["tip"]  # last inspection as a date, not {}
+    spec = deck(at)
+    assert json.loads(at.get("deck_gl_json_chart")[0].proto.tooltip)["html"] == maps.TOOLTIP["html"]
+    c2 = next(p for p in layers(spec)[maps.POINT_LAYER]["data"] if p["enterprise_id"] == "C2")
+    assert c2["tip_title"] == "＜img src=x onerror=alert(1)＞"
+    assert "2026-05-20" in c2["tip_body"]  # last inspection as a date, not {}
+    assert c2["tip_body"].endswith("⚠: 超期未检")
 
 
 def test_level_and_measure_switch_change_layers(cov_db, monkeypatch):
@@ -152,6 +155,22 @@ def test_scale_classes():
     assert maps.SCALES[("coverage_rate", "town")].labels()[-1] == "≥ 95%"
 
 
-def test_tooltip_html_escapes_every_value():
-    tip = maps.tooltip_html("<b>x</b>", [("a", "<script>"), ("b", None)])
-    assert tip == "<b>&lt;b&gt;x&lt;/b&gt;</b><br/>a: &lt;script&gt;<br/>b: —"
+def test_tooltip_fields_neutralise_every_value():
+    fields = maps.tooltip_fields("<b>x</b> & 'y'", [("a", '<script src="z">'), ("b", None)])
+    assert fields == {"tip_title": "＜b＞x＜/b＞ ＆ ＇y＇", "tip_body": "a: ＜script src=＂z＂＞\nb: —"}
+    assert not any(ch in "".join(fields.values()) for ch in "<>&\"'")
+
+
+def test_clicked_grid_reads_polygon_or_point():
+    from types import SimpleNamespace
+
+    from gridwatch import coverage
+
+    def event(objects):
+        return SimpleNamespace(selection={"objects": objects})
+
+    assert coverage.clicked_grid(event({maps.GRID_LAYER: [{"grid_id": "T-A"}]})) == "T-A"
+    assert coverage.clicked_grid(event({maps.POINT_LAYER: [{"enterprise_id": "C1", "grid_id": "V-A1"}]})) == "V-A1"
+    assert coverage.clicked_grid(event({maps.POINT_LAYER: [{"enterprise_id": "C8", "grid_id": ""}]})) is None
+    assert coverage.clicked_grid(event({})) is None
+    assert coverage.clicked_grid(None) is None
