@@ -182,7 +182,7 @@ def view_for(points: list[list[float]], width: int = 900, height: int = 560) -> 
     # Web Mercator: 256 px span 360° of longitude at zoom 0; latitude stretches by 1/cos.
     d_lon = max(max(lons) - min(lons), 1e-3)
     d_lat = max((max(lats) - min(lats)) / max(math.cos(math.radians(mid_lat)), 0.1), 1e-3)
-    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.55
+    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.7
     return pdk.ViewState(latitude=mid_lat, longitude=(min(lons) + max(lons)) / 2,
                          zoom=round(max(1.0, min(15.0, zoom)), 2), pitch=0, bearing=0)
 

@@ -15,7 +15,7 @@ st.title(ui.t("app.page.coverage"))
 scope = "、".join(chosen.towns) if chosen.towns else ui.t("coverage.whole_county")
 st.caption(ui.t("coverage.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 
-left, middle, right = st.columns([1.3, 1.5, 4.2])
+left, middle, right = st.columns([1.5, 1.4, 4.1], gap="small")
 level = left.segmented_control(ui.t("coverage.level"), maps.LEVELS, default="town",
                                format_func=ui.code_formatter("grid_level"), key="coverage_level") or "town"
 measure = middle.selectbox(ui.t("coverage.measure_label"), maps.MEASURES,
