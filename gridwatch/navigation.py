@@ -31,8 +31,8 @@ class PageSpec:
 
 
 PAGES = (
-    PageSpec("overview", "leadership", "📊", default=True),
-    PageSpec("briefing", "leadership", "📰"),
+    PageSpec("briefing", "leadership", "📰", default=True),
+    PageSpec("overview", "leadership", "📊"),
     PageSpec("coverage", "office", "🗺️"),
     PageSpec("hazards", "staff", "⚠️"),
     PageSpec("enterprise", "staff", "🏭"),

@@ -1,8 +1,107 @@
-"""Weekly leadership briefing (领导周报): coming in a later release."""
+"""Weekly leadership briefing (领导周报), the home page: one ISO week against the week before.
 
+Cards, twelve-week trends, where-to-act lists and a written summary, all from
+``gridwatch.briefing.compute``; the same brief exports as PDF, HTML and Excel.
+"""
+
+from urllib.parse import urlsplit
+
+import plotly.graph_objects as go
 import streamlit as st
+from plotly.subplots import make_subplots
 
-from gridwatch import ui
+from gridwatch import briefing, ui
+
+ui.require_data()
+lang = ui.lang()
+chosen = ui.filters()
+data_as_of = ui.data_as_of()
+source = briefing.Source(query=ui.query, headline=ui.headline)
+scope = briefing.Scope(towns=chosen.towns, departments=chosen.departments, industries=chosen.industries)
 
 st.title(ui.t("app.page.briefing"))
-ui.coming_soon()
+
+weeks = briefing.week_choices(data_as_of)
+options = {w.label: briefing.week_option(w, data_as_of, lang) for w in weeks}
+default = briefing.last_full_week(data_as_of).label
+wanted = st.query_params.get("week", default)
+index = list(options).index(wanted) if wanted in options else list(options).index(default)
+week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
+                                        format_func=options.get, key="briefing_week"))
+brief = briefing.compute(source, week, scope, data_as_of)
+prev = brief.previous_week
+
+st.caption(ui.t("briefing.caption", week=week.label, start=week.monday, end=week.sunday, as_of=brief.as_of,
+                prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday))
+st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
+           + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
+
+if not brief.enterprises_in_scope:
+    st.warning(ui.t("briefing.no_enterprises"))
+st.subheader(ui.t("briefing.section.summary"))
+st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
+
+CARDS_PER_ROW = 4
+for section in briefing.SECTIONS:
+    st.subheader(ui.t(f"briefing.section.{section}"))
+    cards = [c for c in brief.cards if c.section == section]
+    for row in range(0, len(cards), CARDS_PER_ROW):
+        for column, card in zip(st.columns(CARDS_PER_ROW), cards[row:row + CARDS_PER_ROW], strict=False):
+            column.metric(card.label(lang), card.shown, delta=card.delta,
+                          delta_color="off" if card.unchanged else card.delta_color,
+                          delta_arrow="off" if card.unchanged else "auto",
+                          delta_description=ui.t("briefing.vs_last_week"),
+                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None,
+                          help=card.help(lang), border=True)
+
+st.subheader(ui.t("briefing.section.trends"))
+figure = make_subplots(rows=2, cols=3, subplot_titles=[ui.t(f"briefing.trend.{k}") for k in briefing.TREND_KEYS],
+                       vertical_spacing=0.18, horizontal_spacing=0.06)
+for i, key in enumerate(briefing.TREND_KEYS):
+    figure.add_trace(go.Scatter(x=brief.trends["week_start"], y=brief.trends[key], mode="lines+markers",
+                                name=ui.t(f"briefing.trend.{key}"), customdata=brief.trends["week"],
+                                hovertemplate="%{customdata}: %{y}<extra></extra>"), row=i // 3 + 1, col=i % 3 + 1)
+figure.update_yaxes(title_text=ui.t("briefing.trend.y_axis"), rangemode="tozero", col=1)
+figure.update_yaxes(rangemode="tozero")
+figure.update_xaxes(tickformat="%m-%d", nticks=6)
+figure.update_xaxes(title_text=ui.t("briefing.trend.x_axis"), row=2)
+figure.update_layout(title_text=ui.t("briefing.section.trends"), height=520, showlegend=False,
+                     margin={"t": 70, "b": 40, "l": 50, "r": 20})
+st.plotly_chart(figure, width="stretch")
+st.caption(ui.t("briefing.trend.caption"))
+
+st.subheader(ui.t("briefing.section.where"))
+tables = briefing.where_tables(brief, lang)
+register = ui.t("briefing.col.register")
+links = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
+                                               help=ui.t("briefing.where.link_help"))}
+left, right = st.columns(2)
+for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.container(), "majors_found")):
+    column.markdown(f"**{ui.t(f'briefing.where.{key}')}**")
+    if tables[key].empty:
+        column.info(ui.t(f"briefing.where.{briefing.WHERE_EMPTY[key]}"))
+    else:
+        column.dataframe(tables[key], hide_index=True, column_config=links, key=f"briefing_{key}",
+                         height=min(38 + 35 * len(tables[key]), 400))
+
+st.subheader(ui.t("briefing.section.export"))
+town_options = [""] + ui.filter_options().get("town", [])
+town_labels = {"": ui.t("briefing.export.as_page", scope=scope.describe(lang)), **{t: t for t in town_options[1:]}}
+town = st.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
+                    help=ui.t("briefing.export.town_help"), key="briefing_export_town")
+exported = brief if not town else briefing.compute(
+    source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
+    data_as_of)
+base_url = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url)) if st.context.url else ""
+pdf_col, html_col, xlsx_col = st.columns(3)
+pdf_col.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
+                        file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
+                        on_click="ignore", key="briefing_pdf")
+html_col.download_button(ui.t("briefing.export.html"),
+                         data=lambda: briefing.to_html(exported, lang, base_url=base_url),
+                         file_name=briefing.file_name(exported, "html"), mime="text/html",
+                         on_click="ignore", key="briefing_html")
+xlsx_col.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang),
+                         file_name=briefing.file_name(exported, "xlsx"),
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         on_click="ignore", key="briefing_xlsx")

@@ -1,8 +1,146 @@
-"""Hazard counts per enterprise (隐患分析): coming in a later release."""
+"""Hazards (隐患分析): where hazards concentrate — per enterprise, category × industry, town and month."""
 
+import plotly.express as px
 import streamlit as st
 
-from gridwatch import ui
+from gridwatch import hazards, rules, ui
+from gridwatch.links import enterprise_url
+
+REGISTER_PAGE = "pages/enterprise.py"
+
+ui.require_data()
+chosen = ui.filters()
+lang = ui.lang()
+all_label = ui.t("hazards.all")
 
 st.title(ui.t("app.page.hazards"))
-ui.coming_soon()
+st.caption(ui.t("hazards.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of))
+
+with st.expander(ui.t("hazards.page_filters"), expanded=True):
+    c1, c2, c3 = st.columns(3)
+    risk_levels = c1.multiselect(ui.t("hazards.risk_levels"), rules.RISK_LEVELS, key="hz_risk",
+                                 format_func=ui.code_formatter("risk_level"), placeholder=all_label)
+    hazard_levels = c2.multiselect(ui.t("hazards.hazard_levels"), hazards.HAZARD_LEVELS, key="hz_level",
+                                   format_func=ui.code_formatter("hazard_level"), placeholder=all_label)
+    categories = c3.multiselect(ui.t("hazards.categories"), hazards.categories(ui.query), key="hz_category",
+                                placeholder=all_label)
+page_filters = hazards.HazardFilters(tuple(risk_levels), tuple(hazard_levels), tuple(categories))
+
+s1, s2 = st.columns([2, 1])
+search = s1.text_input(ui.t("hazards.search"), key="hz_search", placeholder=ui.t("hazards.search_placeholder"))
+sort_by = s2.selectbox(ui.t("hazards.sort_by"), hazards.SORT_KEYS, key="hz_sort",
+                       format_func=ui.formatter("hazards.sort"))
+
+
+def open_register(enterprise_id: str) -> None:
+    st.switch_page(REGISTER_PAGE, query_params={"enterprise": enterprise_id})
+
+
+def level_colours() -> dict:
+    return {ui.label("hazard_level", "major"): "#d62728", ui.label("hazard_level", "general"): "#ff9f0e"}
+
+
+TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
+LEVEL_ORDER = {"level": [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]}
+
+
+st.subheader(ui.t("hazards.charts_header"))
+top = hazards.enterprise_page(ui.query, chosen, page_filters, search, sort_by, 1, hazards.TOP_N).rows
+monthly = hazards.monthly(ui.query, chosen, page_filters)
+if monthly.empty:
+    st.info(ui.t("hazards.no_chart_data"))
+else:
+    level_title = ui.t("hazards.chart.legend_level")
+    left, right = st.columns(2)
+    bars = top[top["total"] > 0].melt(id_vars=["enterprise_id", "name"], value_vars=["major", "general"],
+                                      var_name="level", value_name="hazards")
+    bars["level"] = bars["level"].map(ui.code_formatter("hazard_level"))
+    fig = px.bar(bars, x="hazards", y="name", color="level", orientation="h", custom_data=["enterprise_id"],
+                 color_discrete_map=level_colours(), category_orders=LEVEL_ORDER,
+                 title=ui.t("hazards.chart.top_title", n=hazards.TOP_N, sort=ui.t(f"hazards.sort.{sort_by}")),
+                 labels={"hazards": ui.t("hazards.chart.top_x"), "name": ui.t("hazards.chart.top_y"),
+                         "level": level_title})
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(top["name"])))
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
+    picked = left.plotly_chart(fig, key="hz_top_chart", on_select="rerun", selection_mode="points")
+    left.caption(ui.t("hazards.chart.top_hint"))
+    points = (picked or {}).get("selection", {}).get("points", []) if picked else []
+    if points:
+        open_register(points[0]["customdata"][0])
+
+    trend = monthly.assign(level=monthly["level"].map(ui.code_formatter("hazard_level")))
+    fig = px.bar(trend, x="month", y="hazards", color="level", color_discrete_map=level_colours(),
+                 category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.monthly_title"),
+                 labels={"month": ui.t("hazards.chart.monthly_x"), "hazards": ui.t("hazards.chart.monthly_y"),
+                         "level": level_title})
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    right.plotly_chart(fig, key="hz_monthly_chart")
+
+    left, right = st.columns(2)
+    heat = hazards.category_industry(ui.query, chosen, page_filters).pivot_table(
+        index="industry", columns="category", values="hazards", fill_value=0)
+    fig = px.imshow(heat, text_auto=True, aspect="auto", color_continuous_scale="Reds",
+                    title=ui.t("hazards.chart.heatmap_title"),
+                    labels={"x": ui.t("hazards.chart.heatmap_x"), "y": ui.t("hazards.chart.heatmap_y"),
+                            "color": ui.t("hazards.chart.heatmap_colour")})
+    fig.update_layout(height=460)
+    left.plotly_chart(fig, key="hz_heatmap")
+
+    towns = hazards.by_town(ui.query, chosen, page_filters)
+    towns = towns.assign(level=towns["level"].map(ui.code_formatter("hazard_level")))
+    fig = px.bar(towns, x="town", y="hazards", color="level", color_discrete_map=level_colours(),
+                 category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.town_title"),
+                 labels={"town": ui.t("hazards.chart.town_x"), "hazards": ui.t("hazards.chart.town_y"),
+                         "level": level_title})
+    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=460)
+    fig.update_xaxes(categoryorder="total descending")
+    right.plotly_chart(fig, key="hz_town_chart")
+
+st.subheader(ui.t("hazards.table_header"))
+requested = st.session_state.get("hz_page", 1)
+shown = hazards.enterprise_page(ui.query, chosen, page_filters, search, sort_by, requested)
+if shown.total_rows == 0:
+    st.info(ui.t("hazards.no_rows"))
+else:
+    table = shown.rows.assign(register=shown.rows["enterprise_id"].map(enterprise_url))
+    view = hazards.for_people(table[list(hazards.TABLE_COLUMNS)], lang)
+    register_column = ui.t("hazards.column.register")
+    picked = st.dataframe(
+        view, hide_index=True, key=f"hz_table_{shown.page}", on_select="rerun", selection_mode="single-row",
+        height=35 * (len(view) + 1) + 3,
+        column_config={register_column: st.column_config.LinkColumn(register_column,
+                                                                    display_text=ui.t("hazards.open_register"))},
+    )
+    rows = picked.selection.rows if picked else []
+    if rows:
+        open_register(shown.rows["enterprise_id"].iloc[rows[0]])
+    p1, p2 = st.columns([1, 3])
+    p1.number_input(ui.t("hazards.page", pages=shown.pages), min_value=1, max_value=shown.pages,
+                    value=min(shown.page, shown.pages), step=1, key="hz_page")
+    p2.caption(ui.t("hazards.rows_caption", total=f"{shown.total_rows:,}", page=shown.page, pages=shown.pages))
+    context = hazards.context_line(chosen, page_filters, search, ui.data_as_of(), lang)
+    st.download_button(
+        ui.t("hazards.download_csv", total=f"{shown.total_rows:,}"),
+        data=lambda: hazards.csv_export(hazards.for_people(
+            hazards.enterprise_table(ui.query, chosen, page_filters, search, sort_by), lang), context),
+        file_name=f"hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
+        key="hz_download",
+    )
+
+st.subheader(ui.t("hazards.repeats_header"))
+window = rules.query_params()["repeat_window_days"]
+st.caption(ui.t("hazards.repeats_caption", days=window, limit=hazards.REPEAT_LIST_LIMIT))
+repeat_rows = hazards.repeats(ui.query, chosen, page_filters)
+context_all = hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)
+if repeat_rows.empty:
+    st.info(ui.t("hazards.no_repeats"))
+else:
+    st.dataframe(hazards.for_people(repeat_rows[list(hazards.REPEAT_COLUMNS)], lang), hide_index=True,
+                 key="hz_repeats", height=320)
+    st.download_button(
+        ui.t("hazards.download_repeats"),
+        data=lambda: hazards.csv_export(hazards.for_people(repeat_rows, lang), context_all),
+        file_name=f"repeat_hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
+        key="hz_download_repeats",
+    )

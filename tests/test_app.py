@@ -34,7 +34,7 @@ def test_every_page_renders(tiny_db, monkeypatch, page, lang):
 
 
 def test_overview_shows_hand_computed_figures(tiny_db, monkeypatch):
-    at = start(tiny_db, monkeypatch)
+    at = start(tiny_db, monkeypatch).switch_page("pages/overview.py").run()
     assert not at.exception
     # Data as of 2026-04-05 (the last activity), default period this year: 2026-01-01..04-05.
     # In scope E1..E5; inspected in the period: E1 (I1, I2), E2 (I3), E5 (I6) = 3 → 60.0%.
@@ -46,7 +46,7 @@ def test_overview_shows_hand_computed_figures(tiny_db, monkeypatch):
 
 
 def test_town_filter_changes_overview(tiny_db, monkeypatch):
-    at = start(tiny_db, monkeypatch, gf_towns=["乙镇"])
+    at = start(tiny_db, monkeypatch, gf_towns=["乙镇"]).switch_page("pages/overview.py").run()
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["在营企业"] == "3"  # E3, E4, E5
@@ -59,8 +59,8 @@ def test_english_switch(tiny_db, monkeypatch):
     at.segmented_control(key="lang").set_value("en").run()
     assert not at.exception
     labels = [m.label for m in at.metric]
-    assert "Operating enterprises" in labels
-    assert at.title[0].value == "Overview"
+    assert "Inspections" in labels
+    assert at.title[0].value == "Weekly briefing"
 
 
 def test_demo_badge_only_on_demo(tmp_path, monkeypatch):

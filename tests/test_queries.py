@@ -16,6 +16,18 @@ SAMPLE_PARAMS = {
     "departments": [],
     "industries": [],
     "staff_id": "S1",
+    "squadrons": [],
+    "levels": [],
+    "risk_levels": [],
+    "hazard_levels": [],
+    "categories": [],
+    "search": "",
+    "sort_by": "major",
+    "limit": 10,
+    "offset": 0,
+    "enterprise_id": "E1",
+    "weeks": 12,
+    "top_n": 10,
 }
 
 
@@ -37,3 +49,4 @@ def test_values_are_parameters_not_text(tiny_con):
     """A town name that looks like SQL is just a value."""
     frame = queries.run(tiny_con, "headline_metrics", {**SAMPLE_PARAMS, "towns": ["x') or 1=1 --"]})
     assert frame.loc[0, "enterprises_in_scope"] == 0
+SAMPLE_PARAMS["risk_levels"] = []

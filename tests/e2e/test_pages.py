@@ -22,7 +22,7 @@ def test_page_loads(server, page, key, lang):
 
 
 def test_overview_town_filter_changes_figures(server, page):
-    page.goto(f"{server}/")
+    page.goto(f"{server}/overview")
     wait_drawn(page)
     metric = page.locator('[data-testid="stMetricValue"]').first
     before = metric.inner_text()

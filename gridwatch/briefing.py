@@ -1,0 +1,680 @@
+"""The weekly leadership brief (领导周报): one week's figures against last week's, in one place.
+
+``compute`` builds a week's ``Brief`` (cards with last week beside them, twelve-week
+trends, where-to-act lists); ``summary`` writes it in words; ``to_pdf``, ``to_html``
+and ``to_xlsx`` export it. The home page, the exports and ``python -m gridwatch brief``
+all go through these functions. Headline figures come from ``metrics.headline``;
+the rest from the ``briefing_*`` queries.
+"""
+
+import html
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import duckdb
+import pandas as pd
+from fpdf.fonts import FontFace
+
+from gridwatch import exports, formatting, i18n, metrics, pdf, queries
+from gridwatch.filters import Filters
+from gridwatch.links import enterprise_url
+
+TREND_WEEKS = 12
+TOP_N = 10
+WEEK_CHOICES = 104
+_WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
+
+# (key, section, kind, delta colour): "inverse" where more is worse, "off" where
+# more is neither better nor worse (more hazards found may mean closer inspection).
+CARD_SPECS = (
+    ("inspections", "activity", "count", "normal"),
+    ("inspected_enterprises", "activity", "count", "normal"),
+    ("hazards_found", "activity", "count", "off"),
+    ("major_hazards_found", "activity", "count", "inverse"),
+    ("rectified", "rectification", "count", "normal"),
+    ("rectification_rate", "rectification", "rate", "normal"),
+    ("overdue_open", "rectification", "count", "inverse"),
+    ("overdue_major", "rectification", "count", "inverse"),
+    ("newly_listed", "enforcement", "count", "inverse"),
+    ("cases_filed", "enforcement", "count", "off"),
+    ("penalties", "enforcement", "money", "off"),
+    ("tipoffs_received", "enforcement", "count", "inverse"),
+    ("tipoffs_verified", "enforcement", "count", "off"),
+    ("key_coverage_rate", "enforcement", "rate", "normal"),
+)
+SECTIONS = ("activity", "rectification", "enforcement")
+TREND_KEYS = ("inspections", "hazards_found", "major_hazards_found", "rectified", "overdue_open", "overdue_major")
+
+BETTER, WORSE, NEUTRAL = "better", "worse", "neutral"
+COLOURS = {BETTER: (21, 128, 61), WORSE: (200, 30, 30), NEUTRAL: (90, 90, 90)}
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """An ISO week (Monday to Sunday)."""
+
+    year: int
+    number: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Week":
+        """``2026-W47`` → Week(2026, 47); ValueError with a clear message otherwise."""
+        m = _WEEK.match(str(text))
+        if not m:
+            raise ValueError(f"not an ISO week like 2026-W47: {text!r}")
+        year, number = int(m.group(1)), int(m.group(2))
+        try:
+            date.fromisocalendar(year, number, 1)
+        except ValueError:
+            raise ValueError(f"{year} has no ISO week {number} (weeks run 1 to 52, or 53 in some years)") from None
+        return cls(year, number)
+
+    @classmethod
+    def of(cls, day: date) -> "Week":
+        """The ISO week holding ``day``."""
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+    @property
+    def monday(self) -> date:
+        """The week's first day."""
+        return date.fromisocalendar(self.year, self.number, 1)
+
+    @property
+    def sunday(self) -> date:
+        """The week's last day."""
+        return self.monday + timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        """``2026-W47``."""
+        return f"{self.year}-W{self.number:02d}"
+
+    def previous(self) -> "Week":
+        """The week before."""
+        return Week.of(self.monday - timedelta(days=7))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def last_full_week(as_of: date) -> Week:
+    """The last week whose Sunday is on or before ``as_of``."""
+    return Week.of(as_of - timedelta(days=(as_of.weekday() + 1) % 7))
+
+
+def week_choices(as_of: date, count: int = WEEK_CHOICES) -> list[Week]:
+    """Weeks to offer, newest first: the week holding ``as_of`` and the ``count - 1`` before it."""
+    newest = Week.of(as_of)
+    return [Week.of(newest.monday - timedelta(days=7 * i)) for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which enterprises the brief covers (empty = all): the global filters without a period."""
+
+    towns: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        """The enterprise-filter query parameters."""
+        return {"towns": list(self.towns), "departments": list(self.departments),
+                "industries": list(self.industries)}
+
+    def describe(self, lang: str) -> str:
+        """The scope in words: 全县, or the towns, departments and industries chosen."""
+        parts = []
+        sep = "、" if lang == "zh" else ", "
+        for kind, names in (("towns", self.towns), ("departments", self.departments),
+                            ("industries", self.industries)):
+            if names:
+                parts.append(i18n.text(f"briefing.scope_{kind}", lang, names=sep.join(names)))
+        return ("；" if lang == "zh" else "; ").join(parts) or i18n.text("briefing.whole_county", lang)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a brief's figures come from: a named-query runner and the headline function.
+
+    Pages pass the cached ``ui.query`` and ``ui.headline``; the CLI and exports use
+    ``source_for(con)``. Either way the same queries and the same headline run.
+    """
+
+    query: Callable[[str, dict], pd.DataFrame]
+    headline: Callable[[Filters], dict]
+
+
+def source_for(con: duckdb.DuckDBPyConnection) -> Source:
+    """A source reading straight from a warehouse connection."""
+    return Source(query=lambda name, params: queries.run(con, name, params),
+                  headline=lambda filters: metrics.headline(con, filters))
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class Card:
+    """One figure of the week with last week's beside it."""
+
+    key: str
+    section: str
+    kind: str
+    delta_color: str
+    value: float | int | None
+    previous: float | int | None
+
+    def label(self, lang: str) -> str:
+        """The figure's name."""
+        return i18n.text(self._key("label"), lang)
+
+    def help(self, lang: str) -> str:
+        """The figure's one-line definition."""
+        return i18n.text(self._key("help"), lang)
+
+    def _key(self, leaf: str) -> str:
+        return f"metrics.{self.key}.{leaf}" if self.key in metrics.KEYS else f"briefing.card.{self.key}.{leaf}"
+
+    def _format(self, value) -> str:
+        if self.kind == "rate":
+            return formatting.rate(value)
+        if self.kind == "money":
+            return formatting.DASH if formatting.is_missing(value) else f"{value:,.0f}"
+        return formatting.count(value)
+
+    @property
+    def shown(self) -> str:
+        """This week's value as the cards show it."""
+        return self._format(self.value)
+
+    @property
+    def previous_shown(self) -> str:
+        """Last week's value as the exports show it."""
+        return self._format(self.previous)
+
+    @property
+    def difference(self) -> float | None:
+        """This week minus last week, or None when either is undefined."""
+        if formatting.is_missing(self.value) or formatting.is_missing(self.previous):
+            return None
+        return self.value - self.previous
+
+    @property
+    def delta(self) -> str | None:
+        """The change as the cards show it (``+2``, ``-8.3 pp``)."""
+        d = self.difference
+        if d is None:
+            return None
+        if self.kind == "rate":
+            text = f"{d * 100:+.1f} pp"
+        elif self.kind == "money":
+            text = f"{d:+,.0f}"
+        else:
+            text = f"{int(d):+,}"
+        return text.lstrip("+-") if self._zero(text) else text
+
+    @staticmethod
+    def _zero(text: str) -> bool:
+        return not float(re.sub(r"[^\d.]", "", text))
+
+    @property
+    def unchanged(self) -> bool:
+        """True when the change, as shown, is zero."""
+        return self.delta is not None and self._zero(self.delta)
+
+    @property
+    def judgement(self) -> str:
+        """Whether the change is better, worse or neither, as the colour shows it."""
+        d = self.difference
+        if d is None or self.delta_color == "off" or self.unchanged:
+            return NEUTRAL
+        up = d > 0
+        return BETTER if up == (self.delta_color == "normal") else WORSE
+
+
+@dataclass(frozen=True)
+class Brief:
+    """A week's brief: its cards, trends and where-to-act lists."""
+
+    week: Week
+    scope: Scope
+    enterprises_in_scope: int
+    data_as_of: date
+    as_of: date
+    previous_as_of: date
+    cards: tuple[Card, ...]
+    trends: pd.DataFrame = field(compare=False)
+    top_towns: pd.DataFrame = field(compare=False)
+    top_enterprises: pd.DataFrame = field(compare=False)
+    majors: pd.DataFrame = field(compare=False)
+
+    def card(self, key: str) -> Card:
+        """The card of one figure."""
+        return next(c for c in self.cards if c.key == key)
+
+    @property
+    def previous_week(self) -> Week:
+        """The week compared with."""
+        return self.week.previous()
+
+
+def week_filters(week: Week, scope: Scope, data_as_of: date) -> Filters:
+    """The headline filters of a week: Monday to Sunday, as of Sunday or the data's as-of date if earlier."""
+    return Filters(start=week.monday, end=week.sunday, as_of=min(week.sunday, data_as_of),
+                   towns=scope.towns, departments=scope.departments, industries=scope.industries)
+
+
+def compute(source: Source, week: Week, scope: Scope, data_as_of: date) -> Brief:
+    """The brief of ``week`` for ``scope``, with last week beside it."""
+    now_f = week_filters(week, scope, data_as_of)
+    before_f = week_filters(week.previous(), scope, data_as_of)
+    figures = []
+    for f in (now_f, before_f):
+        extra = source.query("briefing_week_figures", f.params()).to_dict("records")[0]
+        figures.append({**source.headline(f), **{k: _plain(v) for k, v in extra.items()}})
+    now, before = figures
+    cards = tuple(Card(key, section, kind, colour, now[key], before[key])
+                  for key, section, kind, colour in CARD_SPECS)
+    at = {"as_of": now_f.as_of, **scope.params()}
+    trends = source.query("briefing_trends", {"end": week.sunday, "as_of": data_as_of,
+                                              "weeks": TREND_WEEKS, **scope.params()})
+    trends = trends.assign(week=[Week.of(d).label for d in pd.to_datetime(trends["week_start"]).dt.date])
+    return Brief(
+        week=week, scope=scope, enterprises_in_scope=now["enterprises_in_scope"], data_as_of=data_as_of,
+        as_of=now_f.as_of, previous_as_of=before_f.as_of,
+        cards=cards, trends=trends,
+        top_towns=source.query("briefing_top_towns", {**at, "top_n": TOP_N}),
+        top_enterprises=source.query("briefing_top_enterprises", {**at, "top_n": TOP_N}),
+        majors=source.query("briefing_major_found", {**now_f.params()}),
+    )
+
+
+def _change(card: Card, lang: str) -> str:
+    if card.difference is None:
+        return i18n.text("briefing.summary.no_comparison", lang)
+    n = card.delta.lstrip("+-").removesuffix(" pp")
+    if float(n.replace(",", "")) == 0:
+        return i18n.text("briefing.summary.same", lang)
+    up = card.difference > 0
+    if card.kind == "rate":
+        return i18n.text(f"briefing.summary.rate_{'up' if up else 'down'}", lang, n=n)
+    return i18n.text(f"briefing.summary.{'more' if up else 'fewer'}", lang, n=n)
+
+
+def summary(brief: Brief, lang: str) -> list[str]:
+    """The week in a few sentences, every number taken from a card, a change or a where-to-act list."""
+    c = brief.card
+    say = lambda key, **kw: i18n.text(f"briefing.summary.{key}", lang, **kw)  # noqa: E731
+    out = [say("activity", inspections=c("inspections").shown, enterprises=c("inspected_enterprises").shown,
+             found=c("hazards_found").shown, major=c("major_hazards_found").shown,
+             major_change=_change(c("major_hazards_found"), lang))]
+    if c("rectification_rate").value is None:
+        out.append(say("rectified_none"))
+    else:
+        out.append(say("rectified", rectified=c("rectified").shown, rate=c("rectification_rate").shown,
+                     rate_change=_change(c("rectification_rate"), lang)))
+    out.append(say("overdue", overdue=c("overdue_open").shown, overdue_change=_change(c("overdue_open"), lang),
+                 overdue_major=c("overdue_major").shown))
+    towns = brief.top_towns.dropna(subset=["town"])
+    if not towns.empty:
+        out.append(say("worst_town", town=towns.iloc[0]["town"], count=formatting.count(towns.iloc[0]["overdue_open"])))
+    if not brief.top_enterprises.empty:
+        top = brief.top_enterprises.iloc[0]
+        out.append(say("worst_enterprise", name=top["name"], count=formatting.count(top["open_major"])))
+    out.append(say("enforcement", listed=c("newly_listed").shown, cases=c("cases_filed").shown,
+                 tipoffs=c("tipoffs_received").shown))
+    if c("key_coverage_rate").value is not None:
+        out.append(say("key_coverage", rate=c("key_coverage_rate").shown,
+                     rate_change=_change(c("key_coverage_rate"), lang)))
+    return out
+
+
+def summary_text(brief: Brief, lang: str) -> str:
+    """The summary as one paragraph."""
+    return ("" if lang == "zh" else " ").join(summary(brief, lang))
+
+
+def header_lines(brief: Brief, lang: str) -> list[str]:
+    """What every export carries: title, week, scope, status and data-as-of dates."""
+    say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
+    prev = brief.previous_week
+    return [
+        f"{say('title')} {brief.week.label}",
+        say("caption", week=brief.week.label, start=brief.week.monday, end=brief.week.sunday, as_of=brief.as_of,
+          prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday),
+        say("scope", scope=brief.scope.describe(lang)),
+        say("data_as_of", date=brief.data_as_of.isoformat()) + "    "
+        + say("generated", time=datetime.now().strftime("%Y-%m-%d %H:%M")),
+    ]
+
+
+def _col(key: str, lang: str) -> str:
+    return i18n.text(f"briefing.col.{key}", lang)
+
+
+def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
+    """The cards as a table: figure, this week, last week, change.
+
+    ``numeric`` gives numbers for a spreadsheet (rates in percent, one decimal) instead of text.
+    """
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    if numeric:
+        def number(card, value):
+            if formatting.is_missing(value):
+                return None
+            return round(value * 100, 1) if card.kind == "rate" else value
+
+        return pd.DataFrame({
+            say("figure"): [c.label(lang) + (" (%)" if c.kind == "rate" else "") for c in brief.cards],
+            say("this_week"): [number(c, c.value) for c in brief.cards],
+            say("last_week"): [number(c, c.previous) for c in brief.cards],
+            say("change"): [None if c.difference is None else round(number(c, c.value) - number(c, c.previous), 1)
+                          for c in brief.cards],
+        })
+    return pd.DataFrame({
+        say("figure"): [c.label(lang) for c in brief.cards],
+        say("this_week"): [c.shown for c in brief.cards],
+        say("last_week"): [c.previous_shown for c in brief.cards],
+        say("change"): [c.delta or formatting.DASH for c in brief.cards],
+    })
+
+
+def trends_table(brief: Brief, lang: str) -> pd.DataFrame:
+    """The twelve weeks' figures, one row a week, with localised headers."""
+    frame = brief.trends
+    out = pd.DataFrame({_col("week", lang): frame["week"],
+                        _col("week_start", lang): _dates(frame["week_start"]),
+                        _col("week_end", lang): _dates(frame["week_end"])})
+    for key in TREND_KEYS:
+        out[i18n.text(f"briefing.trend.{key}", lang)] = frame[key].astype(int)
+    out[_col("rectification_rate", lang)] = [formatting.rate(_plain(v)) for v in frame["rectification_rate"]]
+    return out
+
+
+def _dates(series: pd.Series) -> list[str]:
+    return ["" if pd.isna(v) else pd.Timestamp(v).date().isoformat() for v in series]
+
+
+def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.DataFrame]:
+    """The three where-to-act lists with localised headers and values, each enterprise with its register link."""
+    towns = pd.DataFrame({
+        _col("town", lang): brief.top_towns["town"].fillna(formatting.DASH),
+        _col("overdue_open", lang): brief.top_towns["overdue_open"].astype(int),
+        _col("overdue_major", lang): brief.top_towns["overdue_major"].astype(int),
+        _col("max_days_overdue", lang): brief.top_towns["max_days_overdue"].astype(int),
+    })
+    ents = brief.top_enterprises
+    enterprises = pd.DataFrame({
+        _col("name", lang): ents["name"],
+        _col("town", lang): ents["town"],
+        _col("risk_level", lang): [i18n.label("risk_level", v, lang) for v in ents["risk_level"]],
+        _col("open_major", lang): ents["open_major"].astype(int),
+        _col("overdue_major", lang): ents["overdue_major"].astype(int),
+        _col("earliest_deadline", lang): _dates(ents["earliest_deadline"]),
+    })
+    m = brief.majors
+    majors = pd.DataFrame({
+        _col("found_date", lang): _dates(m["found_date"]),
+        _col("name", lang): m["name"],
+        _col("town", lang): m["town"],
+        _col("category", lang): m["category"],
+        _col("description", lang): m["description"],
+        _col("deadline", lang): _dates(m["deadline"]),
+        _col("status", lang): [i18n.label("hazard_status", v, lang) for v in m["status"]],
+    })
+    if links:
+        enterprises.insert(1, _col("register", lang), [enterprise_url(e) for e in ents["enterprise_id"]])
+        majors.insert(2, _col("register", lang), [enterprise_url(e) for e in m["enterprise_id"]])
+    return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
+
+
+WHERE_EMPTY = {"top_towns": "no_overdue", "top_enterprises": "no_open_major", "majors_found": "no_majors_found"}
+
+
+def file_name(brief: Brief, extension: str) -> str:
+    """``brief-2026-W47[-town].pdf``."""
+    town = f"-{brief.scope.towns[0]}" if len(brief.scope.towns) == 1 else ""
+    return f"brief-{brief.week.label}{town}.{extension}"
+
+
+def to_xlsx(brief: Brief, lang: str) -> bytes:
+    """The brief as an Excel workbook: summary, cards, trends and the where-to-act lists."""
+    say = lambda key: i18n.text(f"briefing.export.{key}", lang)  # noqa: E731
+    where = where_tables(brief, lang)
+    sheets = {
+        say("sheet_summary"): pd.DataFrame({i18n.text("briefing.section.summary", lang): summary(brief, lang)}),
+        say("sheet_cards"): cards_table(brief, lang, numeric=True),
+        say("sheet_trends"): trends_table(brief, lang),
+        say("sheet_towns"): where["top_towns"],
+        say("sheet_enterprises"): where["top_enterprises"],
+        say("sheet_majors"): where["majors_found"],
+    }
+    return exports.xlsx_bytes(sheets, header_lines=header_lines(brief, lang))
+
+
+def _nice_max(value: float) -> int:
+    if value <= 0:
+        return 1
+    magnitude = 10 ** int(math.floor(math.log10(value)))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * magnitude:
+            return int(math.ceil(step * magnitude))
+    return int(math.ceil(value))
+
+
+def _panels(brief: Brief, lang: str) -> list[tuple[str, list[int], int]]:
+    return [(i18n.text(f"briefing.trend.{key}", lang), [int(v) for v in brief.trends[key]],
+             _nice_max(max(int(v) for v in brief.trends[key]) if len(brief.trends) else 0))
+            for key in TREND_KEYS]
+
+
+def _short(label: str) -> str:
+    return label.split("-", 1)[1]
+
+
+def _draw_trends(doc: pdf.Document, brief: Brief, lang: str) -> None:
+    cols, width, height, gap = 3, 58, 40, 3
+    if doc.get_y() + 2 * (height + gap) > doc.page_break_trigger:
+        doc.add_page()
+    top = doc.get_y()
+    weeks = list(brief.trends["week"])
+    for i, (title, values, ymax) in enumerate(_panels(brief, lang)):
+        x0 = doc.l_margin + (i % cols) * (width + gap)
+        y0 = top + (i // cols) * (height + gap)
+        doc.set_draw_color(200, 200, 200)
+        doc.rect(x0, y0, width, height)
+        doc.set_font("cjk", size=8)
+        doc.set_xy(x0 + 1, y0 + 0.5)
+        doc.cell(width - 2, 4.5, title)
+        left, right, ptop, pbottom = x0 + 9, x0 + width - 3, y0 + 7, y0 + height - 6
+        doc.set_font("cjk", size=6)
+        doc.set_text_color(110, 110, 110)
+        for frac in (0, 0.5, 1):
+            y = pbottom - frac * (pbottom - ptop)
+            doc.line(left, y, right, y)
+            doc.set_xy(x0 + 0.5, y - 2)
+            doc.cell(8, 4, f"{ymax * frac:g}", align="R")
+        if weeks:
+            doc.set_xy(left - 3, pbottom + 0.5)
+            doc.cell(12, 4, _short(weeks[0]))
+            doc.set_xy(right - 9, pbottom + 0.5)
+            doc.cell(12, 4, _short(weeks[-1]), align="R")
+        doc.set_text_color(0, 0, 0)
+        step = (right - left) / max(len(values) - 1, 1)
+        points = [(left + j * step, pbottom - v / ymax * (pbottom - ptop)) for j, v in enumerate(values)]
+        doc.set_draw_color(37, 99, 235)
+        doc.set_line_width(0.5)
+        if len(points) > 1:
+            doc.polyline(points)
+        doc.set_fill_color(37, 99, 235)
+        for x, y in points:
+            doc.circle(x, y, 0.6, style="F")
+        doc.set_line_width(0.2)
+    doc.set_draw_color(0, 0, 0)
+    doc.set_fill_color(255, 255, 255)
+    doc.set_xy(doc.l_margin, top + 2 * (height + gap))
+    doc.set_font("cjk", size=7)
+    doc.set_text_color(110, 110, 110)
+    doc.multi_cell(0, 4, i18n.text("briefing.trend.caption", lang), new_x="LMARGIN", new_y="NEXT")
+    doc.set_text_color(0, 0, 0)
+
+
+def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str) -> None:
+    doc.set_font("cjk", size=9)
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    headings = FontFace(emphasis=None, fill_color=(230, 230, 230))
+    with doc.table(col_widths=(70, 36, 36, 38), headings_style=headings, line_height=5.5,
+                   text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
+        table.row([say("figure"), say("this_week"), say("last_week"), say("change")])
+        for card in brief.cards:
+            row = table.row()
+            row.cell(card.label(lang))
+            row.cell(card.shown)
+            row.cell(card.previous_shown)
+            row.cell(card.delta or formatting.DASH, style=FontFace(color=COLOURS[card.judgement]))
+    doc.ln(2)
+
+
+def to_pdf(brief: Brief, lang: str) -> bytes:
+    """The brief as a printable A4 PDF: summary, cards, trend charts and where-to-act lists."""
+    lines = header_lines(brief, lang)
+    doc = pdf.Document(lines[0], subtitle_lines=lines[1:],
+                       footer_text=i18n.text("briefing.export.footer", lang, week=brief.week.label))
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    doc.heading(say("section.summary"))
+    doc.set_font("cjk", size=10)
+    doc.multi_cell(0, 6, summary_text(brief, lang), align="L", new_x="LMARGIN", new_y="NEXT")
+    doc.heading(say("section.figures"))
+    _cards_pdf(doc, brief, lang)
+    if doc.get_y() + 100 > doc.page_break_trigger:
+        doc.add_page()
+    doc.heading(say("section.trends"))
+    _draw_trends(doc, brief, lang)
+    if doc.get_y() > doc.page_break_trigger - 40:
+        doc.add_page()
+    doc.heading(say("section.where"))
+    widths = {"top_towns": (60, 40, 40, 40), "top_enterprises": (52, 22, 34, 26, 20, 26),
+              "majors_found": (20, 38, 18, 24, 44, 20, 16)}
+    for key, frame in where_tables(brief, lang, links=False).items():
+        doc.set_font("cjk", size=11)
+        doc.multi_cell(0, 7, say(f"where.{key}"), new_x="LMARGIN", new_y="NEXT")
+        doc.frame_table(frame, col_widths=widths[key], font_size=8, empty_text=say(f"where.{WHERE_EMPTY[key]}"))
+    return doc.to_bytes()
+
+
+_CSS = """
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;
+margin:24px auto;max-width:900px;color:#111}
+h1{font-size:22px;margin:0 0 4px}
+h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:22px}
+h3{font-size:14px;margin:14px 0 6px}.meta{color:#555;font-size:12px;margin:2px 0}
+table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}
+th{background:#eee}td.num{text-align:right}.better{color:#15803d}.worse{color:#c81e1e}.neutral{color:#555}
+.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}
+.charts svg{border:1px solid #ddd;width:100%;height:auto}
+@media print{body{margin:0}}
+"""
+
+
+def _svg_panel(title: str, values: list[int], ymax: int, weeks: list[str]) -> str:
+    w, h, left, right, top, bottom = 280, 170, 36, 270, 28, 145
+    step = (right - left) / max(len(values) - 1, 1)
+    pts = [(left + j * step, bottom - v / ymax * (bottom - top)) for j, v in enumerate(values)]
+    levels = [(f, bottom - f * (bottom - top)) for f in (0, 0.5, 1)]
+    grid = "".join(
+        f'<line x1="{left}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" stroke="#ddd"/>'
+        f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end" fill="#666">{ymax * f:g}</text>'
+        for f, y in levels)
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="#2563eb"><title>{html.escape(wk)}: {v}</title>'
+                   f"</circle>" for (x, y), v, wk in zip(pts, values, weeks, strict=True))
+    xlabels = ""
+    if weeks:
+        xlabels = (f'<text x="{left}" y="{bottom + 16}" font-size="10" fill="#666">'
+                   f"{html.escape(_short(weeks[0]))}</text>"
+                   f'<text x="{right}" y="{bottom + 16}" font-size="10" text-anchor="end" fill="#666">'
+                   f"{html.escape(_short(weeks[-1]))}</text>")
+    return (f'<svg viewBox="0 0 {w} {h}" xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'aria-label="{html.escape(title)}">'
+            f'<text x="8" y="17" font-size="13">{html.escape(title)}</text>{grid}'
+            f'<polyline points="{line}" fill="none" stroke="#2563eb" stroke-width="2"/>{dots}{xlabels}</svg>')
+
+
+def _html_table(frame: pd.DataFrame, link_column: str | None = None, link_text: str = "",
+                classes: list[str] | None = None) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    rows = []
+    last = len(frame.columns) - 1
+    for i, values in enumerate(frame.itertuples(index=False)):
+        cells = []
+        for j, (column, value) in enumerate(zip(frame.columns, values, strict=True)):
+            text = "" if formatting.is_missing(value) else str(value)
+            if column == link_column:
+                cells.append(f'<td><a href="{html.escape(text)}">{html.escape(link_text or text)}</a></td>')
+                continue
+            numeric = isinstance(value, int | float) or re.fullmatch(r"[+-]?[\d,.]+( pp|%)?", text)
+            cls = " ".join(c for c in ("num" if numeric else "", classes[i] if classes and j == last else "") if c)
+            cells.append(f'<td class="{cls}">{html.escape(text)}</td>' if cls else f"<td>{html.escape(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
+    """The brief as one self-contained HTML page (no external files); every data value escaped.
+
+    Register links are relative to the app unless ``base_url`` (the app's address) is given.
+    """
+    say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
+    lines = header_lines(brief, lang)
+    weeks = list(brief.trends["week"])
+    charts = "".join(_svg_panel(title, values, ymax, weeks) for title, values, ymax in _panels(brief, lang))
+    parts = [
+        f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(lines[0])}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{html.escape(lines[0])}</h1>",
+        *(f'<p class="meta">{html.escape(line)}</p>' for line in lines[1:]),
+        f"<h2>{html.escape(say('section.summary'))}</h2><p>{html.escape(summary_text(brief, lang))}</p>",
+        f"<h2>{html.escape(say('section.figures'))}</h2>",
+        _html_table(cards_table(brief, lang), classes=[c.judgement for c in brief.cards]),
+        f"<h2>{html.escape(say('section.trends'))}</h2><div class=\"charts\">{charts}</div>",
+        f'<p class="meta">{html.escape(say("trend.caption"))}</p>',
+        f"<h2>{html.escape(say('section.where'))}</h2>",
+    ]
+    register = _col("register", lang)
+    for key, frame in where_tables(brief, lang).items():
+        parts.append(f"<h3>{html.escape(say(f'where.{key}'))}</h3>")
+        if frame.empty:
+            parts.append(f"<p>{html.escape(say(f'where.{WHERE_EMPTY[key]}'))}</p>")
+            continue
+        if register in frame.columns:
+            frame = frame.assign(**{register: [base_url.rstrip("/") + u for u in frame[register]]})
+        parts.append(_html_table(frame, link_column=register if register in frame.columns else None,
+                                 link_text=say("where.open")))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def week_option(week: Week, data_as_of: date, lang: str) -> str:
+    """How a week is offered in the week choice (with its dates; the unfinished week marked)."""
+    if week.sunday > data_as_of:
+        return i18n.text("briefing.week_partial", lang, label=week.label, start=week.monday)
+    return i18n.text("briefing.week_option", lang, label=week.label, start=week.monday, end=week.sunday)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
+
+
+def markdown_safe(text: str) -> str:
+    """Text that Streamlit's markdown shows literally (data such as names may hold markdown characters)."""
+    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))

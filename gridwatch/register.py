@@ -1,0 +1,246 @@
+"""The register of one enterprise (一企一册): its data, once, for the page, the workbook and the PDF.
+
+``load`` runs the ``register_*`` queries for one enterprise as of a date; the page
+draws the result, ``xlsx`` and ``pdf`` write it. Queries run through a *runner*
+(``(name, params) -> DataFrame``): ``ui.query`` in pages (cached per data
+version), ``runner(con)`` in the CLI and tests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+import duckdb
+import pandas as pd
+
+from gridwatch import exports, i18n, queries
+from gridwatch.pdf import Document
+
+Runner = Callable[[str, dict], pd.DataFrame]
+
+SEARCH_LIMIT = 50
+SECTIONS = ("timeline", "hazards", "inspections", "cases", "tipoffs")
+
+# Which code labels each column of a section shows (columns not named stay as they are).
+CODED = {
+    "hazards": {"level": "hazard_level", "status": "hazard_status"},
+    "inspections": {"type": "inspection_type"},
+    "cases": {"measure": "measure"},
+}
+BOOLEAN = {"hazards": ("is_repeat",), "cases": ("collective_review",), "tipoffs": ("verified",)}
+# Within one day, events happen in this order (the timeline lists the newest first).
+EVENT_ORDER = ("inspection", "hazard_found", "reminder", "order", "rectified", "verified", "case_filed",
+               "interview", "case_decided", "tipoff", "tipoff_closed")
+HEADER_FIELDS = ("name", "credit_code", "industry", "town", "village", "department", "squadron",
+                 "grid", "risk_level", "status", "employees", "major_hazard_source", "listed")
+
+
+def runner(con: duckdb.DuckDBPyConnection) -> Runner:
+    """A runner executing named queries on ``con`` (CLI, exports and tests)."""
+    return partial(queries.run, con)
+
+
+@dataclass(frozen=True)
+class Register:
+    """One enterprise's register as of a date: header fields and one frame per section."""
+
+    enterprise_id: str
+    as_of: date
+    header: dict
+    hazards: pd.DataFrame
+    inspections: pd.DataFrame
+    cases: pd.DataFrame
+    tipoffs: pd.DataFrame
+
+
+def load(run: Runner, enterprise_id: str, as_of: date) -> Register | None:
+    """The register of ``enterprise_id`` as of ``as_of``; None if no such enterprise."""
+    params = {"enterprise_id": str(enterprise_id), "as_of": as_of}
+    header = run("register_header", params)
+    if header.empty:
+        return None
+    return Register(
+        enterprise_id=str(enterprise_id),
+        as_of=as_of,
+        header=header.iloc[0].to_dict(),
+        hazards=run("register_hazards", params),
+        inspections=run("register_inspections", params),
+        cases=run("register_cases", params),
+        tipoffs=run("register_tipoffs", params),
+    )
+
+
+def search(run: Runner, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
+    """Enterprises whose name or credit code contains ``text`` (at most ``limit``)."""
+    return run("register_search", {"search": (text or "").strip(), "limit": int(limit)})
+
+
+def _t(key: str, lang: str, **values) -> str:
+    return i18n.text(f"register.{key}", lang, **values)
+
+
+def _date(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return pd.Timestamp(value).date().isoformat()
+
+
+def _yes_no(value, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return _t("yes" if bool(value) else "no", lang)
+
+
+def is_listed(reg: Register) -> bool:
+    """True when the enterprise was under listed supervision (挂牌督办) on the as-of date."""
+    days = reg.header.get("days_listed")
+    return days is not None and not pd.isna(days)
+
+
+def listed_text(reg: Register, lang: str) -> str:
+    """Listed supervision as people read it: since when and for how many days, or not listed."""
+    if not is_listed(reg):
+        return _t("not_listed", lang)
+    return _t("listed_days", lang, since=_date(reg.header["listed_since"]), days=int(reg.header["days_listed"]))
+
+
+def header_rows(reg: Register, lang: str) -> list[tuple[str, str]]:
+    """The header as (label, value) pairs in ``lang``."""
+    h = reg.header
+    grid = " ".join(str(v) for v in (h.get("grid_id"), h.get("grid_name")) if v and not pd.isna(v))
+    values = {
+        "name": h.get("name"),
+        "credit_code": h.get("credit_code"),
+        "industry": h.get("industry"),
+        "town": h.get("town"),
+        "village": h.get("village"),
+        "department": h.get("department"),
+        "squadron": h.get("squadron"),
+        "grid": grid,
+        "risk_level": i18n.label("risk_level", h.get("risk_level"), lang),
+        "status": i18n.label("status", h.get("status"), lang),
+        "employees": "" if pd.isna(h.get("employees")) else str(int(h["employees"])),
+        "major_hazard_source": _yes_no(h.get("major_hazard_source"), lang),
+        "listed": listed_text(reg, lang),
+    }
+    return [(_t(f"field.{key}", lang), "" if values[key] is None or (
+        not isinstance(values[key], str) and pd.isna(values[key])) else str(values[key]))
+        for key in HEADER_FIELDS]
+
+
+def timeline(reg: Register, lang: str) -> pd.DataFrame:
+    """Every dated event of the register, newest first: inspections, hazards and their
+    escalation (reminder, order, rectified, verified), cases and tip-offs."""
+    events: list[tuple] = []
+    for r in reg.inspections.itertuples(index=False):
+        detail = i18n.label("inspection_type", r.type, lang)
+        if isinstance(r.campaign, str) and r.campaign:
+            detail += f"（{r.campaign}）"
+        staff = r.staff if isinstance(r.staff, str) and r.staff else r.lead_staff
+        events.append((r.date, "inspection", r.inspection_id, f"{detail} · {staff}"))
+    for r in reg.hazards.itertuples(index=False):
+        what = f"{i18n.label('hazard_level', r.level, lang)} · {r.category}"
+        found = what + (f" · {r.description}" if isinstance(r.description, str) and r.description else "")
+        events.append((r.found_date, "hazard_found", r.hazard_id, found))
+        for column in ("reminder_date", "order_date", "rectified_date", "verified_date"):
+            when = getattr(r, column)
+            if not pd.isna(when):
+                events.append((when, column.removesuffix("_date"), r.hazard_id, what))
+    for r in reg.cases.itertuples(index=False):
+        about = r.hazard_id if isinstance(r.hazard_id, str) else ""
+        events.append((r.filed_date, "case_filed", r.case_id, about))
+        if not pd.isna(r.interview_date):
+            events.append((r.interview_date, "interview", r.case_id, about))
+        if not pd.isna(r.decided_date):
+            detail = i18n.label("measure", r.measure, lang)
+            if not pd.isna(r.penalty_amount):
+                detail += " · " + _t("penalty", lang, amount=f"{r.penalty_amount:,.0f}")
+            if r.collective_review:
+                detail += " · " + _t("collective_review", lang)
+            events.append((r.decided_date, "case_decided", r.case_id, detail))
+    for r in reg.tipoffs.itertuples(index=False):
+        events.append((r.received_date, "tipoff", r.tipoff_id,
+                       _t("verified" if r.verified else "unverified", lang)))
+        if not pd.isna(r.closed_date):
+            events.append((r.closed_date, "tipoff_closed", r.tipoff_id, ""))
+    frame = pd.DataFrame(events, columns=["date", "event", "reference", "detail"])
+    if frame.empty:
+        return _localise_columns(frame, "timeline", lang)
+    frame["date"] = frame["date"].map(_date)
+    frame["rank"] = frame["event"].map(EVENT_ORDER.index)
+    frame = frame.sort_values(["date", "rank", "reference"], ascending=False, kind="stable").drop(columns="rank")
+    frame["event"] = frame["event"].map(lambda code: _t(f"event.{code}", lang))
+    return _localise_columns(frame.reset_index(drop=True), "timeline", lang)
+
+
+def _localise_columns(frame: pd.DataFrame, section: str, lang: str) -> pd.DataFrame:
+    return frame.rename(columns={c: _t(f"column.{section}.{c}", lang) for c in frame.columns})
+
+
+def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
+    """One section of the register as people read it: labels for codes, dates as text,
+    column headers in ``lang``."""
+    if name == "timeline":
+        return timeline(reg, lang)
+    frame = getattr(reg, name).copy()
+    for column, kind in CODED.get(name, {}).items():
+        if column not in frame.columns:
+            continue
+        frame[column] = frame[column].map(lambda code, k=kind: i18n.label(k, code, lang))
+    for column in BOOLEAN.get(name, ()):
+        if column not in frame.columns:
+            continue
+        frame[column] = frame[column].map(lambda v: _yes_no(v, lang))
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]) or column.endswith("date"):
+            frame[column] = frame[column].map(_date)
+    return _localise_columns(frame, name, lang)
+
+
+def context_lines(reg: Register, lang: str, data_as_of: date) -> list[str]:
+    """What every export of the register says about itself."""
+    return [
+        _t("export_title", lang, name=reg.header.get("name", ""), id=reg.enterprise_id),
+        _t("export_as_of", lang, as_of=reg.as_of.isoformat(), data_as_of=data_as_of.isoformat()),
+    ]
+
+
+def xlsx(reg: Register, lang: str, data_as_of: date) -> bytes:
+    """The register as an Excel workbook: a header sheet and one sheet per section."""
+    header = pd.DataFrame(header_rows(reg, lang), columns=[_t("field_label", lang), _t("field_value", lang)])
+    sheets = {_t("sheet.header", lang): header}
+    for name in SECTIONS:
+        sheets[_t(f"section.{name}", lang)] = section(reg, name, lang)
+    return exports.xlsx_bytes(sheets, header_lines=context_lines(reg, lang, data_as_of))
+
+
+PDF_COLUMNS = {
+    "timeline": (22, 22, 24, 112),
+    "hazards": ("hazard_id", "found_date", "level", "category", "description", "deadline",
+                "status", "days_overdue"),
+    "inspections": ("inspection_id", "date", "type", "campaign", "staff", "hazards_found"),
+    "cases": ("case_id", "hazard_id", "filed_date", "interview_date", "decided_date", "measure",
+              "penalty_amount"),
+    "tipoffs": ("tipoff_id", "received_date", "verified", "closed_date", "reward_amount"),
+}
+
+
+def pdf(reg: Register, lang: str, data_as_of: date) -> bytes:
+    """The register as a printable A4 PDF with Chinese text."""
+    title = _t("pdf_title", lang, name=reg.header.get("name", ""))
+    doc = Document(title, subtitle_lines=context_lines(reg, lang, data_as_of),
+                   footer_text=f"{reg.header.get('name', '')} · {reg.enterprise_id}")
+    doc.heading(_t("sheet.header", lang))
+    header = pd.DataFrame(header_rows(reg, lang), columns=[_t("field_label", lang), _t("field_value", lang)])
+    doc.frame_table(header, col_widths=(45, 135), font_size=9)
+    empty = _t("empty", lang)
+    for name in SECTIONS:
+        doc.heading(_t(f"section.{name}", lang))
+        if name == "timeline":
+            doc.frame_table(timeline(reg, lang), col_widths=PDF_COLUMNS["timeline"], empty_text=empty)
+            continue
+        keep = [c for c in PDF_COLUMNS[name] if c in getattr(reg, name).columns]
+        narrowed = Register(**{**reg.__dict__, name: getattr(reg, name)[keep]})
+        doc.frame_table(section(narrowed, name, lang), empty_text=empty)
+    return doc.to_bytes()

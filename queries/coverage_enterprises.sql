@@ -1,0 +1,152 @@
+-- purpose: every enterprise matching the filters with its grid placement and gap flags,
+--   for the coverage map points, the gap lists and the registers. The in-scope,
+--   overdue-for-inspection and blind-spot rules are those of headline_metrics.sql;
+--   flags are false for enterprises not in scope (not operating).
+--   village_grid_id / town_grid_id place an enterprise on the map: its own grid_id
+--   when that is a known village grid, else the village grid named by its town and
+--   village; the town grid named by that grid's (or its own) town.
+-- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
+--   $interval_red, $interval_orange, $interval_yellow, $interval_blue
+-- columns: enterprise_id, name, credit_code, industry, town, village, department,
+--   squadron, grid_id, village_grid_id, town_grid_id, risk_level, status, lat, lon,
+--   in_scope, last_inspection, days_since_inspection, interval_days,
+--   inspected_in_period, overdue_for_inspection, blind_spot, missing,
+--   open_hazards, overdue_hazards
+with scoped as (
+    select *
+    from scoped_enterprises($towns, $departments, $industries)
+    where len($risk_levels) = 0 or list_contains($risk_levels, risk_level)
+),
+
+scoped_inspections as (
+    select i.*
+    from inspections as i
+    semi join scoped as e on i.enterprise_id = e.enterprise_id
+),
+
+hazard_counts as (
+    select
+        enterprise_id,
+        count(*) filter (where not is_rectified) as open_hazards,
+        count(*) filter (where is_overdue) as overdue_hazards
+    from hazard_status($as_of)
+    group by enterprise_id
+),
+
+village_grids as (
+    select
+        grid_id,
+        town,
+        village
+    from grids
+    where level = 'village'
+),
+
+town_grids as (
+    select
+        town,
+        min(grid_id) as grid_id
+    from grids
+    where level = 'town'
+    group by town
+),
+
+last_inspection as (
+    select
+        enterprise_id,
+        max(date) as last_date
+    from scoped_inspections
+    where date <= $as_of
+    group by enterprise_id
+),
+
+period_inspected as (
+    select distinct enterprise_id
+    from scoped_inspections
+    where date between $start and $end
+),
+
+flagged as (
+    select
+        e.*,
+        e.status = 'operating' as in_scope,
+        l.last_date as last_inspection,
+        date_diff('day', l.last_date, $as_of::date) as days_since_inspection,
+        case e.risk_level
+            when 'red' then $interval_red
+            when 'orange' then $interval_orange
+            when 'yellow' then $interval_yellow
+            else $interval_blue
+        end as interval_days,
+        p.enterprise_id is not null as inspected,
+        l.last_date is null
+            or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
+                when 'red' then $interval_red
+                when 'orange' then $interval_orange
+                when 'yellow' then $interval_yellow
+                else $interval_blue
+            end as due,
+        list_filter(
+            [
+                case when e.town is null then 'town' end,
+                case when e.village is null then 'village' end,
+                case when e.department is null then 'department' end,
+                case when e.squadron is null then 'squadron' end,
+                case when e.grid_id is null then 'grid_id' end,
+                case when e.grid_id not in (select grid_id from grids) then 'unknown_grid' end
+            ],
+            lambda x: x is not null
+        ) as missing
+    from scoped as e
+    left join last_inspection as l on e.enterprise_id = l.enterprise_id
+    left join period_inspected as p on e.enterprise_id = p.enterprise_id
+),
+
+placed as (
+    select
+        f.*,
+        coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
+        tg.grid_id as town_grid_id
+    from flagged as f
+    left join village_grids as by_id on f.grid_id = by_id.grid_id
+    left join village_grids as by_name
+        on by_id.grid_id is null
+        and f.town = by_name.town
+        and f.village = by_name.village
+    left join town_grids as tg on tg.town = coalesce(by_id.town, f.town)
+),
+
+final as (
+    select
+        p.enterprise_id,
+        p.name,
+        p.credit_code,
+        p.industry,
+        p.town,
+        p.village,
+        p.department,
+        p.squadron,
+        p.grid_id,
+        p.village_grid_id,
+        p.town_grid_id,
+        p.risk_level,
+        p.status,
+        p.lat,
+        p.lon,
+        p.in_scope,
+        p.last_inspection,
+        p.days_since_inspection,
+        p.interval_days,
+        p.in_scope and p.inspected as inspected_in_period,
+        p.in_scope and p.due as overdue_for_inspection,
+        p.in_scope and len(p.missing) > 0 as blind_spot,
+        case when p.in_scope then p.missing else [] end as missing,
+        coalesce(h.open_hazards, 0) as open_hazards,
+        coalesce(h.overdue_hazards, 0) as overdue_hazards
+    from placed as p
+    left join hazard_counts as h on p.enterprise_id = h.enterprise_id
+)
+
+select *
+from final
+order by town nulls first, village nulls first, enterprise_id

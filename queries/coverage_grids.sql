@@ -1,0 +1,155 @@
+-- purpose: one row per town and village grid (of the chosen towns) with the coverage
+--   map's measures over the in-scope enterprises placed in it: coverage rate in the
+--   period, overdue for inspection, blind spots, open hazards per enterprise. Rules
+--   and placement as in coverage_enterprises.sql / headline_metrics.sql.
+-- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
+--   $interval_red, $interval_orange, $interval_yellow, $interval_blue
+-- columns: grid_id, level, town, village, name, population, grid_staff, geometry,
+--   enterprises, inspected, coverage_rate, overdue_for_inspection, blind_spots,
+--   open_hazards, open_hazards_per_enterprise, last_inspection
+with scoped as (
+    select *
+    from scoped_enterprises($towns, $departments, $industries)
+    where status = 'operating'
+      and (len($risk_levels) = 0 or list_contains($risk_levels, risk_level))
+),
+
+scoped_inspections as (
+    select i.*
+    from inspections as i
+    semi join scoped as e on i.enterprise_id = e.enterprise_id
+),
+
+chosen_grids as (
+    select *
+    from grids
+    where len($towns) = 0 or list_contains($towns, town)
+),
+
+village_grids as (
+    select
+        grid_id,
+        town,
+        village
+    from grids
+    where level = 'village'
+),
+
+town_grids as (
+    select
+        town,
+        min(grid_id) as grid_id
+    from grids
+    where level = 'town'
+    group by town
+),
+
+open_hazards as (
+    select
+        enterprise_id,
+        count(*) as open_hazards
+    from hazard_status($as_of)
+    where not is_rectified
+    group by enterprise_id
+),
+
+last_inspection as (
+    select
+        enterprise_id,
+        max(date) as last_date
+    from scoped_inspections
+    where date <= $as_of
+    group by enterprise_id
+),
+
+period_inspected as (
+    select distinct enterprise_id
+    from scoped_inspections
+    where date between $start and $end
+),
+
+flagged as (
+    select
+        e.enterprise_id,
+        coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
+        tg.grid_id as town_grid_id,
+        l.last_date,
+        p.enterprise_id is not null as inspected,
+        l.last_date is null
+            or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
+                when 'red' then $interval_red
+                when 'orange' then $interval_orange
+                when 'yellow' then $interval_yellow
+                else $interval_blue
+            end as overdue_for_inspection,
+        e.town is null
+            or e.village is null
+            or e.department is null
+            or e.squadron is null
+            or e.grid_id is null
+            or e.grid_id not in (select grid_id from grids) as blind_spot,
+        coalesce(h.open_hazards, 0) as open_hazards
+    from scoped as e
+    left join last_inspection as l on e.enterprise_id = l.enterprise_id
+    left join period_inspected as p on e.enterprise_id = p.enterprise_id
+    left join open_hazards as h on e.enterprise_id = h.enterprise_id
+    left join village_grids as by_id on e.grid_id = by_id.grid_id
+    left join village_grids as by_name
+        on by_id.grid_id is null
+        and e.town = by_name.town
+        and e.village = by_name.village
+    left join town_grids as tg on tg.town = coalesce(by_id.town, e.town)
+),
+
+membership as (
+    select
+        village_grid_id as grid_id,
+        *
+    from flagged
+    where village_grid_id is not null
+    union all by name
+    select
+        town_grid_id as grid_id,
+        *
+    from flagged
+    where town_grid_id is not null
+),
+
+grid_figures as (
+    select
+        grid_id,
+        count(*) as enterprises,
+        count(*) filter (where inspected) as inspected,
+        count(*) filter (where overdue_for_inspection) as overdue_for_inspection,
+        count(*) filter (where blind_spot) as blind_spots,
+        sum(open_hazards) as open_hazards,
+        max(last_date) as last_inspection
+    from membership
+    group by grid_id
+),
+
+final as (
+    select
+        g.grid_id,
+        g.level,
+        g.town,
+        g.village,
+        g.name,
+        g.population,
+        g.grid_staff,
+        g.geometry,
+        coalesce(f.enterprises, 0) as enterprises,
+        coalesce(f.inspected, 0) as inspected,
+        f.inspected / nullif(f.enterprises, 0) as coverage_rate,
+        coalesce(f.overdue_for_inspection, 0) as overdue_for_inspection,
+        coalesce(f.blind_spots, 0) as blind_spots,
+        coalesce(f.open_hazards, 0)::bigint as open_hazards,
+        f.open_hazards / nullif(f.enterprises, 0) as open_hazards_per_enterprise,
+        f.last_inspection
+    from chosen_grids as g
+    left join grid_figures as f on g.grid_id = f.grid_id
+)
+
+select *
+from final
+order by town, level desc, grid_id

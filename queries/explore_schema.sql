@@ -1,0 +1,22 @@
+-- purpose: the SQL console's schema browser (数据探索): every column of every table of
+--   the warehouse with its type (columns in table order).
+-- params: (none)
+-- columns: table_name, column_name, data_type
+with warehouse_columns as (
+    select *
+    from duckdb_columns()
+    where database_name = current_database()
+      and schema_name = 'main'
+),
+
+final as (
+    select
+        table_name,
+        column_name,
+        data_type
+    from warehouse_columns
+    order by table_name, column_index
+)
+
+select *
+from final
