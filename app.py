@@ -10,10 +10,11 @@ st.set_page_config(page_title="gridwatch", page_icon="🛡️", layout="wide")
 user = signin.gate()
 role = user.role if user else None
 allowed = [spec for spec in PAGES if auth.may_open(role, spec.roles)]
+landing = next((spec for spec in allowed if spec.default), allowed[0])
 pages = {
     ui.t(f"app.section.{section}"): [
         st.Page(spec.script, title=ui.t(f"app.page.{spec.key}"), icon=spec.icon,
-                url_path=spec.key, default=spec is allowed[0] if role else spec.default)
+                url_path=spec.key, default=spec is landing)
         if spec in allowed else
         st.Page(signin.refusal(spec, user), title=ui.t(f"app.page.{spec.key}"), icon=spec.icon,
                 url_path=spec.key, visibility="hidden")

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from gridwatch import rules
+from gridwatch.paths import SCHEMA_FILE
 
 REASONS = ("empty", "multiple", "not_select", "syntax", "permission", "read_only", "timeout", "memory",
            "unknown_name", "error")
@@ -75,12 +76,53 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def sandbox(path: Path, lim: Limits) -> duckdb.DuckDBPyConnection:
-    """A locked, read-only connection to the warehouse at ``path`` (STACK.md's recipe)."""
+# A town-scoped user's copy: which rows of each table they may see. Records follow their
+# enterprise; tip-offs naming no enterprise follow their town (as queries/explore_tipoffs.sql).
+# Staff, worklogs and meta name no enterprise or town and are copied whole. A table not
+# listed here is refused, never copied unscoped.
+_IN_SCOPE = "enterprise_id in (select enterprise_id from src.enterprises where list_contains($towns, town))"
+SCOPED_ROWS = {
+    "meta": "true",
+    "grids": "list_contains($towns, town)",
+    "enterprises": "list_contains($towns, town)",
+    "staff": "true",
+    "inspections": _IN_SCOPE,
+    "hazards": _IN_SCOPE,
+    "cases": _IN_SCOPE,
+    "tipoffs": f"{_IN_SCOPE} or (enterprise_id is null and list_contains($towns, town))",
+    "worklogs": "true",
+}
+
+
+def _scoped_copy(con: duckdb.DuckDBPyConnection, path: Path, towns: tuple[str, ...]) -> None:
+    """Fill the in-memory database with only ``towns``' rows; the warehouse is detached after."""
+    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    con.execute(f"attach {_literal(str(Path(path).resolve()))} as src (read_only)")
+    tables = [row[0] for row in con.execute(
+        "select table_name from duckdb_tables() where database_name = 'src'").fetchall()]
+    unknown = sorted(set(tables) - set(SCOPED_ROWS))
+    if unknown:
+        raise duckdb.CatalogException(f"no town scope rule for table(s) {', '.join(unknown)}")
+    for table in tables:
+        con.execute(f"insert into main.{table} select * from src.{table} where {SCOPED_ROWS[table]}",
+                    {"towns": list(towns)} if "$towns" in SCOPED_ROWS[table] else None)
+    con.execute("detach src")
+
+
+def sandbox(path: Path, lim: Limits, towns: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
+    """A locked, read-only connection to the warehouse at ``path`` (STACK.md's recipe).
+
+    With ``towns`` (a signed-in user's town scope) the connection holds an in-memory copy of
+    only those towns' rows instead, and the warehouse is not attached at all, so no name in
+    a statement can reach other towns' rows.
+    """
     con = duckdb.connect(":memory:")
     try:
-        con.execute(f"attach {_literal(str(Path(path).resolve()))} as w (read_only)")
-        con.execute("use w")
+        if towns:
+            _scoped_copy(con, path, tuple(towns))
+        else:
+            con.execute(f"attach {_literal(str(Path(path).resolve()))} as w (read_only)")
+            con.execute("use w")
         con.execute("set enable_external_access = false")
         con.execute("set autoinstall_known_extensions = false")
         con.execute("set autoload_known_extensions = false")
@@ -132,11 +174,14 @@ def _reason(error: duckdb.Error) -> str:
     return "error"
 
 
-def run(path: Path, sql: str, lim: Limits | None = None) -> Result:
-    """Run one read-only SELECT on the warehouse at ``path``; Refused (never a traceback) otherwise."""
+def run(path: Path, sql: str, lim: Limits | None = None, towns: tuple[str, ...] = ()) -> Result:
+    """Run one read-only SELECT on the warehouse at ``path`` (only ``towns``' rows if given).
+
+    Refused (never a traceback) otherwise.
+    """
     lim = lim or limits()
     try:
-        con = sandbox(path, lim)
+        con = sandbox(path, lim, towns)
     except duckdb.Error as e:
         raise Refused("error", _first_line(e)) from None
     try:

@@ -114,10 +114,14 @@ def sidebar(user: auth.User | None) -> None:
 
 
 def _sign_out() -> None:
-    token = st.session_state.pop(auth.TOKEN_KEY, None)
+    token = st.session_state.get(auth.TOKEN_KEY)
     user = auth.current_user_for(token)
     auth.STATE.sign_out(token)
     audit.record("sign_out", user=user.name if user else "")
+    # Whatever the last user left in the session (filters, console results) goes with them.
+    language = ui.lang()
+    st.session_state.clear()
+    st.session_state[ui.LANG_KEY] = language
 
 
 def refusal(spec: PageSpec, user: auth.User):

@@ -255,6 +255,17 @@ def role() -> str | None:
     return user.role if user else None
 
 
+def town_scope() -> tuple[str, ...]:
+    """The signed-in user's towns (empty: whole county, also when sign-in is off)."""
+    return auth.town_scope()
+
+
+def in_scope(town) -> bool:
+    """True if the signed-in user may see an enterprise of ``town`` (always, with no scope)."""
+    scope = auth.town_scope()
+    return not scope or town in scope
+
+
 def own_staff_id() -> str | None:
     """For a staff-role user, their staff id: pages show them only their own personal figures."""
     user = auth.current_user()
@@ -276,6 +287,7 @@ def download_button(label: str, data, *, kind: str, what: str, file_name: str, w
     def log() -> None:
         audit.record("export", kind=kind, what=what, file=file_name)
 
+    kwargs.pop("on_click", None)  # the audit record is the click handler
     kwargs.setdefault("key", f"dl_{file_name}")
     return where.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
 

@@ -94,14 +94,17 @@ exported = brief if not town else briefing.compute(
     data_as_of)
 base_url = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url)) if st.context.url else ""
 pdf_col, html_col, xlsx_col = st.columns(3)
-pdf_col.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
-                        file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
-                        on_click="ignore", key="briefing_pdf")
-html_col.download_button(ui.t("briefing.export.html"),
-                         data=lambda: briefing.to_html(exported, lang, base_url=base_url),
-                         file_name=briefing.file_name(exported, "html"), mime="text/html",
-                         on_click="ignore", key="briefing_html")
-xlsx_col.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang),
-                         file_name=briefing.file_name(exported, "xlsx"),
-                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         on_click="ignore", key="briefing_xlsx")
+ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
+                   file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
+                   key="briefing_pdf", where=pdf_col, kind="report",
+                   what=f"briefing pdf: {briefing.file_name(exported, 'pdf')}")
+ui.download_button(ui.t("briefing.export.html"),
+                   data=lambda: briefing.to_html(exported, lang, base_url=base_url),
+                   file_name=briefing.file_name(exported, "html"), mime="text/html",
+                   key="briefing_html", where=html_col, kind="report",
+                   what=f"briefing html: {briefing.file_name(exported, 'html')}")
+ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang),
+                   file_name=briefing.file_name(exported, "xlsx"),
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   key="briefing_xlsx", where=xlsx_col, kind="report",
+                   what=f"briefing xlsx: {briefing.file_name(exported, 'xlsx')}")

@@ -84,9 +84,9 @@ tabs = st.tabs([ui.t(f"coverage.tabs.{k}") for k in tab_keys], key="coverage_tab
 
 
 def download_csv(frame, name, key):
-    st.download_button(ui.t("coverage.download_csv"), coverage.csv_with_header(frame, header),
+    ui.download_button(ui.t("coverage.download_csv"), coverage.csv_with_header(frame, header),
                        file_name=f"{name}_{chosen.as_of.isoformat()}.csv", mime="text/csv",
-                       on_click="ignore", key=key)
+                       key=key, kind="gap_list", what=f"coverage {name}: {header}")
 
 
 with tabs[0]:
@@ -139,10 +139,11 @@ with tabs[4]:
         for column, by in zip(st.columns(3), coverage.REGISTERS, strict=True):
             n = coverage.register_sheet_count(enterprises, by)
             column.markdown(f"**{ui.t(f'coverage.register.{by}')}**  \n{ui.t('coverage.register.sheets', n=n)}")
-            column.download_button(
+            ui.download_button(
                 ui.t("coverage.download_xlsx"),
                 partial(coverage.register_xlsx, enterprises, by, lang, header),
                 file_name=f"{ui.t(f'coverage.register.{by}')}_{chosen.as_of.isoformat()}.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                on_click="ignore", key=f"coverage_dl_register_{by}",
+                key=f"coverage_dl_register_{by}", where=column, kind="register",
+                what=f"coverage register by {by}: {header}",
             )

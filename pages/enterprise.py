@@ -25,6 +25,7 @@ left, right = st.columns([1, 2])
 text = left.text_input(ui.t("register.search"), key="reg_search", placeholder=ui.t("register.search_placeholder"))
 if text.strip():
     found = register.search(ui.query, text)
+    found = found.loc[found["town"].map(ui.in_scope).astype(bool)]
     if found.empty:
         right.warning(ui.t("register.no_match", text=html.escape(text.strip())))
     else:
@@ -39,7 +40,7 @@ if not wanted:
     st.stop()
 
 reg = register.load(ui.query, wanted, chosen.as_of)
-if reg is None:
+if reg is None or not ui.in_scope(reg.header["town"]):
     st.error(ui.t("register.unknown", id=html.escape(wanted)))
     st.stop()
 
@@ -60,17 +61,18 @@ for column, part in zip(st.columns(2), (fields[:half], fields[half:]), strict=Tr
                   ui.t("register.field_value"): [v for _, v in part]}, hide_index=True)
 
 d1, d2, _ = st.columns([1, 1, 2])
-d1.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(reg, lang, ui.data_as_of()),
-                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", on_click="ignore",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reg_xlsx")
+ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(reg, lang, ui.data_as_of()),
+                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", where=d1, kind="register",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reg_xlsx",
+                   what=f"enterprise register {reg.enterprise_id}")
 try:
     pdf.cjk_font()
 except pdf.FontMissing as missing:
     d2.warning(ui.t("register.pdf_unavailable", reason=str(missing)))
 else:
-    d2.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
+    ui.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
                        file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.pdf", mime="application/pdf",
-                       on_click="ignore", key="reg_pdf")
+                       key="reg_pdf", where=d2, kind="register", what=f"enterprise register {reg.enterprise_id}")
 
 for tab, name in zip(st.tabs([ui.t(f"register.section.{s}") for s in register.SECTIONS]), register.SECTIONS,
                      strict=True):

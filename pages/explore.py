@@ -167,12 +167,12 @@ with builder_tab:
     header = ui.t("explore.builder.export_header", title=heading, dataset=ui.t(f"explore.dataset.{ds}.name"),
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
     downloads = st.columns([1, 1, 4])
-    downloads[0].download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table),
-                                 file_name="explore.csv", mime="text/csv", on_click="ignore")
-    downloads[1].download_button(ui.t("explore.builder.download_xlsx"),
-                                 exports.xlsx_bytes({heading: table}, header_lines=[header]),
-                                 file_name="explore.xlsx", on_click="ignore",
-                                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table), where=downloads[0],
+                       file_name="explore.csv", mime="text/csv", kind="register", what=f"explore: {header}")
+    ui.download_button(ui.t("explore.builder.download_xlsx"),
+                       exports.xlsx_bytes({heading: table}, header_lines=[header]), where=downloads[1],
+                       file_name="explore.xlsx", kind="register", what=f"explore: {header}",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.caption(ui.t("explore.builder.share"))
     st.code(explore.share_url(view, lang), language=None)
     with st.expander(ui.t("explore.builder.show_sql")):
@@ -195,7 +195,8 @@ with console_tab:
     sql_text = st.text_area(ui.t("explore.console.sql"), key="ex_sql", height=200)
     if st.button(ui.t("explore.console.run"), type="primary", key="ex_run"):
         try:
-            st.session_state[CONSOLE_RESULT] = (sql_text, console.run(ui.db_path(), sql_text, limits))
+            st.session_state[CONSOLE_RESULT] = (
+                sql_text, console.run(ui.db_path(), sql_text, limits, towns=ui.town_scope()))
         except console.Refused as e:
             st.session_state[CONSOLE_RESULT] = (sql_text, e)
     ran = st.session_state.get(CONSOLE_RESULT)
@@ -216,12 +217,13 @@ with console_tab:
             header = ui.t("explore.console.export_header", sql=" ".join(ran_sql.split()),
                           as_of=ui.data_as_of().isoformat())
             cells = st.columns([1, 1, 4])
-            cells[0].download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(outcome.frame),
-                                     file_name="query.csv", mime="text/csv", on_click="ignore")
-            cells[1].download_button(ui.t("explore.builder.download_xlsx"),
-                                     exports.xlsx_bytes({"query": outcome.frame}, header_lines=[header]),
-                                     file_name="query.xlsx", on_click="ignore",
-                                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(outcome.frame),
+                               where=cells[0], file_name="query.csv", mime="text/csv", kind="register",
+                               what=f"console: {header}")
+            ui.download_button(ui.t("explore.builder.download_xlsx"),
+                               exports.xlsx_bytes({"query": outcome.frame}, header_lines=[header]),
+                               where=cells[1], file_name="query.xlsx", kind="register", what=f"console: {header}",
+                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 with schema_tab:
     st.caption(ui.t("explore.schema.intro"))

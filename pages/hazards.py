@@ -120,12 +120,12 @@ else:
                     value=min(shown.page, shown.pages), step=1, key="hz_page")
     p2.caption(ui.t("hazards.rows_caption", total=f"{shown.total_rows:,}", page=shown.page, pages=shown.pages))
     context = hazards.context_line(chosen, page_filters, search, ui.data_as_of(), lang)
-    st.download_button(
+    ui.download_button(
         ui.t("hazards.download_csv", total=f"{shown.total_rows:,}"),
         data=lambda: hazards.csv_export(hazards.for_people(
             hazards.enterprise_table(ui.query, chosen, page_filters, search, sort_by), lang), context),
-        file_name=f"hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
-        key="hz_download",
+        file_name=f"hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv",
+        key="hz_download", kind="register", what=f"hazards by enterprise: {context}",
     )
 
 st.subheader(ui.t("hazards.repeats_header"))
@@ -138,9 +138,9 @@ if repeat_rows.empty:
 else:
     st.dataframe(hazards.for_people(repeat_rows[list(hazards.REPEAT_COLUMNS)], lang), hide_index=True,
                  key="hz_repeats", height=320)
-    st.download_button(
+    ui.download_button(
         ui.t("hazards.download_repeats"),
         data=lambda: hazards.csv_export(hazards.for_people(repeat_rows, lang), context_all),
-        file_name=f"repeat_hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
-        key="hz_download_repeats",
+        file_name=f"repeat_hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv",
+        key="hz_download_repeats", kind="gap_list", what=f"repeat hazards: {context_all}",
     )

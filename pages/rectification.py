@@ -25,9 +25,10 @@ def table(frame, height=None):
 
 
 def download(frame, name):
-    st.download_button(ui.t("rectification.download"),
+    ui.download_button(ui.t("rectification.download"),
                        rect.csv_download(frame, header, lang), file_name=f"{name}.csv",
-                       mime="text/csv", on_click="ignore", key=f"rect_download_{name}")
+                       mime="text/csv", key=f"rect_download_{name}", kind="gap_list",
+                       what=f"rectification {name}: {header}")
 
 
 def chart(fig, title, x_title, y_title, percent=False):

@@ -143,7 +143,7 @@ def test_town_scoped_staff_sees_only_their_town(clock):
     # li is scoped to 乙镇. Tiny county, default period 2026-01-01..04-05 (see test_app):
     # 乙镇 operating E3, E4, E5 = 3; inspected in period E5 (I6 on 04-05) = 1 → 33.3%;
     # blind spots E4 (no village/grid), E5 (unknown grid) = 2. County-wide would be 5 / 3 / 60.0%.
-    at = sign_in(fresh(), "li")
+    at = open_url(sign_in(fresh(), "li"), "overview")
     shown = {m.label: m.value for m in at.metric}
     assert shown["在营企业"] == "3"
     assert shown["已检查企业"] == "1"
@@ -166,7 +166,7 @@ def test_scope_cannot_be_widened_by_stored_filters(clock):
 
 
 def test_whole_county_user_sees_everything(clock):
-    at = sign_in(fresh(), "office")
+    at = open_url(sign_in(fresh(), "office"), "overview")
     shown = {m.label: m.value for m in at.metric}
     assert shown["在营企业"] == "5" and shown["检查覆盖率"] == "60.0%"
 
@@ -226,7 +226,7 @@ def test_proxy_header_signs_in_only_from_trusted_proxy(clock, monkeypatch, tmp_p
     monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.9.9.9"))
     assert not fresh().metric, "header from an untrusted address ignored"
     monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.1.1.1"))
-    at = fresh()
+    at = open_url(fresh(), "overview")
     assert {m.label: m.value for m in at.metric}["在营企业"] == "3", "li's scope applies"
 
 
@@ -295,3 +295,82 @@ def test_downloads_follow_the_role_and_are_audited(clock, tmp_path, name, button
         event = audit_events(tmp_path)[-1]
         assert (event["event"], event["user"], event["kind"]) == ("export", name, "register" if name == "office"
                                                                   else "report")
+
+
+def test_scoped_console_and_builder_on_the_explore_page(clock):
+    at = sign_in(fresh(), "li")
+    open_url(at, "explore")
+    assert not at.exception
+    at.text_area(key="ex_sql").input("select town, count(*) as n from enterprises group by town")
+    at.button(key="ex_run").click().run()
+    assert not at.exception
+    answer = next(d.value for d in at.dataframe if "n" in d.value.columns and "town" in d.value.columns)
+    # 乙镇 only: E3, E4, E5.
+    assert answer.to_dict("records") == [{"town": "乙镇", "n": 3}]
+
+
+def test_sign_out_clears_what_the_user_left(clock):
+    at = sign_in(fresh(), "office")
+    open_url(at, "explore")
+    at.text_area(key="ex_sql").input("select count(*) as n from enterprises")
+    at.button(key="ex_run").click().run()
+    assert "ex_console_result" in at.session_state
+    at.sidebar.button(key="auth_sign_out").click().run()
+    assert "ex_console_result" not in at.session_state
+
+
+def export_text(data, file_name: str) -> str:
+    """The text of an export as a reader sees it (CSV/HTML decoded, every xlsx cell joined)."""
+    import io
+
+    import openpyxl
+
+    raw = data() if callable(data) else data
+    raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    if file_name.endswith(".xlsx"):
+        book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+        return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
+                         for cell in row if cell is not None)
+    if file_name.endswith(".pdf"):
+        return ""
+    return raw.decode("utf-8-sig")
+
+
+OTHER_TOWN = ("甲镇", "甲一机械厂", "甲二食品厂", "甲三冶炼厂")
+
+
+@pytest.mark.parametrize("page", ["coverage", "hazards", "rectification", "briefing", "explore", "enterprise"])
+def test_scoped_users_exports_hold_no_other_town(clock, monkeypatch, page):
+    from gridwatch import ui
+
+    captured = []
+    original = ui.download_button
+
+    def capture(label, data, **kwargs):
+        captured.append((kwargs["file_name"], data))
+        return original(label, data, **kwargs)
+
+    monkeypatch.setattr(ui, "download_button", capture)
+    at = open_url(sign_in(fresh(), "li"), page)
+    assert not at.exception, at.exception
+    texts = {name: export_text(data, name) for name, data in captured}
+    readable = {name: text for name, text in texts.items() if text}
+    assert readable or page == "enterprise", f"{page} offered no readable export"
+    for name, text in readable.items():
+        assert not any(word in text for word in OTHER_TOWN), (page, name)
+    if page in ("hazards", "coverage"):
+        assert any("乙" in text for text in readable.values()), "the scoped town's rows are there"
+
+
+def test_register_of_another_towns_enterprise_is_not_shown(clock):
+    at = sign_in(fresh(), "li")
+    at.query_params["enterprise"] = "E1"  # 甲一机械厂 of 甲镇: outside li's scope, treated as unknown
+    open_url(at, "enterprise")
+    assert not at.exception
+    assert any("E1" in e.value for e in at.error) and not at.header
+    at.query_params["enterprise"] = "E3"  # 乙一化工厂 of 乙镇
+    open_url(at, "enterprise")
+    assert [h.value for h in at.header] == ["乙一化工厂"]
+    at.text_input(key="reg_search").input("厂").run()  # 甲一机械厂, 甲二食品厂, 乙一化工厂, 乙二建材厂, 甲三冶炼厂
+    assert all("甲" not in option for option in at.selectbox(key="reg_pick").options)
+    assert len(at.selectbox(key="reg_pick").options) == 2

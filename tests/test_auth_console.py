@@ -1,0 +1,63 @@
+"""The SQL console for a town-scoped user: an in-memory copy of only their towns' rows."""
+
+import pytest
+
+from gridwatch import console
+from tests.conftest import build_fixture_db
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_fixture_db(tmp_path / "scope.duckdb", "tiny.sql", "auth_scope.sql")
+
+
+def rows(db, sql, towns=("乙镇",)):
+    return console.run(db, sql, towns=towns).frame
+
+
+def test_scoped_copy_holds_only_the_towns_rows(db):
+    # tiny.sql: 乙镇 has E3, E4, E5; grids G-B, G-B-1; inspections I4 (E3), I6 (E5);
+    # hazards H4 (E3) only. auth_scope.sql: case C2; tip-offs T2 (E4) and T3 (town 乙镇).
+    assert list(rows(db, "select distinct town from enterprises")["town"]) == ["乙镇"]
+    assert sorted(rows(db, "select enterprise_id from enterprises")["enterprise_id"]) == ["E3", "E4", "E5"]
+    assert sorted(rows(db, "select grid_id from grids")["grid_id"]) == ["G-B", "G-B-1"]
+    assert sorted(rows(db, "select inspection_id from inspections")["inspection_id"]) == ["I4", "I6"]
+    assert list(rows(db, "select hazard_id from hazards")["hazard_id"]) == ["H4"]
+    assert list(rows(db, "select case_id from cases")["case_id"]) == ["C2"]
+    assert sorted(rows(db, "select tipoff_id from tipoffs")["tipoff_id"]) == ["T2", "T3"]
+    assert len(rows(db, "select * from staff")) == 2, "staff name no town: copied whole"
+    # The schema's macros work on the copy: H4 is overdue as of 2026-04-05.
+    status = rows(db, "select hazard_id, is_overdue from hazard_status(date '2026-04-05')")
+    assert status.to_dict("records") == [{"hazard_id": "H4", "is_overdue": True}]
+    assert len(rows(db, "select * from scoped_enterprises([], [], [])")) == 3
+
+
+def test_other_town_rows_cannot_be_named(db):
+    for sql in ("select * from src.enterprises", "select * from w.enterprises",
+                "select * from gridwatch.enterprises", "select * from scope.enterprises"):
+        with pytest.raises(console.Refused) as refused:
+            console.run(db, sql, towns=("乙镇",))
+        assert refused.value.reason == "unknown_name", sql
+    with pytest.raises(console.Refused) as refused:
+        console.run(db, f"select * from '{db}'", towns=("乙镇",))
+    assert refused.value.reason in ("permission", "error", "unknown_name")
+    with pytest.raises(console.Refused) as refused:
+        console.run(db, f"attach '{db}' as again", towns=("乙镇",))
+    assert refused.value.reason == "not_select"
+    assert "甲镇" not in rows(db, "select string_agg(town, ',') as t from tipoffs")["t"].iloc[0]
+
+
+def test_whole_county_console_unchanged(db):
+    assert sorted(rows(db, "select distinct town from enterprises", towns=())["town"]) == ["乙镇", "甲镇"]
+    assert len(rows(db, "select * from hazards", towns=())) == 6
+
+
+def test_unknown_table_is_never_copied_unscoped(tmp_path):
+    from gridwatch import warehouse
+
+    path = build_fixture_db(tmp_path / "extra.duckdb", "tiny.sql")
+    with warehouse.rewrite(path) as con:
+        con.execute("create table secrets_by_town as select 1 as x")
+    with pytest.raises(console.Refused) as refused:
+        console.run(path, "select 1", towns=("乙镇",))
+    assert "secrets_by_town" in refused.value.detail
