@@ -221,15 +221,16 @@ def sidebar_filters() -> gf.Filters:
         t("app.filters.as_of"), value=min(end, as_of_data) if preset == "custom" else as_of_data,
         help=t("app.filters.as_of_help"), key=f"gf_as_of_{preset}",
     )
+    scope = auth.town_scope()
     towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
-                           placeholder=t("app.filters.all"), key="gf_towns")
+                           placeholder="、".join(scope) if scope else t("app.filters.all"), key="gf_towns")
     departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
                                  placeholder=t("app.filters.all"), key="gf_departments")
     industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),
                                 placeholder=t("app.filters.all"), key="gf_industries")
     chosen = gf.Filters(
         start=start, end=end, as_of=as_of,
-        towns=auth.restrict_towns(towns, auth.town_scope()),
+        towns=auth.restrict_towns(towns, scope),
         departments=tuple(departments), industries=tuple(industries),
     )
     st.session_state[FILTERS_KEY] = chosen

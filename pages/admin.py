@@ -44,7 +44,7 @@ with st.form("admin_user_form"):
     role = st.selectbox(ui.t("auth.admin.role"), auth.ROLES, format_func=ui.formatter("auth.role"),
                         index=auth.ROLES.index(current.role) if current else 0)
     towns = st.multiselect(ui.t("auth.admin.towns"), sorted({*towns_known, *(current.towns if current else ())}),
-                           default=list(current.towns) if current else [])
+                           default=list(current.towns) if current else [], placeholder=ui.t("auth.whole_county"))
     staff_id = st.text_input(ui.t("auth.admin.staff_id"), value=(current.staff_id or "") if current else "")
     password = st.text_input(ui.t("auth.admin.new_password"), type="password")
     submitted = st.form_submit_button(ui.t("auth.admin.save"))

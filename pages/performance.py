@@ -73,6 +73,9 @@ if own is None:
     shown = scored.loc[(scored["role"] == group_role) & ((scored["unit"] == unit) if unit else True)]
 else:
     shown = sc.own_rows(scored, own)
+    if shown.empty:
+        st.info(ui.t("auth.no_own_score", staff_id=own))
+        st.stop()
 
 st.subheader(ui.t("performance.ranking"))
 if shown.empty:

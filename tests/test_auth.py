@@ -54,7 +54,7 @@ def test_fixture_and_example_have_the_five_roles(config):
 def test_example_passwords_match_docs():
     example = auth.load_config(EXAMPLE)
     docs = (EXAMPLE.parent.parent / "docs" / "auth.md").read_text(encoding="utf-8")
-    for name, password in {"leader": "leader-demo-2026", "office": "office-demo-2026", "xujl": "staff-demo-2026",
+    for name, password in {"leader": "leader-demo-2026", "office": "office-demo-2026", "weixc": "staff-demo-2026",
                            "clerk": "clerk-demo-2026", "admin": "admin-demo-2026"}.items():
         assert auth.check_password(example.users[name], password), name
         assert f"`{password}`" in docs

@@ -374,3 +374,30 @@ def test_register_of_another_towns_enterprise_is_not_shown(clock):
     at.text_input(key="reg_search").input("厂").run()  # 甲一机械厂, 甲二食品厂, 乙一化工厂, 乙二建材厂, 甲三冶炼厂
     assert all("甲" not in option for option in at.selectbox(key="reg_pick").options)
     assert len(at.selectbox(key="reg_pick").options) == 2
+
+
+def test_admin_adds_a_user_and_rules_are_checked(clock, monkeypatch, tmp_path):
+    import shutil
+
+    from gridwatch import rules
+
+    config = tmp_path / "auth.yaml"
+    shutil.copy(FIXTURE, config)
+    monkeypatch.setenv("GRIDWATCH_AUTH", str(config))
+    rules_copy = tmp_path / "rules.toml"
+    shutil.copy(rules.rules_file(), rules_copy)
+    monkeypatch.setenv("GRIDWATCH_RULES", str(rules_copy))
+    at = open_url(sign_in(fresh(), "admin"), "admin")
+    assert not at.exception and at.title[0].value == "用户与规则"
+    at.text_input(key="admin_new_name").input("zhao")
+    at.text_input[3].input("zhao-secret-9")  # name, display name, staff id, password
+    [b for b in at.button if "保存用户" in b.label][0].click().run()
+    assert any("zhao" in s.value for s in at.success), at.error
+    saved = auth.load_config(config).users["zhao"]
+    assert saved.role == "leadership" and auth.check_password(saved, "zhao-secret-9")
+    assert "zhao-secret-9" not in config.read_text(encoding="utf-8")
+    before = rules_copy.read_text(encoding="utf-8")
+    at.text_area[0].input("[broken")
+    [b for b in at.button if "保存规则" in b.label][0].click().run()
+    assert any("规则未保存" in e.value for e in at.error)
+    assert rules_copy.read_text(encoding="utf-8") == before
