@@ -214,8 +214,8 @@ def import_files(
                 if result is not None:
                     report.sheets.append(result)
                     issues.append(con.execute(
-                        "select file, sheet, table_name, row_number, severity, column_name, header, value, code, detail "
-                        "from quarantine where import_id = $id and file = $file and coalesce(sheet, '') = $sheet "
+                        f"select {', '.join(ISSUE_COLUMNS)} from quarantine "
+                        "where import_id = $id and file = $file and coalesce(sheet, '') = $sheet "
                         "order by row_number, column_name limit 5000",
                         {"id": report.import_id, "file": sheet.file, "sheet": sheet.sheet}).df())
             if report.loaded == 0 and not dry_run:

@@ -136,7 +136,7 @@ def parse_mapping(data, source: str = "mapping") -> Mapping:
             raise MappingError(f"{source}: unknown table {table!r} (one of {', '.join(HEADERS)})")
         entry = entry or {}
         columns = entry.get("columns") or {}
-        for header, column in columns.items():
+        for column in columns.values():
             if column not in HEADERS[table]:
                 raise MappingError(f"{source}: tables.{table}.columns: {column!r} is not a column of {table}")
         values = entry.get("values") or {}
