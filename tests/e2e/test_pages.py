@@ -1,0 +1,48 @@
+"""Every page in a real browser, in Chinese and English: drawn, no error, nothing leaves the machine."""
+
+import pytest
+
+from gridwatch.navigation import PAGES
+
+from .conftest import OUTPUT
+
+DRAWN = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+def wait_drawn(page, timeout_ms: int = 60000) -> None:
+    """Wait until the script run finished and no skeleton remains."""
+    page.wait_for_selector(DRAWN, timeout=timeout_ms)
+    page.wait_for_function('!document.querySelector(\'[data-testid="stSkeleton"]\')', timeout=timeout_ms)
+    page.wait_for_timeout(500)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("key", [p.key for p in PAGES])
+def test_page_loads(server, page, key, lang):
+    path = "" if next(p for p in PAGES if p.key == key).default else key
+    page.goto(f"{server}/{path}?lang={lang}")
+    wait_drawn(page)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUTPUT / f"{key}-{lang}.png"), full_page=True)
+    assert page.locator(ERRORS).count() == 0, page.locator(ERRORS).first.inner_text()
+    assert page.locator("h1").count() >= 1
+    assert page.outside_requests == []
+
+
+def test_overview_town_filter_changes_figures(server, page):
+    page.goto(f"{server}/")
+    wait_drawn(page)
+    metric = page.locator('[data-testid="stMetricValue"]').first
+    before = metric.inner_text()
+    page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.locator("input").click()
+    # The first option of a Streamlit 1.67 multiselect is "select all"; take the first town.
+    page.locator('[role="option"]').nth(1).click()
+    page.keyboard.press("Escape")
+    wait_drawn(page)
+    page.wait_for_function(
+        "before => document.querySelector('[data-testid=\"stMetricValue\"]').innerText !== before",
+        arg=before, timeout=30000,
+    )
+    assert metric.inner_text() != before
+    assert page.outside_requests == []
