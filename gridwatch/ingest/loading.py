@@ -9,6 +9,7 @@ path and throws the copy away.
 import hashlib
 import json
 import os
+import sys
 import time
 import uuid
 from collections.abc import Callable
@@ -225,6 +226,7 @@ def import_files(
                 warehouse.set_meta(con, is_demo="false", source="import", last_import=report.import_id)
             pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
             if pause:
+                print(f"{PAUSE_ENV}: paused inside the import transaction", file=sys.stderr, flush=True)
                 time.sleep(pause)
             if dry_run:
                 raise _DryRun

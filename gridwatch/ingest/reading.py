@@ -22,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from gridwatch.ingest.mapping import Mapping, detect_table
 
 HEADER_SCAN_ROWS = 20
+HEADER_SCAN_CHARS = 200_000
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MOJIBAKE = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff]")
@@ -109,7 +110,9 @@ def read(name: str, content: bytes, mapping: Mapping | None = None) -> tuple[lis
     kind = kind_of(content)
     if kind == "csv":
         text, encoding = decode(content)
-        return [_csv_sheet(name, text, encoding, mapping)], []
+        # UTF-8 bytes go to the parser as they are (minus a BOM); other encodings are re-encoded.
+        utf8 = content[3:] if encoding == "utf-8-sig" else content if encoding == "utf-8" else None
+        return [_csv_sheet(name, text, encoding, mapping, utf8)], []
     return _excel_sheets(name, content, kind, mapping)
 
 
@@ -133,8 +136,9 @@ def _check_header(name: str, rows: list[list[str]], hint: str, mapping: Mapping 
     return index, table, matched
 
 
-def _csv_sheet(name: str, text: str, encoding: str, mapping: Mapping | None) -> Sheet:
-    head = list(csv.reader(io.StringIO("\n".join(text.splitlines()[:HEADER_SCAN_ROWS * 4]))))[:HEADER_SCAN_ROWS]
+def _csv_sheet(name: str, text: str, encoding: str, mapping: Mapping | None, content: bytes | None = None) -> Sheet:
+    lines = text[:HEADER_SCAN_CHARS].splitlines()[:HEADER_SCAN_ROWS * 4]
+    head = list(csv.reader(io.StringIO("\n".join(lines))))[:HEADER_SCAN_ROWS]
     index, table, matched = _check_header(name, head, name, mapping)
     headers = [h.strip() for h in head[index]]
     width = len(headers)
@@ -147,7 +151,7 @@ def _csv_sheet(name: str, text: str, encoding: str, mapping: Mapping | None) -> 
     names = [f"c{i}" for i in range(width)]
     try:
         data = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            io.BytesIO(content if content is not None else text.encode("utf-8")),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=index + 1, use_threads=False,
                                            block_size=1 << 24),
             parse_options=pacsv.ParseOptions(invalid_row_handler=keep_aside, newlines_in_values=True),
