@@ -6,7 +6,7 @@ values (plus mapping files), ``validation`` types and checks every row in DuckDB
 """
 
 from gridwatch.ingest.loading import FileProblem, Report, import_files, issue_message, quarantine_download
-from gridwatch.ingest.mapping import Mapping, MappingError, load_mapping, parse_mapping
+from gridwatch.ingest.mapping import Mapping, MappingError, load_mapping, mapping_from_bytes, parse_mapping
 
 __all__ = ["FileProblem", "Mapping", "MappingError", "Report", "import_files", "issue_message", "load_mapping",
-           "parse_mapping", "quarantine_download"]
+           "mapping_from_bytes", "parse_mapping", "quarantine_download"]

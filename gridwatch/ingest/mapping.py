@@ -163,6 +163,16 @@ def load_mapping(path: Path) -> Mapping:
     return parse_mapping(data, str(path))
 
 
+def mapping_from_bytes(name: str, content: bytes) -> Mapping:
+    """A mapping uploaded as bytes (YAML, or TOML when the name ends in .toml)."""
+    try:
+        text = content.decode("utf-8-sig")
+        data = tomllib.loads(text) if name.lower().endswith(".toml") else yaml.safe_load(text)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
+        raise MappingError(f"{name}: cannot read the mapping: {str(exc).splitlines()[0]}") from None
+    return parse_mapping(data, name)
+
+
 def header_aliases(table: str, mapping: Mapping | None = None) -> dict[str, str]:
     """Folded header → canonical column for one table."""
     out: dict[str, str] = {}
