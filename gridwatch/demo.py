@@ -181,7 +181,7 @@ _CAMPAIGNS = (
     (STORY_CAMPAIGN,
      {"粉尘涉爆(金属制品)": 0.95, "木材加工": 0.9, "机械制造": 0.45, "纺织": 0.4, "食品加工": 0.2},
      [(STORY_CAMPAIGN_START_DAYS_BEFORE_END, STORY_CAMPAIGN_DAYS)],
-     "粉尘爆炸危险场所安全检查表", "粉尘防爆", 0.8, 0.3),
+     "粉尘爆炸危险场所安全检查表", "粉尘防爆", 0.7, 0.22),
     ("危化品专项检查", {"危险化学品": 0.9, "加油站": 0.8},
      [(620, 35), (130, 28)], None, "危化品储存", 0.5, 0.06),
     ("有限空间专项", {"食品加工": 0.5, "纺织": 0.25, "建材": 0.25, "仓储物流": 0.2, "危险化学品": 0.3},
@@ -198,7 +198,7 @@ _CHECKLISTS = tuple(dict.fromkeys(
     [i[3] for i in _INDUSTRIES] + [c[3] for c in _CAMPAIGNS if c[3]]))
 _CHECKLIST = {name: k for k, name in enumerate(_CHECKLISTS)}
 
-_TOWN_FIRST = "青柳龙白石桃凤东松金云临黄杨马双安永兴太平长宝瑞龟泰华丰新古"
+_TOWN_FIRST = "青柳龙白石桃凤东松金云临黄杨马双安永兴太平长宝瑞鹤泰华丰新古"
 _TOWN_SECOND = "石河泉马门源凰林沙山溪庄店埠集岭湖桥城水阳口营台坡峪关寨田洼丘"
 _SURNAME_VILLAGE = "王李张刘陈杨赵孙周吴徐朱高林郭马宋韩冯曹"
 _VILLAGE_SUFFIX = ("庄", "疃", "洼", "沟", "岭", "埠", "屯", "河", "集", "官庄")
@@ -226,7 +226,7 @@ _BRANDS = (
     "华通", "宏昌", "大地", "顺达", "瑞达", "昊天", "金阳", "盛达", "龙腾", "百川",
 )
 _SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
-_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉建国志宏文斌浩宇晨欣怡佳俊峰雪梅海波亮林凯鑫慧琳晓东"
+_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏辉建国志宏文斌浩宇晨欣怡佳俊峰雪梅海波亮林凯鑫慧琳晓"
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)])
@@ -254,10 +254,12 @@ def generate(scale: int = 1, seed: int = 20160607, end: datetime.date = DEMO_END
     ent = _enterprises(rng, scale, geo, start_d, end_d)
     tip = _tipoffs(rng, scale, ent, start_d, end_d)
     insp = _base_inspections(rng, ent, tip, start_d, end_d)
-    haz = _hazards(rng, ent, insp, start_d, end_d)
-    insp = _follow_up_inspections(rng, insp, haz, end_d)
-    _assign_staff(rng, insp, ent, staff, scale)
+    haz = _hazards(rng, ent, insp, end_d)
+    insp = _follow_up_inspections(insp, haz)
+    _assign_staff(rng, insp, ent, staff)
     cases = _cases(rng, ent, haz, start_d, end_d)
+    insp["ids"] = _ids("I", len(insp["ent"]), 7)
+    haz["ids"] = _ids("H", len(haz["ent"]), 7)
     return {
         "grids": geo["frame"],
         "enterprises": _enterprise_frame(ent),
@@ -336,10 +338,6 @@ def _pick(rng, options, n):
     return np.asarray(options, dtype=object)[rng.integers(0, len(options), n)]
 
 
-def _unique_choice(rng, pool_size: int, n: int) -> np.ndarray:
-    return rng.choice(pool_size, size=n, replace=False)
-
-
 # --- geography -----------------------------------------------------------------
 
 def _town_names(rng, n_towns: int) -> list[str]:
@@ -350,11 +348,11 @@ def _town_names(rng, n_towns: int) -> list[str]:
     stems = [a + b for a in _TOWN_FIRST for b in _TOWN_SECOND if a + b not in used and a != b]
     stems = [stems[i] for i in rng.permutation(len(stems))]
     suffix = np.where(rng.random(len(stems)) < 0.75, "镇", "街道")
-    extra = [s + x for s, x in zip(stems, suffix)]
+    extra = [s + x for s, x in zip(stems, suffix, strict=True)]
     rounds = 1
     while len(names) + len(extra) < n_towns:
         rounds += 1
-        extra += [s + str(rounds) + x for s, x in zip(stems, suffix)]
+        extra += [s + str(rounds) + x for s, x in zip(stems, suffix, strict=True)]
     return names + extra[: n_towns - len(names)]
 
 
@@ -384,6 +382,8 @@ def _wkt(quads: np.ndarray) -> list[str]:
 def _geography(rng, scale: int) -> dict:
     n_towns = 12 * scale
     cols = int(np.ceil(np.sqrt(n_towns * 4 / 3)))
+    # An even number of columns keeps the two towns of a squadron side by side.
+    cols += cols % 2
     rows = int(np.ceil(n_towns / cols))
     gx, gy = np.meshgrid(np.linspace(*_LON, cols + 1), np.linspace(*_LAT, rows + 1))
     dx = (_LON[1] - _LON[0]) / cols
@@ -400,13 +400,15 @@ def _geography(rng, scale: int) -> dict:
 
     names = _town_names(rng, n_towns)
     rural, community = _village_pool()
-    shapes = ((4, 4), (4, 5), (5, 4), (5, 5), (4, 6), (3, 6), (6, 4), (5, 6))
-    shape_p = np.array([0.14, 0.16, 0.16, 0.16, 0.12, 0.1, 0.1, 0.06])
+    # Every copy of the base layout gets the same mix of subdivisions (252
+    # villages), shuffled over its towns.
+    shapes = ((4, 4), (4, 4), (3, 6), (4, 5), (5, 4), (4, 5), (5, 4), (4, 6), (6, 4), (4, 6), (5, 5), (5, 5))
+    town_shape = np.concatenate([rng.permutation(len(shapes)) for _ in range(scale)])
     town_pop = rng.integers(20_000, 80_001, n_towns)
 
     v_quads, v_town, v_name, v_pop, v_local = [], [], [], [], []
     for t in range(n_towns):
-        a, b = shapes[rng.choice(len(shapes), p=shape_p)]
+        a, b = shapes[town_shape[t]]
         u = np.tile(np.linspace(0, 1, a + 1), (b + 1, 1))
         v = np.tile(np.linspace(0, 1, b + 1)[:, None], (1, a + 1))
         # Interior lines are jittered; points on the town boundary only slide
@@ -419,8 +421,8 @@ def _geography(rng, scale: int) -> dict:
         k = len(quads)
         is_street = names[t].endswith("街道")
         n_comm = min(len(community), int(round(k * 0.6))) if is_street else int(rng.integers(0, 2))
-        vn = [community[i] + "社区" for i in _unique_choice(rng, len(community), n_comm)]
-        vn += [rural[i] + "村" for i in _unique_choice(rng, len(rural), k - n_comm)]
+        vn = [community[i] + "社区" for i in rng.choice(len(community), n_comm, replace=False)]
+        vn += [rural[i] + "村" for i in rng.choice(len(rural), k - n_comm, replace=False)]
         vn = [vn[i] for i in rng.permutation(k)]
         share = rng.dirichlet(np.full(k, 4.0))
         pop = np.floor(share * town_pop[t]).astype(int)
@@ -438,7 +440,7 @@ def _geography(rng, scale: int) -> dict:
     n_v = len(v_town)
     v_staff = rng.choice(4, n_v, p=[0.03, 0.09, 0.48, 0.40])
     town_ids = np.array([f"G-T{t + 1:02d}" for t in range(n_towns)], dtype=object)
-    v_ids = np.array([f"{town_ids[t]}-V{k + 1:02d}" for t, k in zip(v_town, v_local)], dtype=object)
+    v_ids = np.array([f"{town_ids[t]}-V{k + 1:02d}" for t, k in zip(v_town, v_local, strict=True)], dtype=object)
     town_staff = np.bincount(v_town, weights=v_staff, minlength=n_towns).astype(int)
     v_per_town = np.bincount(v_town, minlength=n_towns)
     town_names = np.array(names, dtype=object)
@@ -469,7 +471,7 @@ def _geography(rng, scale: int) -> dict:
 def _staff(rng, scale: int, end_d: int) -> dict:
     n_sq = 6 * scale
     n_sec = _SECTIONS_PER_COPY * scale
-    unit_names = [f"第{_cn_number(k + 1)}中队" for k in range(n_sq)]
+    unit_names = [_squadron_name(k) for k in range(n_sq)]
     unit_names += [f"监管{_cn_number(k + 1)}科" for k in range(n_sec)]
     sizes = np.concatenate([1 + rng.integers(6, 9, n_sq), 1 + rng.integers(2, 5, n_sec)])
     unit = np.repeat(np.arange(n_sq + n_sec), sizes)
@@ -508,12 +510,17 @@ def _staff(rng, scale: int, end_d: int) -> dict:
     return {
         "frame": frame, "ids": ids, "unit": unit, "unit_start": unit_start, "unit_size": sizes,
         "cum": cum, "inactive_since": inactive_since, "completeness": completeness,
-        "n_squadrons": n_sq, "unit_names": unit_names,
+        "n_squadrons": n_sq,
     }
 
 
+def _squadron_name(k: int) -> str:
+    return f"第{_cn_number(k + 1)}中队"
+
+
 def _squadron_index(name: str) -> int:
-    return [f"第{_cn_number(k + 1)}中队" for k in range(6)].index(name)
+    """Position of a squadron within one copy of the base layout."""
+    return [_squadron_name(k) for k in range(6)].index(name)
 
 
 def _person_names(rng, n: int) -> np.ndarray:
@@ -577,11 +584,21 @@ def _enterprises(rng, scale: int, geo: dict, start_d: int, end_d: int) -> dict:
     picked = rng.choice(pool, n_susp + n_closed, replace=False)
     susp, closed = picked[:n_susp], picked[n_susp:]
     status[susp] = 1
-    status_date[susp] = np.maximum(est[susp] + 60, start_d - 300) + rng.integers(0, 400, n_susp)
+    status_date[susp] = np.maximum(est[susp] + 60, start_d - 120) + rng.integers(0, 700, n_susp)
     status_date[susp] = np.minimum(status_date[susp], end_d - 14)
     status[closed] = 2
     status_date[closed] = np.maximum(est[closed] + 90, start_d + 14) + rng.integers(0, 700, n_closed)
     status_date[closed] = np.minimum(status_date[closed], end_d - 7)
+
+    # Most suspensions (停产停业整顿) and closures of the period were decided
+    # in a case, on or just before the day the status changed; the case grew
+    # from a hazard found weeks earlier and still not rectified when filed.
+    status_case = ((status > 0) & (status_date > np.maximum(start_d, est) + 120) & (status_date <= end_d)
+                   & (rng.random(n) < np.where(status == 2, 0.75, 0.6)))
+    case_decided = _prev_workday(status_date - rng.integers(0, 6, n))
+    case_interview = _prev_workday(case_decided - rng.integers(5, 16, n))
+    case_filed = _prev_workday(case_interview - rng.integers(5, 21, n))
+    case_hazard_found = _next_workday(case_filed - rng.integers(40, 71, n))
 
     median_emp = np.array([i[5] for i in _INDUSTRIES])
     employees = np.maximum(2, np.round(median_emp[industry] * rng.lognormal(0, 0.7, n))).astype(int)
@@ -629,7 +646,9 @@ def _enterprises(rng, scale: int, geo: dict, start_d: int, end_d: int) -> dict:
         "status_date": status_date, "employees": employees, "risk": risk,
         "major_source": major_source, "listed_since": listed_since, "bad_grid": bad_grid,
         "no_department": no_department, "no_squadron": no_squadron, "lon": pts[:, 0],
-        "lat": pts[:, 1], "name": names, "credit": credit,
+        "lat": pts[:, 1], "name": names, "credit": credit, "status_case": status_case,
+        "case_decided": case_decided, "case_interview": case_interview, "case_filed": case_filed,
+        "case_hazard_found": case_hazard_found,
     }
     data = {k: v[order] for k, v in data.items()}
     data["squadron"] = data["town"] // _TOWNS_PER_SQUADRON
@@ -722,8 +741,8 @@ def _base_inspections(rng, ent: dict, tip: dict, start_d: int, end_d: int) -> di
     # Real-world slack: most enterprises are visited a bit more often than
     # their interval asks, some much less (neglected ones), which leaves a
     # share overdue at any date.
-    slack = np.exp(rng.normal(-0.12, 0.16, n))
-    slack *= np.where(rng.random(n) < 0.12, rng.uniform(1.3, 2.2, n), 1.0)
+    slack = np.exp(rng.normal(-0.02, 0.16, n))
+    slack *= np.where(rng.random(n) < 0.3, rng.uniform(1.5, 2.6, n), 1.0)
     for level, interval in enumerate(_RISK_INTERVAL):
         members = np.flatnonzero((ent["risk"] == level) & ~ent["ungridded"] & (lo <= hi))
         m = len(members)
@@ -764,44 +783,51 @@ def _base_inspections(rng, ent: dict, tip: dict, start_d: int, end_d: int) -> di
 
     t = np.flatnonzero(tip["inspected"])
     parts.append((tip["target"][t], tip["visit"][t], _TIPOFF, -1))
+    cased = np.flatnonzero(ent["status_case"])
+    parts.append((cased, ent["case_hazard_found"][cased], _ROUTINE, -2))
 
     e = np.concatenate([p[0] for p in parts])
     d = np.concatenate([p[1] for p in parts]).astype(np.int64)
     typ = np.concatenate([np.full(len(p[0]), p[2]) for p in parts])
     camp = np.concatenate([np.full(len(p[0]), p[3]) for p in parts])
-    order = np.lexsort((typ, e, d))
+    order = np.lexsort((camp, typ, e, d))
     e, d, typ, camp = e[order], d[order], typ[order], camp[order]
-    first_listed = np.zeros(len(e), bool)
+    force_major = np.zeros(len(e), bool)
     is_listed = typ == _LISTED
-    first_listed[is_listed] = d[is_listed] == ent["listed_since"][e[is_listed]]
-    return {"ent": e, "date": d, "type": typ, "campaign": camp, "force_major": first_listed}
+    force_major[is_listed] = d[is_listed] == ent["listed_since"][e[is_listed]]
+    # -2 marks the visit behind a suspension or closure case; it is a plain
+    # routine inspection in the output.
+    force_stuck = camp == -2
+    force_major |= force_stuck
+    camp[force_stuck] = -1
+    return {"ent": e, "date": d, "type": typ, "campaign": camp, "force_major": force_major,
+            "force_stuck": force_stuck}
 
 
-def _follow_up_inspections(rng, insp: dict, haz: dict, end_d: int) -> dict:
+def _follow_up_inspections(insp: dict, haz: dict) -> dict:
     """Add recheck (复查) and pre-recheck (预复查) visits implied by the hazards' dates."""
-    parts = [(insp["ent"], insp["date"], insp["type"], insp["campaign"], np.arange(len(insp["ent"])))]
+    parts = [(insp["ent"], insp["date"], insp["type"], insp["campaign"])]
     for typ, dates in ((_RECHECK, haz["verified"]), (_PRE_RECHECK, haz["pre_recheck"])):
         has = dates >= 0
-        key = pd.DataFrame({"i": haz["insp"][has], "d": dates[has]}).drop_duplicates()
-        src = key["i"].to_numpy()
-        parts.append((insp["ent"][src], key["d"].to_numpy(), np.full(len(src), typ),
-                      np.full(len(src), -1), src))
+        # One visit checks everything due at that enterprise that day.
+        key = pd.DataFrame({"e": haz["ent"][has], "d": dates[has]}).drop_duplicates()
+        k = len(key)
+        parts.append((key["e"].to_numpy(), key["d"].to_numpy(), np.full(k, typ), np.full(k, -1)))
     e = np.concatenate([p[0] for p in parts])
     d = np.concatenate([p[1] for p in parts]).astype(np.int64)
     typ = np.concatenate([p[2] for p in parts])
     camp = np.concatenate([p[3] for p in parts])
-    src = np.concatenate([p[4] for p in parts])
     order = np.lexsort((typ, e, d))
     n_base = len(insp["ent"])
     new_pos = np.empty(len(order), dtype=np.int64)
     new_pos[order] = np.arange(len(order))
     return {
         "ent": e[order], "date": d[order], "type": typ[order], "campaign": camp[order],
-        "source": src[order], "base_pos": new_pos[:n_base],
+        "base_pos": new_pos[:n_base],
     }
 
 
-def _assign_staff(rng, insp: dict, ent: dict, staff: dict, scale: int) -> None:
+def _assign_staff(rng, insp: dict, ent: dict, staff: dict) -> None:
     """Pick a lead and up to two companions per inspection from the unit in charge."""
     m = len(insp["ent"])
     e = insp["ent"]
@@ -835,12 +861,11 @@ def _assign_staff(rng, insp: dict, ent: dict, staff: dict, scale: int) -> None:
     extra2 = np.where(has2, ";" + ids[comp2].astype(object), "")
     insp["lead"] = lead
     insp["staff_ids"] = lead + extra1 + extra2
-    insp["lead_pos"] = pos
 
 
 # --- hazards -----------------------------------------------------------------
 
-def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
+def _hazards(rng, ent: dict, insp: dict, end_d: int) -> dict:
     m = len(insp["ent"])
     e = insp["ent"]
     typ = insp["type"]
@@ -849,11 +874,11 @@ def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
     overdue_town = ent["base_town"][e] == _TOWNS.index(STORY_OVERDUE_TOWN)
     lagging = ent["squadron"][e] % 6 == _squadron_index(STORY_LAGGING_SQUADRON)
 
-    p_any = np.array([0.6, 0.5, 0.42, 0.32])[risk]
-    p_any = np.where(typ == _SPECIAL, 0.7, p_any)
+    p_any = np.array([0.65, 0.55, 0.45, 0.35])[risk]
+    p_any = np.where(typ == _SPECIAL, 0.75, p_any)
     p_any = np.where(typ == _TIPOFF, 0.8, p_any)
     p_any = np.where(typ == _LISTED, 0.55, p_any)
-    extra = rng.poisson(np.array([0.8, 0.6, 0.45, 0.35])[risk])
+    extra = rng.poisson(np.array([1.7, 1.4, 1.1, 0.9])[risk])
     count = np.where((rng.random(m) < p_any) | insp["force_major"], 1 + extra, 0)
     h_insp = np.repeat(np.arange(m), count)
     n = len(h_insp)
@@ -864,21 +889,23 @@ def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
     ind = ent["industry"][he]
     h_risk = risk[h_insp]
     h_overdue_town = overdue_town[h_insp]
-    h_lagging = lagging[h_insp]
 
     cum = np.cumsum(_CATEGORY_WEIGHTS / _CATEGORY_WEIGHTS.sum(1, keepdims=True), 1)
     category = (rng.random(n)[:, None] > cum[ind]).sum(1)
     category = np.minimum(category, len(_CATEGORIES) - 1)
-    p_major = np.array([0.075, 0.05, 0.028, 0.018])[h_risk] * np.where(h_overdue_town, 1.8, 1.0)
+    p_major = np.array([0.06, 0.04, 0.025, 0.015])[h_risk] * np.where(h_overdue_town, 2.2, 1.0)
     h_camp = camp[h_insp]
-    forced = np.zeros(n, bool)
     for c, spec in enumerate(_CAMPAIGNS):
-        sel = h_camp == c
-        hit = sel & (rng.random(n) < spec[5])
+        hit = (h_camp == c) & (rng.random(n) < spec[5])
         category[hit] = _CAT[spec[4]]
         p_major = np.where(hit, spec[6], p_major)
-        forced |= hit
     major = (rng.random(n) < p_major) | (first_in_insp & insp["force_major"][h_insp])
+    # The hazard behind a status case: a major one for a suspension (it is
+    # rectified during the suspension), an ordinary one that was never fixed
+    # for a closure.
+    forced_stuck = first_in_insp & insp["force_stuck"][h_insp]
+    closing = forced_stuck & (ent["status"][he] == 2)
+    major &= ~closing
 
     description = np.empty(n, dtype=object)
     for k, cat in enumerate(_CATEGORIES):
@@ -888,42 +915,50 @@ def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
 
     deadline_days = np.where(major, rng.integers(30, 61, n),
                              rng.choice([7, 10, 15, 20, 30], n, p=[0.2, 0.2, 0.3, 0.15, 0.15]))
+    deadline_days = np.where(forced_stuck, 15, deadline_days)
     deadline = found + deadline_days
 
-    # On-time rectifications of one inspection are reported together, so
-    # that one recheck usually closes them all.
+    # On-time rectifications of one inspection are mostly reported together.
     report = rng.integers(3, 26, m)[h_insp]
-    p_stuck = np.where(major, np.where(h_overdue_town, 0.6, 0.03), np.where(h_overdue_town, 0.05, 0.015))
+    p_stuck = np.where(major, np.where(h_overdue_town, 0.6, 0.015), np.where(h_overdue_town, 0.05, 0.015))
     p_late = np.where(major, 0.25, 0.14)
     roll = rng.random(n)
-    stuck = roll < p_stuck
-    late = ~stuck & (roll < p_stuck + p_late)
+    stuck = ((roll < p_stuck) & ~forced_stuck) | closing
+    late = ~stuck & ((roll < p_stuck + p_late) | forced_stuck)
     late_mean = np.where(major, np.where(h_overdue_town, 90, 30), 18)
     rect = np.where(late, deadline + 1 + np.round(rng.exponential(1.0, n) * late_mean).astype(np.int64),
                     found + np.minimum(report, deadline_days))
     status_date = ent["status_date"][he]
+    rect = np.where(forced_stuck & ~closing, status_date + rng.integers(10, 61, n), rect)
     rect_missing = stuck | (rect > end_d) | ((ent["status"][he] == 2) & (rect >= status_date))
     rect = np.where(rect_missing, -1, rect)
 
-    will_verify = ~rect_missing & (rng.random(n) < np.where(h_lagging, 0.5, 0.94))
-    delay_insp = np.where(lagging, 5 + rng.geometric(0.05, m), rng.geometric(0.3, m))
-    delay = delay_insp[h_insp]
-    ontime_group = will_verify & ~late
-    group_max = pd.Series(np.where(ontime_group, rect, -1)).groupby(h_insp).transform("max").to_numpy()
-    verified = np.where(ontime_group, group_max, rect) + delay
-    verified = _next_workday(verified)
+    # One recheck (复查) per inspection, once everything that gets rectified
+    # has been; the lagging squadron skips many and comes late to the rest.
+    rechecked = rng.random(m) < np.where(lagging, 0.5, 0.94)
+    will_verify = ~rect_missing & rechecked[h_insp]
+    delay = np.where(lagging, 5 + rng.geometric(0.05, m), rng.geometric(0.3, m))
+    last_rect = np.full(m, -1, dtype=np.int64)
+    np.maximum.at(last_rect, h_insp[will_verify], rect[will_verify])
+    verified = _next_workday(last_rect + delay)[h_insp]
     ver_missing = ~will_verify | (verified > end_d) | ((ent["status"][he] == 2) & (verified >= status_date))
     verified = np.where(ver_missing, -1, verified)
 
-    reminder = _prev_workday(deadline - rng.integers(1, 6, n))
-    has_reminder = ((late | stuck) & (rng.random(n) < 0.55) & (reminder > found) & (reminder <= end_d))
-    on_track_visit = (~late & ~stuck & (rng.random(n) < 0.1) & (reminder > found) & (reminder <= end_d)
-                      & ((rect < 0) | (reminder < rect)))
-    pre_recheck = np.where(has_reminder | on_track_visit, reminder, -1)
-    reminder = np.where(has_reminder, reminder, -1)
+    # A pre-recheck (预复查) visit shortly before the first deadline of an
+    # inspection; hazards still not rectified then get a reminder (温馨提示书).
+    first_deadline = np.full(m, np.iinfo(np.int64).max)
+    np.minimum.at(first_deadline, h_insp, deadline)
+    behind = np.bincount(h_insp, weights=late | stuck, minlength=m) > 0
+    visit = _prev_workday(np.minimum(first_deadline, end_d + 10) - rng.integers(1, 6, m))
+    visited = ((count > 0) & (rng.random(m) < np.where(behind, 0.5, 0.05))
+               & (visit > insp["date"]) & (visit <= end_d)
+               & ~((ent["status"][e] == 2) & (visit >= ent["status_date"][e])))
+    pre_recheck = np.where(visited, visit, -1)[h_insp]
+    reminder = np.where((pre_recheck >= 0) & (late | stuck) & ((rect < 0) | (rect > pre_recheck)),
+                        pre_recheck, -1)
 
     order_d = _next_workday(deadline + rng.integers(7, 16, n))
-    has_order = ((late | stuck) & (rng.random(n) < np.where(major | h_overdue_town, 0.9, 0.7))
+    has_order = ((late | stuck) & ((rng.random(n) < np.where(major | h_overdue_town, 0.9, 0.7)) | forced_stuck)
                  & (order_d <= end_d) & ((rect < 0) | (rect > order_d)))
     order_d = np.where(has_order, order_d, -1)
 
@@ -937,7 +972,7 @@ def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
         "insp": h_insp, "ent": he, "found": found, "major": major, "category": category,
         "description": description, "deadline": deadline, "rect": rect, "verified": verified,
         "reminder": reminder, "order": order_d, "pre_recheck": pre_recheck, "five": five,
-        "funds": funds, "stuck": stuck, "late": late,
+        "funds": funds, "forced_stuck": forced_stuck,
     }
     return {k: v[order] for k, v in data.items()}
 
@@ -945,24 +980,21 @@ def _hazards(rng, ent: dict, insp: dict, start_d: int, end_d: int) -> dict:
 # --- cases -------------------------------------------------------------------
 
 def _cases(rng, ent: dict, haz: dict, start_d: int, end_d: int) -> dict:
+    """Cases from hazards that resisted an order, from major hazards, from the
+    suspensions and closures of the period, and a few with no hazard at all."""
     n = len(haz["ent"])
     resisting = (haz["order"] >= 0) & ((haz["rect"] < 0) | (haz["rect"] > haz["order"] + 10))
-    from_order = resisting & (rng.random(n) < 0.5)
-    direct = ~from_order & haz["major"] & (haz["order"] < 0) & (rng.random(n) < 0.1)
+    from_order = resisting & ~haz["forced_stuck"] & (rng.random(n) < 0.4)
+    direct = ~from_order & ~haz["forced_stuck"] & haz["major"] & (haz["order"] < 0) & (rng.random(n) < 0.1)
     filed = np.where(from_order, haz["order"] + rng.integers(14, 31, n), haz["found"] + rng.integers(3, 21, n))
     filed = _next_workday(filed)
     chosen = np.flatnonzero((from_order | direct) & (filed <= end_d))
-    h_idx = chosen
-    e = haz["ent"][chosen]
-    filed = filed[chosen]
-
     k = max(1, int(round(len(chosen) * 0.05)))
     pool = np.flatnonzero((ent["est"] < start_d) & (ent["status"] != 2))
-    extra_e = rng.choice(pool, k)
-    extra_filed = _next_workday(start_d + rng.integers(0, end_d - start_d - 3, k))
-    h_idx = np.concatenate([h_idx, np.full(k, -1)])
-    e = np.concatenate([e, extra_e])
-    filed = np.minimum(np.concatenate([filed, extra_filed]), end_d)
+    h_idx = np.concatenate([chosen, np.full(k, -1)])
+    e = np.concatenate([haz["ent"][chosen], rng.choice(pool, k)])
+    filed = np.concatenate([filed[chosen], _next_workday(start_d + rng.integers(0, end_d - start_d - 3, k))])
+    filed = np.minimum(filed, end_d)
 
     m = len(e)
     interview = _next_workday(filed + rng.integers(3, 16, m))
@@ -971,27 +1003,55 @@ def _cases(rng, ent: dict, haz: dict, start_d: int, end_d: int) -> dict:
     pending = decided > end_d
     interview = np.where(with_interview & (interview <= end_d), interview, -1)
     decided = np.where(pending, -1, decided)
-
-    measures = ("warning", "fine", "confiscation", "suspension", "revocation", "closure")
-    status = ent["status"][e]
+    # Suspension and closure come from the status cases below; an ordinary
+    # case rarely suspends an enterprise that is operating today.
     p = np.array([
-        [0.33, 0.57, 0.05, 0.05, 0.0, 0.0],    # operating
-        [0.1, 0.3, 0.05, 0.55, 0.0, 0.0],      # suspended
-        [0.05, 0.25, 0.05, 0.05, 0.15, 0.45],  # closed
-    ])[status]
-    measure = (rng.random(m)[:, None] > np.cumsum(p, 1)).sum(1)
-    measure = np.minimum(measure, len(measures) - 1)
+        [0.36, 0.57, 0.05, 0.02, 0.0, 0.0],    # operating
+        [0.35, 0.55, 0.10, 0.0, 0.0, 0.0],     # suspended
+        [0.35, 0.55, 0.10, 0.0, 0.0, 0.0],     # closed
+    ])[ent["status"][e]]
+    measure = np.minimum((rng.random(m)[:, None] > np.cumsum(p, 1)).sum(1), 5)
+
+    s_e = np.flatnonzero(ent["status_case"])
+    s_n = len(s_e)
+    s_decided = ent["case_decided"][s_e]
+    s_interview = ent["case_interview"][s_e]
+    s_filed = ent["case_filed"][s_e]
+    s_measure = np.where(ent["status"][s_e] == 1, 3, np.where(rng.random(s_n) < 0.8, 5, 4))
+    s_hazard = _open_hazard_before(haz, h_idx, s_e, s_filed)
+
+    h_idx = np.concatenate([h_idx, s_hazard])
+    e = np.concatenate([e, s_e])
+    filed = np.concatenate([filed, s_filed])
+    interview = np.concatenate([interview, s_interview])
+    decided = np.concatenate([decided, s_decided])
+    pending = np.concatenate([pending, np.zeros(s_n, bool)])
+    measure = np.concatenate([measure, s_measure])
+    m = len(e)
+
+    measures = np.array(["warning", "fine", "confiscation", "suspension", "revocation", "closure"], dtype=object)
     penalty = np.where(measure == 1, np.clip(np.round(rng.lognormal(np.log(30_000), 0.8, m), -3),
                                              10_000, 300_000), np.nan)
     penalty = np.where(pending, np.nan, penalty)
     collective = ~pending & ((penalty >= 50_000) | (measure >= 2))
-    measure_out = np.where(pending, None, np.array(measures, dtype=object)[measure])
+    measure_out = np.where(pending, None, measures[measure])
     order = np.lexsort((e, filed))
     data = {
         "hazard": h_idx, "ent": e, "filed": filed, "interview": interview, "collective": collective,
         "decided": decided, "penalty": penalty, "measure": measure_out,
     }
     return {k: v[order] for k, v in data.items()}
+
+
+def _open_hazard_before(haz: dict, taken: np.ndarray, ents: np.ndarray, filed: np.ndarray) -> np.ndarray:
+    """Per enterprise, the latest hazard found well before `filed` and still open then (-1 if none)."""
+    filed_of = pd.Series(filed, index=ents)
+    h = pd.DataFrame({"h": np.arange(len(haz["ent"])), "e": haz["ent"], "found": haz["found"], "rect": haz["rect"]})
+    h = h[h.e.isin(ents) & ~h.h.isin(taken)]
+    cut = filed_of.reindex(h.e).to_numpy()
+    h = h[(h.found <= cut - 14) & ((h.rect < 0) | (h.rect > cut))]
+    latest = h.sort_values(["found", "h"]).groupby("e").h.last()
+    return latest.reindex(ents).fillna(-1).astype(np.int64).to_numpy()
 
 
 # --- frames ------------------------------------------------------------------
@@ -1013,7 +1073,7 @@ def _enterprise_frame(ent: dict) -> pd.DataFrame:
     village_name[gridded] = geo["v_names"][village[gridded]]
     department = np.array([i[2] for i in _INDUSTRIES], dtype=object)[ent["industry"]]
     department[ent["no_department"]] = None
-    squadron = np.array([f"第{_cn_number(k + 1)}中队" for k in range(ent["squadron"].max() + 1)],
+    squadron = np.array([_squadron_name(k) for k in range(ent["squadron"].max() + 1)],
                         dtype=object)[ent["squadron"]]
     squadron[ent["no_squadron"]] = None
     return pd.DataFrame({
@@ -1038,7 +1098,6 @@ def _enterprise_frame(ent: dict) -> pd.DataFrame:
 
 def _inspection_frame(rng, insp: dict, ent: dict) -> pd.DataFrame:
     m = len(insp["ent"])
-    insp["ids"] = _ids("I", m, 7)
     typ = insp["type"]
     camp = insp["campaign"]
     ind = ent["industry"][insp["ent"]]
@@ -1065,8 +1124,6 @@ def _inspection_frame(rng, insp: dict, ent: dict) -> pd.DataFrame:
 
 
 def _hazard_frame(haz: dict, insp: dict, ent: dict) -> pd.DataFrame:
-    n = len(haz["ent"])
-    haz["ids"] = _ids("H", n, 7)
     five = haz["five"]
     return pd.DataFrame({
         "hazard_id": haz["ids"],

@@ -47,4 +47,5 @@ def query_params(rules: dict | None = None) -> dict:
         "village_inspectors_per_village": r["staffing"]["village_inspectors_per_village"],
         "major_weight": r["scoring"]["major_weight"],
         "follow_through_grace_days": r["scoring"]["follow_through_grace_days"],
+        "collective_review_fine": rect["collective_review_fine"],
     }

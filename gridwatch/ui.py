@@ -231,3 +231,22 @@ def _cached_headline(chosen: gf.Filters, version: str, path: str) -> dict:
 def headline(chosen: gf.Filters) -> dict:
     """The headline metrics for the filters, cached per data version."""
     return _cached_headline(chosen, meta().get("data_version", ""), str(db_path()))
+
+
+def _route_through_app() -> None:
+    """Make a fresh server's first visitor of a deep link (``/hazards``) go through app.py.
+
+    Streamlit starts in its legacy ``pages/`` directory mode until ``st.navigation``
+    has run once in the process; a first request for a page in that mode runs the
+    page script alone, without app.py's navigation, language switch and filters.
+    Leaving that mode and rerunning routes the same request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
+_route_through_app()

@@ -1,8 +1,210 @@
-"""Quarterly staff performance scoring (季度量化考核): coming in a later release."""
+"""Quarterly staff performance scoring (季度量化考核): ranking, breakdown, what-if weights, trend, export."""
 
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import ui
+from gridwatch import exports, ui
+from gridwatch import scoring as sc
 
+WEIGHT_KEY = "perf_w_{}"
+SLIDER_MAX = 50
+
+ui.require_data()
 st.title(ui.t("app.page.performance"))
-ui.coming_soon()
+
+data_as_of = ui.data_as_of()
+rule_weights = sc.rule_weights()
+
+
+def comp_label(name: str) -> str:
+    return ui.t(f"performance.component.{name}")
+
+
+def col(key: str) -> str:
+    return ui.t(f"performance.col.{key}")
+
+
+quarters = [str(q) for q in sc.recent_quarters(sc.quarter_of(data_as_of), 8)]
+top = st.columns(3)
+quarter = sc.parse_quarter(top[0].selectbox(ui.t("performance.quarter"), quarters, key="perf_quarter"))
+as_of = quarter.as_of(data_as_of)
+st.caption(ui.t("performance.caption", quarter=str(quarter), start=quarter.start.isoformat(),
+                as_of=as_of.isoformat(), data_as_of=data_as_of.isoformat()))
+st.caption(ui.t("performance.as_of_note"))
+st.caption("ℹ️ " + ui.t("performance.no_measure_note"))
+
+with st.expander(ui.t("performance.weights_header"), expanded=True):
+    st.caption(ui.t("performance.weights_help"))
+    for name in sc.COMPONENTS:
+        st.session_state.setdefault(WEIGHT_KEY.format(name), int(rule_weights[name]))
+
+    def reset_weights() -> None:
+        for component in sc.COMPONENTS:
+            st.session_state[WEIGHT_KEY.format(component)] = int(rule_weights[component])
+
+    slider_columns = st.columns(4)
+    for i, name in enumerate(sc.COMPONENTS):
+        slider_columns[i % 4].slider(comp_label(name), 0, max(SLIDER_MAX, 2 * int(rule_weights[name])),
+                                     step=1, key=WEIGHT_KEY.format(name))
+    st.button(ui.t("performance.weights_reset"), on_click=reset_weights, key="perf_reset")
+    weights = {name: float(st.session_state[WEIGHT_KEY.format(name)]) for name in sc.COMPONENTS}
+    if not any(weights.values()):
+        st.warning(ui.t("performance.weights_zero"))
+        weights = dict(rule_weights)
+    elif weights != rule_weights:
+        st.warning(ui.t("performance.weights_differ"))
+
+components = ui.query("performance_components", sc.component_params(quarter, data_as_of))
+if components.empty:
+    st.info(ui.t("performance.no_staff"))
+    st.stop()
+scored = sc.score(components, weights)
+
+roles = list(scored["role"].value_counts().index)
+group_role = top[1].selectbox(ui.t("performance.peer_group"), roles, key="perf_role")
+units = sorted(scored.loc[scored["role"] == group_role, "unit"].unique())
+unit = top[2].selectbox(ui.t("performance.unit"), [None, *units], key="perf_unit",
+                        format_func=lambda u: ui.t("performance.all_units") if u is None else u)
+shown = scored.loc[(scored["role"] == group_role) & ((scored["unit"] == unit) if unit else True)]
+
+st.subheader(ui.t("performance.ranking"))
+if shown.empty:
+    st.info(ui.t("performance.no_rows"))
+    st.stop()
+st.caption(ui.t("performance.ranking_help"))
+table = shown[["rank", "name", "unit", "score"]].rename(
+    columns={"rank": col("rank"), "name": col("name"), "unit": col("unit"), "score": col("score")})
+config = {col("score"): st.column_config.NumberColumn(format="%.2f")}
+for name in sc.COMPONENTS:
+    raw_head = f"{comp_label(name)} · {col('raw')}"
+    scaled_head = f"{comp_label(name)} · {col('scaled')}"
+    table[raw_head] = shown[name].to_numpy()
+    table[scaled_head] = shown[f"{name}_scaled"].to_numpy()
+    config[raw_head] = st.column_config.NumberColumn(
+        format="percent" if name in sc.RATE_COMPONENTS else "%g")
+    config[scaled_head] = st.column_config.NumberColumn(format="%.1f")
+st.dataframe(table, hide_index=True, column_config=config, key="perf_ranking")
+
+points = sc.contributions(shown)
+figure = go.Figure()
+for name in sc.COMPONENTS:
+    figure.add_bar(x=points["name"], y=points[name], name=comp_label(name),
+                   hovertemplate="%{x}: %{y:.2f}<extra>" + comp_label(name) + "</extra>")
+figure.update_layout(barmode="stack", title=ui.t("performance.stacked_title", quarter=str(quarter)),
+                     xaxis_title=ui.t("performance.stacked_x"), yaxis_title=ui.t("performance.stacked_y"),
+                     yaxis_range=[0, 100], legend_title_text=col("component_name"))
+st.plotly_chart(figure, key="perf_stacked")
+
+st.subheader(ui.t("performance.units_header"))
+averages = sc.unit_averages(scored)
+unit_figure = go.Figure(go.Bar(x=averages["unit"], y=averages["score"], name=col("score"),
+                               text=averages["score"].map(lambda v: f"{v:.1f}"), textposition="outside"))
+unit_figure.update_layout(title=ui.t("performance.units_title", quarter=str(quarter)),
+                          xaxis_title=ui.t("performance.units_x"), yaxis_title=ui.t("performance.units_y"),
+                          yaxis_range=[0, 100], showlegend=True)
+left, right = st.columns([3, 2])
+left.plotly_chart(unit_figure, key="perf_units")
+unit_table = averages[["unit", "staff", "score"]].rename(
+    columns={"unit": col("unit"), "staff": col("staff"), "score": col("score")})
+for name in sc.COMPONENTS:
+    unit_table[comp_label(name)] = averages[f"{name}_scaled"].to_numpy()
+right.dataframe(unit_table, hide_index=True, key="perf_unit_table")
+right.caption(ui.t("performance.units_note"))
+
+st.subheader(ui.t("performance.person_header"))
+names = dict(zip(shown["staff_id"], shown["name"] + "（" + shown["unit"] + "）", strict=True))
+staff_id = st.selectbox(ui.t("performance.person"), list(names), format_func=names.get, key="perf_person")
+person = shown.loc[shown["staff_id"] == staff_id].iloc[0]
+group_size = int((scored["role"] == person["role"]).sum())
+if person.isna()["score"]:
+    st.info(html.escape(ui.t("performance.person_no_score", name=person["name"], unit=person["unit"],
+                             role=person["role"])))
+else:
+    st.info(html.escape(ui.t("performance.person_summary", name=person["name"], unit=person["unit"],
+                             role=person["role"], score=f"{person['score']:.2f}",
+                             rank=int(person["rank"]), size=group_size)))
+detail = sc.breakdown(scored, staff_id)
+detail.insert(0, "label", detail["component"].map(comp_label))
+st.dataframe(
+    detail.drop(columns="component").rename(columns={
+        "label": col("component_name"), "raw": col("raw"), "group_min": col("group_min"),
+        "group_median": col("group_median"), "group_max": col("group_max"), "scaled": col("scaled"),
+        "weight": col("weight"), "points": col("points")}),
+    hide_index=True, key="perf_breakdown",
+    column_config={col("weight"): st.column_config.NumberColumn(format="percent"),
+                   col("scaled"): st.column_config.NumberColumn(format="%.1f"),
+                   col("points"): st.column_config.NumberColumn(format="%.2f")},
+)
+
+st.markdown("**" + ui.t("performance.records_header") + "**")
+record_params = {**sc.component_params(quarter, data_as_of), "staff_id": staff_id}
+tabs = st.tabs([ui.t("performance.tab_inspections"), ui.t("performance.tab_hazards"),
+                ui.t("performance.tab_cases"), ui.t("performance.tab_worklogs")])
+record_views = (
+    ("performance_inspections", "no_inspections",
+     {"inspection_id": "inspection_id", "date": "date", "enterprise_name": "enterprise", "town": "town",
+      "type": "type", "is_lead": "is_lead"}),
+    ("performance_hazards", "no_hazards",
+     {"hazard_id": "hazard_id", "enterprise_name": "enterprise", "found_date": "found_date", "level": "level",
+      "category": "category", "deadline": "deadline", "verified_date": "verified_date",
+      "found_weight": "found_weight", "is_due": "is_due", "followed_through": "followed_through",
+      "pending": "pending"}),
+    ("performance_cases", "no_cases",
+     {"case_id": "case_id", "filed_date": "filed_date", "enterprise_name": "enterprise", "measure": "measure",
+      "penalty_amount": "penalty_amount"}),
+    ("performance_worklogs", "no_worklogs",
+     {"date": "date", "morning_plan": "morning_plan", "evening_review": "evening_review",
+      "complete": "complete"}),
+)
+coded = {"type": "inspection_type", "level": "hazard_level", "measure": "measure"}
+for tab, (query_name, empty_key, columns) in zip(tabs, record_views, strict=True):
+    records = ui.query(query_name, record_params)
+    if records.empty:
+        tab.info(ui.t(f"performance.{empty_key}"))
+        continue
+    view = records[list(columns)].copy()
+    for column in view.columns:
+        if pd.api.types.is_datetime64_any_dtype(view[column]):
+            view[column] = view[column].dt.strftime("%Y-%m-%d")
+    for column, kind in coded.items():
+        if column in view:
+            view[column] = view[column].map(lambda code, k=kind: ui.label(k, code))
+    tab.dataframe(view.rename(columns={k: col(v) for k, v in columns.items()}), hide_index=True,
+                  key=f"perf_records_{query_name}", height=300)
+
+st.subheader(ui.t("performance.trend_header"))
+trend_quarters = sc.recent_quarters(quarter, 4)
+trend = sc.person_trend(
+    {str(q): ui.query("performance_components", sc.component_params(q, data_as_of)) for q in trend_quarters},
+    weights, staff_id)
+trend_figure = go.Figure(go.Scatter(x=trend["quarter"], y=trend["score"], mode="lines+markers+text",
+                                    name=person["name"], text=trend["score"].map(lambda v: f"{v:.1f}"),
+                                    textposition="top center"))
+trend_figure.update_layout(title=ui.t("performance.trend_title", name=person["name"]),
+                           xaxis_title=ui.t("performance.trend_x"), yaxis_title=ui.t("performance.trend_y"),
+                           yaxis_range=[0, 105], showlegend=True,
+                           xaxis={"type": "category", "categoryorder": "array",
+                                  "categoryarray": [str(q) for q in reversed(trend_quarters)]})
+st.plotly_chart(trend_figure, key="perf_trend")
+st.caption(ui.t("performance.trend_note"))
+
+st.subheader(ui.t("performance.export_header"))
+lang = ui.lang()
+sheets = sc.export_sheets(scored, weights, quarter, as_of, lang)
+buttons = st.columns(2)
+buttons[0].download_button(
+    ui.t("performance.download_xlsx"),
+    sc.export_workbook(scored, weights, quarter, as_of, data_as_of, lang),
+    file_name=f"performance_{quarter}_{data_as_of.isoformat()}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    on_click="ignore", key="perf_xlsx",
+)
+buttons[1].download_button(
+    ui.t("performance.download_csv"),
+    exports.csv_bytes(sheets[ui.t("performance.sheet.components")]),
+    file_name=f"performance_{quarter}_components_{data_as_of.isoformat()}.csv",
+    mime="text/csv", on_click="ignore", key="perf_csv",
+)

@@ -1,8 +1,286 @@
-"""Rectification and enforcement closed loop (整改闭环): coming in a later release."""
+"""Rectification and enforcement closed loop (整改闭环): does the loop from hazard to verification close?"""
 
+import html
+from datetime import timedelta
+
+import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import ui
+from gridwatch import formatting, rules, ui
+from gridwatch import rectification as rect
+from gridwatch.metrics import RATES
+
+ui.require_data()
+chosen = ui.filters()
+last_year = rect.same_period_last_year(chosen)
+lang = ui.lang()
+rule_set = rules.load()
+soon_days = rule_set["rectification"]["due_soon_days"]
+
+
+def table(frame, height=None):
+    config = {ui.t(f"rectification.col.{c}"): st.column_config.NumberColumn(format="percent")
+              for c in frame.columns if c.endswith("_rate")}
+    st.dataframe(rect.labelled(frame, lang), hide_index=True, height=height or "auto", column_config=config)
+
+
+def download(frame, name):
+    st.download_button(ui.t("rectification.download"),
+                       rect.csv_download(frame, header, lang), file_name=f"{name}.csv",
+                       mime="text/csv", on_click="ignore", key=f"rect_download_{name}")
+
+
+def chart(fig, title, x_title, y_title, percent=False):
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, showlegend=True,
+                      legend={"orientation": "h", "y": -0.25}, margin={"t": 60})
+    if percent:
+        fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
+    st.plotly_chart(fig, width="stretch")
+
+
+def shown(key, value):
+    if key in RATES:
+        return formatting.rate(value)
+    if key.startswith(("median", "p90")):
+        return formatting.number(value)
+    return formatting.count(value)
+
+
+def delta(key, a, b):
+    if formatting.is_missing(a) or formatting.is_missing(b):
+        return None
+    if key in RATES:
+        return f"{(a - b) * 100:+.1f} pp"
+    if key.startswith(("median", "p90")):
+        return f"{a - b:+.1f}"
+    return f"{int(a - b):+,}"
+
+
+def card(column, key, label, a, b, help_text, worse_when_higher):
+    column.metric(label, shown(key, a), delta=delta(key, a, b),
+                  delta_color="inverse" if worse_when_higher else "normal",
+                  help=help_text + " " + ui.t("rectification.last_year", value=shown(key, b)), border=True)
+
 
 st.title(ui.t("app.page.rectification"))
-ui.coming_soon()
+st.caption(ui.t("rectification.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of,
+                ly_start=last_year.start, ly_end=last_year.end, ly_as_of=last_year.as_of))
+st.caption(ui.t("rectification.scope", scope="、".join(chosen.towns) if chosen.towns
+                else ui.t("rectification.whole_county")))
+
+bad = ui.query("rectification_bad_deadlines", chosen.params())
+if len(bad):
+    st.warning(ui.t("rectification.bad_deadlines", n=len(bad)))
+    with st.expander(ui.t("rectification.bad_deadlines_list")):
+        table(bad, height=250)
+
+st.subheader(ui.t("rectification.headline.header"))
+st.caption(ui.t("rectification.headline.note"))
+now, before = ui.headline(chosen), ui.headline(last_year)
+scope_now = ui.query("rectification_by_dimension", rect.params(chosen))
+scope_before = ui.query("rectification_by_dimension", rect.params(last_year))
+total_now, total_before = (f[f["dimension"] == "all"].iloc[0] for f in (scope_now, scope_before))
+columns = [*st.columns(3), *st.columns(3)]
+for column, key in zip(columns, rect.HEADLINE_CARDS, strict=False):
+    card(column, key, ui.t(f"metrics.{key}.label"), now[key], before[key], ui.t(f"metrics.{key}.help"),
+         key in ("overdue_open", "median_days_to_rectify"))
+card(columns[-1], "p90_days_to_rectify", ui.t("rectification.headline.p90_label"),
+     total_now["p90_days_to_rectify"], total_before["p90_days_to_rectify"],
+     ui.t("rectification.headline.p90_help"), True)
+st.caption(ui.t("rectification.headline.ageing_header"))
+for bucket, column in enumerate(st.columns(4), start=1):
+    key = f"aged_{bucket}"
+    card(column, key, rect.ageing_label(bucket, lang), total_now[key], total_before[key],
+         ui.t("rectification.headline.ageing_help"), True)
+
+st.subheader(ui.t("rectification.story.header"))
+story = rect.laggards(scope_now)
+if story["squadron"]:
+    s = story["squadron"]
+    st.warning("🔁 " + ui.t("rectification.story.squadron", name=html.escape(str(s["name"])),
+                            rate=formatting.rate(s["rate"]), overall=formatting.rate(s["overall"]),
+                            days=formatting.number(s["median_days_to_verify"])))
+if story["town"]:
+    s = story["town"]
+    st.warning("⚠️ " + ui.t("rectification.story.town", name=html.escape(str(s["name"])),
+                          count=s["overdue_major"], overall=s["overall"]))
+if not story["squadron"] and not story["town"]:
+    st.info(ui.t("rectification.story.none"))
+
+st.subheader(ui.t("rectification.filters.header"))
+left, right = st.columns(2)
+squadrons = left.multiselect(ui.t("rectification.filters.squadrons"),
+                             list(ui.query("rectification_squadrons", chosen.params())["squadron"]),
+                             placeholder=ui.t("app.filters.all"), key="rect_squadrons")
+levels = right.multiselect(ui.t("rectification.filters.levels"), rect.HAZARD_LEVELS,
+                           format_func=ui.code_formatter("hazard_level"),
+                           placeholder=ui.t("app.filters.all"), key="rect_levels")
+params = rect.params(chosen, squadrons, levels)
+header = rect.export_header(chosen, squadrons, levels, ui.data_as_of(), lang)
+detail = ui.query("rectification_by_dimension", params)
+
+st.subheader(ui.t("rectification.breakdown.header"))
+dimension = st.segmented_control(ui.t("rectification.breakdown.dimension"), rect.DIMENSIONS,
+                                 format_func=ui.formatter("rectification.breakdown.dim"),
+                                 default="squadron", key="rect_dimension") or "squadron"
+dim_name = ui.t(f"rectification.breakdown.dim.{dimension}")
+rows = detail[detail["dimension"] == dimension].drop(columns="dimension")
+if rows["hazards_found"].sum() == 0 and rows["overdue_open"].sum() == 0:
+    st.info(ui.t("rectification.breakdown.empty"))
+else:
+    names = rect.labelled(rows[["value"]], lang).iloc[:, 0].tolist()
+    if dimension == "level":
+        names = [ui.label("hazard_level", v) for v in rows["value"]]
+    left, right = st.columns(2)
+    with left:
+        fig = go.Figure([go.Bar(x=names, y=rows[k], name=ui.t(f"rectification.series.{k}"))
+                         for k in ("rectification_rate", "on_time_rate", "verification_rate")])
+        chart(fig, ui.t("rectification.breakdown.rates_title", dimension=dim_name), dim_name,
+              ui.t("rectification.breakdown.rate_axis"), percent=True)
+    with right:
+        fig = go.Figure([go.Bar(x=names, y=rows[f"aged_{b}"], name=rect.ageing_label(b, lang))
+                         for b in range(1, 5)])
+        fig.update_layout(barmode="stack")
+        chart(fig, ui.t("rectification.breakdown.overdue_title", dimension=dim_name), dim_name,
+              ui.t("rectification.breakdown.count_axis"))
+    table(rows, height=min(38 + 35 * len(rows), 420))
+    download(rows, f"rectification_by_{dimension}")
+
+st.subheader(ui.t("rectification.trend.header"))
+trend = ui.query("rectification_trend", params)
+months = trend["month"].dt.strftime("%Y-%m")
+fig = go.Figure([go.Scatter(x=months, y=trend[k], mode="lines+markers", name=ui.t(f"rectification.series.{k}"))
+                 for k in ("rectification_rate", "on_time_rate", "verification_rate")])
+fig.update_xaxes(type="category")
+chart(fig, ui.t("rectification.trend.title"), ui.t("rectification.trend.month_axis"),
+      ui.t("rectification.breakdown.rate_axis"), percent=True)
+st.caption(ui.t("rectification.trend.note"))
+
+st.subheader(ui.t("rectification.due_soon.header"))
+due = ui.query("rectification_due_soon", params)
+st.caption(ui.t("rectification.due_soon.caption", as_of=chosen.as_of, days=soon_days,
+                until=chosen.as_of + timedelta(days=soon_days)))
+if due.empty:
+    st.info(ui.t("rectification.due_soon.empty", days=soon_days))
+else:
+    per_squadron = detail[(detail["dimension"] == "squadron") & (detail["due_soon"] > 0)]
+    fig = go.Figure([go.Bar(x=rect.labelled(per_squadron[["value"]], lang).iloc[:, 0],
+                            y=per_squadron["due_soon"], name=ui.t("rectification.col.due_soon"))])
+    chart(fig, ui.t("rectification.due_soon.title"), ui.t("rectification.col.squadron"),
+          ui.t("rectification.breakdown.count_axis"))
+    table(due, height=400)
+    download(due, "rectification_due_soon")
+
+st.subheader(ui.t("rectification.overdue.header"))
+overdue = ui.query("rectification_overdue", params)
+if overdue.empty:
+    st.info(ui.t("rectification.overdue.empty"))
+else:
+    st.caption(ui.t("rectification.overdue.caption", n=len(overdue),
+                    order=rule_set["rectification"]["order_after_overdue_days"],
+                    case=rule_set["rectification"]["case_after_overdue_days"]))
+    table(overdue, height=400)
+    download(overdue, "rectification_overdue")
+
+st.subheader(ui.t("rectification.five.header"))
+st.caption(ui.t("rectification.five.caption"))
+five = ui.query("rectification_five", params).iloc[0]
+if five["majors"] == 0:
+    st.info(ui.t("rectification.five.empty"))
+else:
+    for column, key in zip(st.columns(3), ("majors", "complete", "incomplete"), strict=True):
+        column.metric(ui.t(f"rectification.five.{key}"), formatting.count(five[key]), border=True)
+    fig = go.Figure([go.Bar(x=[ui.t(f"rectification.col.{k}") for k in rect.FIVE],
+                            y=[five[f"missing_{k}"] for k in rect.FIVE],
+                            name=ui.t("rectification.five.incomplete"))])
+    chart(fig, ui.t("rectification.five.title"), ui.t("rectification.five.header"),
+          ui.t("rectification.five.axis"))
+    missing = ui.query("rectification_five_missing", params)
+    if missing.empty:
+        st.success(ui.t("rectification.five.all_complete"))
+    else:
+        table(missing, height=300)
+        download(missing, "rectification_five_missing")
+
+st.subheader(ui.t("rectification.escalation.header"))
+st.caption(ui.t("rectification.escalation.caption"))
+ladder = ui.query("rectification_escalation", params)
+if ladder["hazards"].iloc[0] == 0:
+    st.info(ui.t("rectification.escalation.empty"))
+else:
+    fig = go.Figure(go.Funnel(y=[ui.t(f"rectification.step.{s}") for s in ladder["step"]],
+                              x=ladder["hazards"], textinfo="value+percent initial",
+                              name=ui.t("rectification.col.hazards")))
+    chart(fig, ui.t("rectification.escalation.title"), ui.t("rectification.col.hazards"),
+          ui.t("rectification.col.step"))
+    table(ladder.drop(columns="step_order"))
+
+st.subheader(ui.t("rectification.cases.header"))
+fine = rule_set["rectification"]["collective_review_fine"]
+st.caption(ui.t("rectification.cases.caption", fine=f"{fine:,}"))
+cases = ui.query("rectification_cases", params).iloc[0]
+if cases["filed"] == 0:
+    st.info(ui.t("rectification.cases.empty"))
+else:
+    c1, c2, c3 = st.columns(3)
+    c4, c5 = st.columns(2)
+    c1.metric(ui.t("rectification.cases.filed"), formatting.count(cases["filed"]), border=True)
+    c2.metric(ui.t("rectification.cases.decided"), formatting.count(cases["decided"]), border=True)
+    c3.metric(ui.t("rectification.cases.interview_rate"), formatting.rate(cases["interview_rate"]),
+              help=ui.t("rectification.cases.interview_help"), border=True)
+    c4.metric(ui.t("rectification.cases.review_rate"), formatting.rate(cases["review_rate"]),
+              help=ui.t("rectification.cases.review_help", done=int(cases["reviewed_where_required"]),
+                        required=int(cases["review_required"])), border=True)
+    c5.metric(ui.t("rectification.cases.penalty_total"), formatting.count(cases["penalty_total"]), border=True)
+    by_measure = ui.query("rectification_cases_by_measure", params)
+    measures = [ui.label("measure", m) for m in by_measure["measure"]]
+    fig = go.Figure([
+        go.Bar(x=measures, y=by_measure["cases"], name=ui.t("rectification.series.cases")),
+        go.Scatter(x=measures, y=by_measure["penalty_total"], yaxis="y2", mode="markers",
+                   marker={"size": 12}, name=ui.t("rectification.series.penalty_total")),
+    ])
+    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
+                              "title": ui.t("rectification.cases.penalty_axis")})
+    chart(fig, ui.t("rectification.cases.title"), ui.t("rectification.col.measure"),
+          ui.t("rectification.cases.cases_axis"))
+
+st.subheader(ui.t("rectification.listed.header"))
+st.caption(ui.t("rectification.listed.caption"))
+listed = ui.query("rectification_listed", params)
+if listed.empty:
+    st.info(ui.t("rectification.listed.empty"))
+else:
+    table(listed, height=min(38 + 35 * len(listed), 400))
+    download(listed, "rectification_listed")
+
+st.subheader(ui.t("rectification.tipoffs.header"))
+st.caption(ui.t("rectification.tipoffs.caption"))
+tips = ui.query("rectification_tipoffs", params).iloc[0]
+tip_columns = [*st.columns(3), *st.columns(3)]
+for column, key in zip(tip_columns, ("received", "verified", "linked_to_inspection", "closed"), strict=False):
+    name = "linked" if key == "linked_to_inspection" else key
+    column.metric(ui.t(f"rectification.tipoffs.{name}"), formatting.count(tips[key]), border=True)
+tip_columns[4].metric(ui.t("rectification.tipoffs.rewards"), formatting.count(tips["reward_total"]),
+                        help=ui.t("rectification.tipoffs.rewarded_help", n=int(tips["rewarded"])), border=True)
+
+st.subheader(ui.t("rectification.mix.header"))
+mix = ui.query("rectification_inspection_mix", params)
+if mix.empty:
+    st.info(ui.t("rectification.mix.empty"))
+else:
+    left, right = st.columns(2)
+    with left:
+        types = mix[mix["dimension"] == "type"]
+        fig = go.Figure([go.Bar(x=[ui.label("inspection_type", v) for v in types["value"]],
+                                y=types["inspections"], name=ui.t("rectification.col.inspections"))])
+        chart(fig, ui.t("rectification.mix.type_title"), ui.t("rectification.col.type"),
+              ui.t("rectification.mix.axis"))
+    with right:
+        campaigns = mix[mix["dimension"] == "campaign"]
+        if campaigns.empty:
+            st.info(ui.t("rectification.mix.no_campaign"))
+        else:
+            fig = go.Figure([go.Bar(x=campaigns["value"], y=campaigns["inspections"],
+                                    name=ui.t("rectification.col.inspections"))])
+            chart(fig, ui.t("rectification.mix.campaign_title"), ui.t("rectification.mix.header"),
+                  ui.t("rectification.mix.axis"))

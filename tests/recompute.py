@@ -36,6 +36,8 @@ def headline_from_csv(csv_dir: Path, f: gf.Filters) -> dict:
     for c in ("发现日期", "整改期限", "整改完成日期", "复查销号日期"):
         haz[c] = pd.to_datetime(haz[c])
     s, e, t = (pd.Timestamp(x) for x in (f.start, f.end, f.as_of))
+    # A deadline before the finding is a data error, reported elsewhere and never counted.
+    haz = haz[~(haz["整改期限"] < haz["发现日期"])]
 
     scope = ent[ent["经营状态"] == "正常生产"]
     period = ins[(ins["检查日期"] >= s) & (ins["检查日期"] <= e)]

@@ -15,6 +15,9 @@ SAMPLE_PARAMS = {
     "towns": [],
     "departments": [],
     "industries": [],
+    "staff_id": "S1",
+    "squadrons": [],
+    "levels": [],
 }
 
 

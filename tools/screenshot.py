@@ -9,21 +9,13 @@ Requests to any host other than 127.0.0.1/localhost are blocked and listed.
 
 import argparse
 import sys
+from pathlib import Path
 from urllib.parse import urlparse
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
-DRAWN = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-
-
-def wait_drawn(page, timeout_ms: int = 60000) -> None:
-    """Wait until the app has finished its script run and no skeleton placeholder remains."""
-    page.wait_for_selector(DRAWN, timeout=timeout_ms)
-    page.wait_for_function('!document.querySelector(\'[data-testid="stSkeleton"]\')', timeout=timeout_ms)
-    page.wait_for_timeout(800)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, ERRORS, wait_drawn  # noqa: E402
 
 
 def main() -> int:
@@ -35,7 +27,7 @@ def main() -> int:
     args = parser.parse_args()
     outside = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         page = browser.new_page(viewport={"width": args.width, "height": args.height}, locale="zh-CN")
 
         def guard(route):
@@ -49,7 +41,7 @@ def main() -> int:
         page.goto(args.url)
         wait_drawn(page)
         page.screenshot(path=args.out, full_page=True)
-        errors = page.locator('[data-testid="stException"], [data-testid="stAlertContentError"]').count()
+        errors = page.locator(ERRORS).count()
         browser.close()
     print(f"saved {args.out}; error elements: {errors}; blocked outside requests: {len(outside)}")
     for url in outside[:10]:

@@ -4,6 +4,7 @@ Chromium is never downloaded. Where it is missing the tests fail in CI and are
 skipped with a clear message elsewhere.
 """
 
+import contextlib
 import os
 import shutil
 import socket
@@ -18,10 +19,9 @@ import pytest
 
 from gridwatch import warehouse
 
+from .browser import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
 OUTPUT = ROOT / "test-output" / "screenshots"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -51,34 +51,42 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture(scope="session")
-def server(demo_db) -> str:
-    """The app served on a free localhost port; yields its base URL."""
+@contextlib.contextmanager
+def serve(db: Path):
+    """Serve the app on ``db`` on a free localhost port; yield its base URL."""
     port = _free_port()
-    env = {**os.environ, "GRIDWATCH_DB": str(demo_db)}
+    env = {**os.environ, "GRIDWATCH_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                if r.read() == b"ok":
-                    break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        pytest.fail("the app did not answer its health check within 60 s")
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the app did not answer its health check within 60 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db) -> str:
+    """The app served for the whole test session."""
+    with serve(demo_db) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,17 +4,8 @@ import pytest
 
 from gridwatch.navigation import PAGES
 
-from .conftest import OUTPUT
-
-DRAWN = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-
-
-def wait_drawn(page, timeout_ms: int = 60000) -> None:
-    """Wait until the script run finished and no skeleton remains."""
-    page.wait_for_selector(DRAWN, timeout=timeout_ms)
-    page.wait_for_function('!document.querySelector(\'[data-testid="stSkeleton"]\')', timeout=timeout_ms)
-    page.wait_for_timeout(500)
+from .browser import ERRORS, wait_drawn
+from .conftest import OUTPUT, serve
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -46,3 +37,13 @@ def test_overview_town_filter_changes_figures(server, page):
     )
     assert metric.inner_text() != before
     assert page.outside_requests == []
+
+
+def test_first_visitor_of_a_fresh_server_may_deep_link(demo_db, page):
+    """The first request a new server gets is for a page, not "/": it still goes through app.py."""
+    with serve(demo_db) as url:
+        page.goto(f"{url}/hazards?lang=en")
+        wait_drawn(page)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "For leadership" in nav and "app" not in nav.split()
+        assert page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').count() == 3

@@ -1,0 +1,151 @@
+"""The rectification closed loop (整改闭环): parameters, comparisons and tables for its page.
+
+The figures themselves come from ``queries/headline_metrics.sql`` (the headline cards,
+through ``gridwatch.metrics.headline``) and ``queries/rectification_*.sql``; this module
+only builds their parameters, picks out the stories a reader should see first, and turns
+result frames into labelled tables and downloads.
+"""
+
+import csv
+import io
+import math
+from datetime import date
+
+import pandas as pd
+
+from gridwatch import exports, i18n, rules
+from gridwatch.filters import Filters
+
+HAZARD_LEVELS = ("general", "major")
+DIMENSIONS = ("town", "squadron", "department", "industry", "level")
+STEPS = ("none", "reminder", "order", "case", "suspension")
+FIVE = ("responsibility", "measures", "funds", "time_limit", "plan")
+HEADLINE_CARDS = ("rectification_rate", "on_time_rate", "overdue_open", "verification_rate",
+                  "median_days_to_rectify")
+
+_CODED = {"level": "hazard_level", "risk_level": "risk_level", "status": "status",
+          "measure": "measure", "type": "inspection_type"}
+_STEP_COLUMNS = ("last_step", "missing_step", "step")
+
+
+def _shift_year(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:
+        return d.replace(year=d.year + years, day=28)
+
+
+def same_period_last_year(f: Filters) -> Filters:
+    """``f`` moved back one calendar year (period and as-of date); 29 February becomes the 28th."""
+    return Filters(start=_shift_year(f.start, -1), end=_shift_year(f.end, -1),
+                   as_of=_shift_year(f.as_of, -1), towns=f.towns,
+                   departments=f.departments, industries=f.industries)
+
+
+def params(f: Filters, squadrons=(), levels=()) -> dict:
+    """Query parameters: the global filters plus the page's squadron and hazard-level filters."""
+    return {**f.params(), "squadrons": [str(s) for s in squadrons], "levels": [str(v) for v in levels]}
+
+
+def ageing_ranges(rule_set: dict | None = None) -> list[tuple[int, int | None]]:
+    """The days-past-deadline buckets of the rules file: [(1, 7), (8, 30), (31, 90), (91, None)]."""
+    bounds = (rule_set or rules.load())["rectification"]["ageing_bounds"]
+    lows = [1] + [b + 1 for b in bounds]
+    return list(zip(lows, [*bounds, None], strict=True))
+
+
+def ageing_label(bucket: int, lang: str, rule_set: dict | None = None) -> str:
+    """The label of ageing bucket 1..4 (``1–7 天`` / ``1–7 days``; the last is ``> 90``)."""
+    low, high = ageing_ranges(rule_set)[int(bucket) - 1]
+    if high is None:
+        return i18n.text("rectification.ageing_over", lang, low=low - 1)
+    return i18n.text("rectification.ageing_range", lang, low=low, high=high)
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def laggards(by_dimension: pd.DataFrame) -> dict:
+    """The two things to see first, from ``rectification_by_dimension``.
+
+    ``squadron``: the squadron with the lowest verification rate (re-checks lagging),
+    with its rate and the whole scope's; ``town``: the town holding the most overdue
+    major hazards, with its count and the scope's total. A value is None when there is
+    nothing to rank (no rectified hazards, no overdue majors).
+    """
+    total = by_dimension[by_dimension["dimension"] == "all"]
+    overall = total.iloc[0] if len(total) else None
+    squadrons = by_dimension[(by_dimension["dimension"] == "squadron") & by_dimension["value"].notna()
+                             & by_dimension["verification_rate"].notna()]
+    towns = by_dimension[(by_dimension["dimension"] == "town") & by_dimension["value"].notna()
+                         & (by_dimension["overdue_major"] > 0)]
+    out = {"squadron": None, "town": None}
+    if len(squadrons):
+        worst = squadrons.sort_values(["verification_rate", "value"]).iloc[0]
+        out["squadron"] = {"name": worst["value"], "rate": float(worst["verification_rate"]),
+                           "overall": None if overall is None or _missing(overall["verification_rate"])
+                           else float(overall["verification_rate"]),
+                           "median_days_to_verify": None if _missing(worst["median_days_to_verify"])
+                           else float(worst["median_days_to_verify"])}
+    if len(towns):
+        worst = towns.sort_values(["overdue_major", "value"], ascending=[False, True]).iloc[0]
+        out["town"] = {"name": worst["value"], "overdue_major": int(worst["overdue_major"]),
+                       "overall": 0 if overall is None else int(overall["overdue_major"])}
+    return out
+
+
+def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` for people: column headers and codes in ``lang``, yes/no for flags, plain dates."""
+    out = frame.copy()
+    yes, no = i18n.text("rectification.yes", lang), i18n.text("rectification.no", lang)
+    unknown = i18n.text("rectification.unknown", lang)
+    for column in out.columns:
+        series = out[column]
+        if column in _CODED:
+            out[column] = series.map(lambda c, k=_CODED[column]: i18n.label(k, c, lang) if not _missing(c)
+                                     else "")
+        elif column in _STEP_COLUMNS:
+            out[column] = series.map(lambda c: i18n.text(f"rectification.step.{c}", lang)
+                                     if not _missing(c) else "")
+        elif column == "ageing":
+            out[column] = series.map(lambda b: ageing_label(b, lang))
+        elif series.dtype == bool:
+            out[column] = series.map({True: yes, False: no})
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = series.dt.strftime("%Y-%m-%d").fillna("")
+        elif column in ("town", "squadron", "department", "industry", "value"):
+            out[column] = series.map(lambda v: unknown if _missing(v) else v)
+    out.columns = [ageing_label(int(c.removeprefix("aged_")), lang) if c.startswith("aged_")
+                   else i18n.text(f"rectification.col.{c}", lang) for c in out.columns]
+    return out
+
+
+def csv_download(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
+    """A labelled CSV for Excel: context lines (filters, data as-of) above the table."""
+    head = io.StringIO()
+    writer = csv.writer(head, lineterminator="\n")
+    for line in header_lines:
+        writer.writerow([exports.neutralise(line)])
+    writer.writerow([])
+    body = exports.csv_bytes(labelled(frame, lang)).decode("utf-8-sig")
+    return (head.getvalue() + body).encode("utf-8-sig")
+
+
+def export_header(f: Filters, squadrons, levels, data_as_of: date, lang: str) -> list[str]:
+    """The context lines of every download: what the filters were and the data's as-of date."""
+    everything = i18n.text("rectification.all", lang)
+
+    def listed(values, kind=None):
+        if not values:
+            return everything
+        return "、".join(i18n.label(kind, v, lang) if kind else str(v) for v in values)
+
+    return [
+        i18n.text("app.page.rectification", lang),
+        i18n.text("rectification.export_filters", lang, start=f.start, end=f.end, as_of=f.as_of,
+                  towns=listed(f.towns), departments=listed(f.departments),
+                  industries=listed(f.industries), squadrons=listed(squadrons),
+                  levels=listed(levels, "hazard_level")),
+        i18n.text("rectification.export_as_of", lang, date=data_as_of.isoformat()),
+    ]

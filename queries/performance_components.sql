@@ -1,0 +1,190 @@
+-- purpose: the raw quarterly score components (季度量化考核) of every active staff member
+--   for the quarter starting $start, counted up to T = $as_of (the quarter's end or the
+--   data's as-of date if earlier); gridwatch/scoring.py scales, weights and ranks them.
+--   follow_through_rate and worklog_completeness are null when there is nothing to measure.
+-- params: $start, $as_of, $major_weight, $follow_through_grace_days
+-- columns: staff_id, name, unit, role, inspections_led, inspections_joined,
+--   enterprises_inspected, hazards_found_weighted, hazards_due, hazards_pending,
+--   hazards_followed_through, follow_through_rate, cases_handled, working_days,
+--   complete_days, worklog_completeness
+with active_staff as (
+    select
+        staff_id,
+        name,
+        unit,
+        role
+    from staff
+    where active
+),
+
+all_inspections as (
+    select
+        inspection_id,
+        enterprise_id,
+        date,
+        lead_staff_id,
+        staff_ids
+    from inspections
+),
+
+quarter_inspections as (
+    select *
+    from all_inspections
+    where date between $start and $as_of
+),
+
+-- staff_ids is a delimited list; exporters use ; , 、 or spaces. The lead takes part
+-- whether or not the list repeats them.
+participants as (
+    select distinct
+        i.inspection_id,
+        i.enterprise_id,
+        trim(member) as staff_id,
+        trim(member) = i.lead_staff_id as is_lead
+    from quarter_inspections as i,
+        unnest(regexp_split_to_array(coalesce(i.staff_ids, ''), '[;,，；、\s]+')) as m(member)
+    where trim(member) <> ''
+    union
+    select
+        inspection_id,
+        enterprise_id,
+        lead_staff_id as staff_id,
+        true as is_lead
+    from quarter_inspections
+),
+
+all_hazards as (
+    select
+        hazard_id,
+        inspection_id,
+        found_date,
+        level,
+        deadline,
+        verified_date
+    from hazards
+),
+
+quarter_cases as (
+    select
+        case_id,
+        enterprise_id
+    from cases
+    where filed_date between $start and $as_of
+),
+
+quarter_worklogs as (
+    select
+        staff_id,
+        date
+    from worklogs
+    where date between $start and $as_of
+      and isodow(date) <= 5
+      and morning_plan
+      and evening_review
+),
+
+inspection_counts as (
+    select
+        staff_id,
+        count(distinct inspection_id) filter (where is_lead) as inspections_led,
+        count(distinct inspection_id) filter (where not is_lead) as inspections_joined,
+        count(distinct enterprise_id) as enterprises_inspected
+    from participants
+    group by staff_id
+),
+
+hazards_found as (
+    select
+        i.lead_staff_id as staff_id,
+        sum(case when h.level = 'major' then $major_weight else 1 end) as hazards_found_weighted
+    from all_hazards as h
+    join quarter_inspections as i on h.inspection_id = i.inspection_id
+    where h.found_date <= $as_of
+    group by i.lead_staff_id
+),
+
+-- A hazard whose grace period is still running at T and is not yet verified is
+-- not judged yet: it neither counts for nor against the lead.
+hazards_due as (
+    select
+        i.lead_staff_id as staff_id,
+        count(*) as hazards_due,
+        count(*) filter (
+            where not followed and h.deadline + $follow_through_grace_days::integer > $as_of
+        ) as hazards_pending,
+        count(*) filter (where followed) as hazards_followed_through
+    from (
+        select
+            *,
+            verified_date is not null
+                and verified_date <= deadline + $follow_through_grace_days::integer
+                and verified_date <= $as_of as followed
+        from all_hazards
+    ) as h
+    join all_inspections as i on h.inspection_id = i.inspection_id
+    where h.deadline between $start and $as_of
+    group by i.lead_staff_id
+),
+
+lead_enterprises as (
+    select distinct
+        lead_staff_id as staff_id,
+        enterprise_id
+    from all_inspections
+    where date between cast($start - interval 3 month as date) and $as_of
+),
+
+cases_handled as (
+    select
+        l.staff_id,
+        count(distinct c.case_id) as cases_handled
+    from quarter_cases as c
+    join lead_enterprises as l on c.enterprise_id = l.enterprise_id
+    group by l.staff_id
+),
+
+working_days as (
+    select count(*) as working_days
+    from generate_series($start::date, $as_of::date, interval 1 day) as g(day)
+    where isodow(day) <= 5
+),
+
+worklog_days as (
+    select
+        staff_id,
+        count(distinct date) as complete_days
+    from quarter_worklogs
+    group by staff_id
+),
+
+final as (
+    select
+        s.staff_id,
+        s.name,
+        s.unit,
+        s.role,
+        coalesce(ic.inspections_led, 0) as inspections_led,
+        coalesce(ic.inspections_joined, 0) as inspections_joined,
+        coalesce(ic.enterprises_inspected, 0) as enterprises_inspected,
+        coalesce(hf.hazards_found_weighted, 0) as hazards_found_weighted,
+        coalesce(hd.hazards_due, 0) as hazards_due,
+        coalesce(hd.hazards_pending, 0) as hazards_pending,
+        coalesce(hd.hazards_followed_through, 0) as hazards_followed_through,
+        hd.hazards_followed_through
+            / nullif(hd.hazards_due - hd.hazards_pending, 0) as follow_through_rate,
+        coalesce(ch.cases_handled, 0) as cases_handled,
+        wd.working_days,
+        coalesce(wl.complete_days, 0) as complete_days,
+        coalesce(wl.complete_days, 0) / nullif(wd.working_days, 0) as worklog_completeness
+    from active_staff as s
+    cross join working_days as wd
+    left join inspection_counts as ic on s.staff_id = ic.staff_id
+    left join hazards_found as hf on s.staff_id = hf.staff_id
+    left join hazards_due as hd on s.staff_id = hd.staff_id
+    left join cases_handled as ch on s.staff_id = ch.staff_id
+    left join worklog_days as wl on s.staff_id = wl.staff_id
+)
+
+select *
+from final
+order by role, staff_id

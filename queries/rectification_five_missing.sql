@@ -1,0 +1,43 @@
+-- purpose: the major hazards found in the period that lack any of the five
+--   implementations (五落实), with which ones they lack and whether rectified by $as_of.
+-- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons
+-- columns: town, squadron, enterprise_id, enterprise_name, hazard_id, found_date,
+--   deadline, rectified, responsibility, measures, funds, time_limit, plan
+with scoped as (
+    select *
+    from scoped_enterprises($towns, $departments, $industries)
+    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+),
+
+majors as (
+    select h.*
+    from hazards as h
+    semi join scoped as e on h.enterprise_id = e.enterprise_id
+    where (h.deadline is null or h.deadline >= h.found_date)
+      and h.level = 'major'
+      and h.found_date between $start and $end
+      and not (h.responsibility and h.measures and h.funds and h.time_limit and h.plan)
+),
+
+final as (
+    select
+        e.town,
+        e.squadron,
+        e.enterprise_id,
+        e.name as enterprise_name,
+        m.hazard_id,
+        m.found_date,
+        m.deadline,
+        m.rectified_date is not null and m.rectified_date <= $as_of as rectified,
+        m.responsibility,
+        m.measures,
+        m.funds,
+        m.time_limit,
+        m.plan
+    from majors as m
+    join scoped as e on m.enterprise_id = e.enterprise_id
+)
+
+select *
+from final
+order by rectified, found_date, enterprise_id, hazard_id

@@ -1,0 +1,92 @@
+-- purpose: every overdue open hazard at $as_of (as counted by headline_metrics) with its
+--   enterprise, days past the deadline, ageing bucket, the last escalation step taken by
+--   $as_of (reminder → order → case → suspension or closure) and the step the rules say
+--   is due but missing.
+-- params: $as_of, $towns, $departments, $industries, $squadrons, $levels,
+--   $ageing_1, $ageing_2, $ageing_3, $order_after_overdue_days, $case_after_overdue_days
+-- columns: town, squadron, enterprise_id, enterprise_name, hazard_id, level, category,
+--   description, found_date, deadline, days_overdue, ageing, last_step, last_step_date,
+--   missing_step
+with scoped as (
+    select *
+    from scoped_enterprises($towns, $departments, $industries)
+    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+),
+
+hazard_cases as (
+    select
+        hazard_id,
+        min(filed_date) as case_date,
+        min(decided_date) filter (where measure in ('suspension', 'revocation', 'closure'))
+            as suspension_date
+    from cases
+    where hazard_id is not null
+      and filed_date <= $as_of
+    group by hazard_id
+),
+
+overdue as (
+    select
+        e.town,
+        e.squadron,
+        e.enterprise_id,
+        e.name as enterprise_name,
+        h.hazard_id,
+        h.level,
+        h.category,
+        h.description,
+        h.found_date,
+        h.deadline,
+        date_diff('day', h.deadline, $as_of::date) as days_overdue,
+        case when h.reminder_date <= $as_of then h.reminder_date end as reminder_date,
+        case when h.order_date <= $as_of then h.order_date end as order_date,
+        c.case_date,
+        case when c.suspension_date <= $as_of then c.suspension_date end as suspension_date
+    from hazards as h
+    join scoped as e on h.enterprise_id = e.enterprise_id
+    left join hazard_cases as c on h.hazard_id = c.hazard_id
+    where (h.deadline is null or h.deadline >= h.found_date)
+      and (len($levels) = 0 or list_contains($levels, h.level))
+      and h.found_date <= $as_of
+      and h.deadline < $as_of
+      and not (h.rectified_date is not null and h.rectified_date <= $as_of)
+),
+
+final as (
+    select
+        town,
+        squadron,
+        enterprise_id,
+        enterprise_name,
+        hazard_id,
+        level,
+        category,
+        description,
+        found_date,
+        deadline,
+        days_overdue,
+        case
+            when days_overdue <= $ageing_1 then 1
+            when days_overdue <= $ageing_2 then 2
+            when days_overdue <= $ageing_3 then 3
+            else 4
+        end as ageing,
+        case
+            when suspension_date is not null then 'suspension'
+            when case_date is not null then 'case'
+            when order_date is not null then 'order'
+            when reminder_date is not null then 'reminder'
+            else 'none'
+        end as last_step,
+        coalesce(suspension_date, case_date, order_date, reminder_date) as last_step_date,
+        case
+            when case_date is null and days_overdue >= $case_after_overdue_days then 'case'
+            when order_date is null and case_date is null
+                and days_overdue >= $order_after_overdue_days then 'order'
+        end as missing_step
+    from overdue
+)
+
+select *
+from final
+order by days_overdue desc, enterprise_id, hazard_id

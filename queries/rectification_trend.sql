@@ -1,0 +1,70 @@
+-- purpose: the monthly trend of the rectification figures over the period: hazards
+--   found, rectified by $as_of and verified by month of the found date; hazards due
+--   and rectified on time by month of the deadline (definitions as headline_metrics).
+-- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons, $levels
+-- columns: month, hazards_found, rectified, rectification_rate, verified,
+--   verification_rate, due_in_period, rectified_on_time, on_time_rate
+with scoped as (
+    select *
+    from scoped_enterprises($towns, $departments, $industries)
+    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+),
+
+valid_hazards as (
+    select h.*
+    from hazards as h
+    semi join scoped as e on h.enterprise_id = e.enterprise_id
+    where (h.deadline is null or h.deadline >= h.found_date)
+      and (len($levels) = 0 or list_contains($levels, h.level))
+),
+
+months as (
+    select month::date as month
+    from generate_series(
+        date_trunc('month', $start::date),
+        date_trunc('month', $end::date),
+        interval 1 month
+    ) as t(month)
+),
+
+found as (
+    select
+        date_trunc('month', found_date)::date as month,
+        count(*) as hazards_found,
+        count(*) filter (where rectified_date <= $as_of) as rectified,
+        count(*) filter (where rectified_date <= $as_of and verified_date <= $as_of) as verified
+    from valid_hazards
+    where found_date between $start and $end
+    group by all
+),
+
+due as (
+    select
+        date_trunc('month', deadline)::date as month,
+        count(*) as due_in_period,
+        count(*) filter (where rectified_date <= deadline) as rectified_on_time
+    from valid_hazards
+    where deadline between $start and $end
+      and deadline <= $as_of
+    group by all
+),
+
+final as (
+    select
+        m.month,
+        coalesce(f.hazards_found, 0) as hazards_found,
+        coalesce(f.rectified, 0) as rectified,
+        f.rectified / nullif(f.hazards_found, 0) as rectification_rate,
+        coalesce(f.verified, 0) as verified,
+        f.verified / nullif(f.rectified, 0) as verification_rate,
+        coalesce(d.due_in_period, 0) as due_in_period,
+        coalesce(d.rectified_on_time, 0) as rectified_on_time,
+        d.rectified_on_time / nullif(d.due_in_period, 0) as on_time_rate
+    from months as m
+    left join found as f on m.month = f.month
+    left join due as d on m.month = d.month
+)
+
+select *
+from final
+order by month

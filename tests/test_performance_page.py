@@ -1,0 +1,93 @@
+"""AppTest of the performance page on the hand-made quarter (tests/fixtures/performance.sql).
+
+The figures are those worked out in tests/test_scoring.py's docstring.
+"""
+
+import json
+
+import pytest
+
+from tests.conftest import build_fixture_db
+from tests.test_app import start
+
+PAGE = "pages/performance.py"
+
+
+@pytest.fixture
+def perf_db(tmp_path):
+    return build_fixture_db(tmp_path / "performance.duckdb", "performance.sql")
+
+
+def open_page(db, monkeypatch, lang="zh"):
+    at = start(db, monkeypatch, lang)
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at, column):
+    """The first table showing ``column`` (AppTest does not expose dataframe keys)."""
+    for element in at.dataframe:
+        if column in element.value.columns:
+            return element.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+def ranking(at):
+    frame = at.dataframe[0].value
+    return list(zip(frame.iloc[:, 1], frame.iloc[:, 0], frame.iloc[:, 3], strict=True))
+
+
+def test_ranking_shows_hand_computed_scores(perf_db, monkeypatch):
+    at = open_page(perf_db, monkeypatch)
+    assert at.selectbox(key="perf_quarter").value == "2026Q1"
+    assert at.selectbox(key="perf_role").value == "执法人员"
+    assert ranking(at) == [("赵一", 1, 100.0), ("孙三", 2, 72.22), ("吴六", 2, 72.22),
+                           ("钱二", 4, 38.47), ("李四", 5, 37.72), ("周五", 6, 27.62)]
+    assert not at.warning, "rules-file weights: no what-if warning"
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "得分构成" in spec["layout"]["title"]["text"]
+    assert spec["layout"]["yaxis"]["title"]["text"] == "得分（分，满分 100）"
+    assert len(spec["data"]) == 7 and spec["layout"]["barmode"] == "stack"
+
+
+def test_weight_change_reranks_and_warns_then_resets(perf_db, monkeypatch):
+    at = open_page(perf_db, monkeypatch)
+    at.slider(key="perf_w_cases_handled").set_value(0).run()
+    assert not at.exception
+    # Without cases: A4 = 3583.33/85 = 42.16 moves above A2 = 2654.76/85 = 31.23.
+    rows = ranking(at)
+    assert ("李四", 4, 42.16) in rows and ("钱二", 5, 31.23) in rows
+    assert any("规则文件" in w.value for w in at.warning)
+    at.button(key="perf_reset").click().run()
+    assert at.slider(key="perf_w_cases_handled").value == 10
+    assert ("钱二", 4, 38.47) in ranking(at)
+    assert not at.warning
+
+
+def test_person_breakdown_and_records(perf_db, monkeypatch):
+    at = open_page(perf_db, monkeypatch, "en")
+    at.selectbox(key="perf_person").set_value("A2").run()
+    assert not at.exception
+    assert any("rank 4 of 6" in i.value for i in at.info)
+    detail = table_with(at, "Group median").set_index("Component")
+    assert tuple(detail.loc["Hazards found (weighted)", ["Raw", "Group min", "Group median", "Group max"]]) == \
+        (1, 0, 3, 6)
+    hazards = table_with(at, "Hazard")
+    assert list(hazards["Hazard"]) == ["Z6", "Z7", "Z3"]
+    assert list(table_with(at, "Case")["Case"]) == ["K1"]
+    logs = table_with(at, "Morning plan")
+    assert (len(logs), int(logs["Complete"].sum())) == (7, 5)
+
+
+def test_other_peer_group_and_unit(perf_db, monkeypatch):
+    at = open_page(perf_db, monkeypatch)
+    at.selectbox(key="perf_unit").set_value("第二中队").run()
+    assert [r[0] for r in ranking(at)] == ["吴六", "李四", "周五"]
+    at.selectbox(key="perf_role").set_value("中队长").run()
+    assert not at.exception
+    # 第二中队 has no 中队长: the unit choice falls back to all units. B1 is alone in the
+    # group, so nothing differs and B1 has no score — said in words, not shown as 0.
+    assert at.selectbox(key="perf_unit").value is None
+    assert [r[0] for r in ranking(at)] == ["郑队长"]
+    assert any("没有可计入的分项" in i.value for i in at.info)

@@ -1,0 +1,84 @@
+"""AppTest of the rectification page on tests/fixtures/rectification.sql, in both languages.
+
+Figures are the hand computations of tests/test_rectification.py (period 2026-01-01 .. 06-30, as of 06-30).
+"""
+
+import json
+from datetime import date
+
+import pytest
+
+from gridwatch import i18n
+from tests.conftest import build_fixture_db
+from tests.test_app import start
+
+PERIOD = dict(gf_preset="custom", gf_start=date(2026, 1, 1), gf_end=date(2026, 6, 30),
+              gf_as_of_custom=date(2026, 6, 30))
+
+
+@pytest.fixture
+def db(tmp_path):
+    return build_fixture_db(tmp_path / "rect.duckdb", "rectification.sql")
+
+
+def page(db, monkeypatch, lang="zh", **state):
+    at = start(db, monkeypatch, lang, **{**PERIOD, **state})
+    at.switch_page("pages/rectification.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def table_with(at, header):
+    frames = [d.value for d in at.dataframe if header in d.value.columns]
+    assert len(frames) == 1, header
+    return frames[0]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_headline_and_stories(db, monkeypatch, lang):
+    at = page(db, monkeypatch, lang)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown[i18n.text("metrics.rectification_rate.label", lang)] == "37.5%"  # 3 / 8
+    assert shown[i18n.text("metrics.on_time_rate.label", lang)] == "25.0%"  # 2 / 8
+    assert shown[i18n.text("metrics.overdue_open.label", lang)] == "4"
+    assert shown[i18n.text("metrics.median_days_to_rectify.label", lang)] == "30.0"
+    assert shown[i18n.text("rectification.headline.p90_label", lang)] == "46.0"
+    assert shown[i18n.text("rectification.ageing_over", lang, low=90)] == "1"  # K4
+    warnings = " ".join(w.value for w in at.warning)
+    assert "一中队" in warnings and "西镇" in warnings
+    assert i18n.text("rectification.bad_deadlines", lang, n=1) in warnings  # K9
+    assert at.title[0].value == i18n.text("app.page.rectification", lang)
+
+
+def test_page_filters_change_the_details_not_the_headline(db, monkeypatch):
+    at = page(db, monkeypatch)
+    assert len(table_with(at, "逾期天数")) == 4
+    assert len(table_with(at, "剩余天数")) == 2
+    at.multiselect(key="rect_squadrons").set_value(["二中队"]).run()
+    assert not at.exception
+    assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K7", "K5"]
+    assert {m.label: m.value for m in at.metric}["整改率"] == "37.5%"
+    at.multiselect(key="rect_levels").set_value(["major"]).run()
+    assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K5"]
+    assert any("今后 7 天内没有到期" in i.value for i in at.info)  # K6, K10 are general
+
+
+def test_dimension_switch_redraws_the_chart(db, monkeypatch):
+    at = page(db, monkeypatch, "en")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Rates by squadron"
+    at.segmented_control(key="rect_dimension").set_value("town").run()
+    assert not at.exception
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Rates by town"
+    assert spec["data"][0]["x"] == ["东镇", "西镇"]
+    assert [trace["name"] for trace in spec["data"]] == ["Rectification rate", "On-time rate", "Verification rate"]
+    frame = table_with(at, "Due soon")
+    assert dict(zip(frame["Name"], frame["Overdue major"], strict=True)) == {"东镇": 1, "西镇": 2}
+
+
+def test_empty_period_says_why(db, monkeypatch):
+    at = page(db, monkeypatch, gf_start=date(2030, 1, 1), gf_end=date(2030, 1, 31),
+              gf_as_of_custom=date(2030, 1, 31))
+    infos = " ".join(i.value for i in at.info)
+    assert "期间内没有发现重大隐患" in infos and "期间内没有立案的案件" in infos
