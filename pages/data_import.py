@@ -114,7 +114,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
     choices = [(name, sheet, headers) for name, content in files
                for sheet, headers in ip.raw_headers(name, content).items()]
     if choices:
-        picked = st.selectbox(ui.t("data_import.file_column"), range(len(choices)),
+        picked = st.selectbox(ui.t("data_import.source_file"), range(len(choices)),
                               format_func=lambda i: f"{choices[i][0]} {choices[i][1]}".strip(), key="map_source")
         table = st.selectbox(ui.t("data_import.mapping_table"), list(HEADERS), key="map_table",
                              format_func=table_label)
@@ -140,7 +140,9 @@ log = ui.query("import_log") if con is not None else None
 if log is None or log.empty:
     st.caption(ui.t("data_import.log_empty"))
 else:
-    st.dataframe(log.drop(columns=["import_id"]).rename(columns=_headers(log.columns)), hide_index=True)
+    log = log.drop(columns=["import_id"]).assign(table_name=log["table_name"].map(table_label),
+                                                 mode=log["mode"].map(ui.formatter("data_import.mode")))
+    st.dataframe(log.rename(columns=_headers(log.columns)), hide_index=True)
 
     st.subheader(ui.t("data_import.quarantine"))
     quarantined = ui.query("import_quarantine")
