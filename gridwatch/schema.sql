@@ -140,3 +140,36 @@ create macro hazard_status(as_of) as table
         end as days_overdue
     from hazards as h
     where h.found_date <= as_of;
+
+-- The import log (one line per file and sheet imported) and the quarantine (every rejected
+-- row, and every warning, with file, sheet, row as the user sees it, column, value and reason).
+create table import_log (
+    import_id varchar not null,
+    imported_at timestamp not null,
+    file varchar not null,
+    sha256 varchar not null,
+    archived_as varchar,
+    sheet varchar,
+    table_name varchar,
+    encoding varchar,
+    headers varchar,
+    mode varchar,
+    rows_read integer,
+    rows_loaded integer,
+    rows_rejected integer,
+    rows_warned integer
+);
+create table quarantine (
+    import_id varchar not null,
+    file varchar not null,
+    sheet varchar,
+    table_name varchar,
+    row_number integer,
+    severity varchar not null,
+    column_name varchar,
+    header varchar,
+    value varchar,
+    code varchar not null,
+    detail varchar,
+    record varchar
+);

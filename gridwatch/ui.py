@@ -70,7 +70,7 @@ def _identity(path: Path) -> tuple[str, int, int] | None:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _base_connection(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    return warehouse.open_readonly(Path(path))
+    return warehouse.open_version(Path(path), inode, mtime_ns)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
