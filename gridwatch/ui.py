@@ -78,6 +78,11 @@ def _meta(path: str, inode: int, mtime_ns: int) -> dict[str, str]:
     return warehouse.meta(_base_connection(path, inode, mtime_ns))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _is_current(path: str, inode: int, mtime_ns: int) -> bool:
+    return warehouse.is_current(_base_connection(path, inode, mtime_ns))
+
+
 def _ensure_demo(path: Path) -> None:
     if path.exists() or path.parent.resolve() != DATA_DIR.resolve():
         return
@@ -90,7 +95,12 @@ def connection() -> duckdb.DuckDBPyConnection | None:
     path = db_path()
     _ensure_demo(path)
     ident = _identity(path)
-    return _base_connection(*ident) if ident else None
+    if ident is None:
+        return None
+    if not _is_current(*ident):
+        warehouse.upgrade(path)
+        ident = _identity(path)
+    return _base_connection(*ident)
 
 
 def meta() -> dict[str, str]:

@@ -71,10 +71,8 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
     try:
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp))
-        else:
-            con = duckdb.connect(str(tmp))
-            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        con = duckdb.connect(str(tmp))
+        con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         try:
             yield con
             stamp(con)
@@ -85,6 +83,24 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse has every table of the current schema."""
+    have = {r[0] for r in con.cursor().execute("select table_name from duckdb_tables()").fetchall()}
+    probe = duckdb.connect()
+    try:
+        probe.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        wanted = {r[0] for r in probe.execute("select table_name from duckdb_tables()").fetchall()}
+    finally:
+        probe.close()
+    return wanted <= have
+
+
+def upgrade(path: Path) -> None:
+    """Bring a warehouse written by an older gridwatch up to the current schema (data unchanged)."""
+    with rewrite(path):
+        pass
 
 
 def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> None:

@@ -5,7 +5,6 @@ import hashlib
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
@@ -13,7 +12,6 @@ from gridwatch import exports, metrics, warehouse
 from gridwatch.columns import HEADERS
 from gridwatch.filters import Filters
 from gridwatch.ingest import Mapping, MappingError, import_files, issue_message, load_mapping, quarantine_download
-from gridwatch.ingest.loading import LOG_DDL
 from gridwatch.ingest.mapping import detect_table, fold
 from tests.conftest import FIXTURES, build_fixture_db
 
@@ -296,16 +294,6 @@ def test_bad_mapping_file_is_named(tmp_path):
     with pytest.raises(MappingError, match="no such mapping file"):
         load_mapping(tmp_path / "missing.yaml")
     assert Mapping().to_dict() == {"tables": {}}
-
-
-def test_schema_and_loader_declare_the_same_import_tables():
-    a, b = duckdb.connect(), duckdb.connect()
-    from gridwatch.paths import SCHEMA_FILE
-
-    a.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    b.execute(LOG_DDL)
-    for table in ("import_log", "quarantine"):
-        assert a.execute(f"describe {table}").fetchall() == b.execute(f"describe {table}").fetchall()
 
 
 def test_import_into_missing_warehouse_creates_it(tmp_path):

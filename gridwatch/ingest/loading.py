@@ -29,38 +29,6 @@ PAUSE_ENV = "GRIDWATCH_IMPORT_PAUSE"  # seconds to wait inside the transaction (
 ISSUE_COLUMNS = ["file", "sheet", "table_name", "row_number", "severity", "column_name", "header", "value",
                  "code", "detail"]
 
-LOG_DDL = """
-create table if not exists import_log (
-    import_id varchar not null,
-    imported_at timestamp not null,
-    file varchar not null,
-    sha256 varchar not null,
-    archived_as varchar,
-    sheet varchar,
-    table_name varchar,
-    encoding varchar,
-    headers varchar,
-    mode varchar,
-    rows_read integer,
-    rows_loaded integer,
-    rows_rejected integer,
-    rows_warned integer
-);
-create table if not exists quarantine (
-    import_id varchar not null,
-    file varchar not null,
-    sheet varchar,
-    table_name varchar,
-    row_number integer,
-    severity varchar not null,
-    column_name varchar,
-    header varchar,
-    value varchar,
-    code varchar not null,
-    detail varchar,
-    record varchar
-);
-"""
 
 
 @dataclass
@@ -206,7 +174,6 @@ def import_files(
     issues: list[pd.DataFrame] = []
     try:
         with warehouse.rewrite(Path(db)) as con:
-            con.execute(LOG_DDL)
             known = _known_industries(con)
             replaced: set[str] = set()
             for number, (sheet, digest) in enumerate(sheets):
