@@ -144,7 +144,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="1,10,60")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    parser.add_argument("--pages-on", type=Path, default=None, metavar="DB",
+                        help="only time pages on an existing warehouse (no report written)")
+    parser.add_argument("--page", action="append", default=[], help="with --pages-on: only these pages")
     args = parser.parse_args()
+    if args.pages_on:
+        con = warehouse.open_readonly(args.pages_on)
+        town = queries.run(con, "filter_options").query("kind == 'town'")["value"].iloc[0]
+        con.close()
+        for spec in PAGES:
+            if args.page and spec.key not in args.page:
+                continue
+            for label, t in (("all", None), ("town", town)):
+                first, warm, failed = page_times(args.pages_on, spec.key, t)
+                print(f"{spec.key:15s} {label:5s} first {first:6.2f} s  warm {warm:6.2f} s"
+                      f"{'  EXCEPTION' if failed else ''}", flush=True)
+        return 0
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for scale in (int(s) for s in args.scales.split(",")):

@@ -1,12 +1,13 @@
 -- The warehouse schema: the canonical tables of DESIGN.md, typed and keyed,
--- plus the macros that every query builds on. Executed once on an empty file.
+-- plus the macros that every query builds on. Idempotent: every write runs it, so a
+-- warehouse made by an older gridwatch gains what it lacks.
 
-create table meta (
+create table if not exists meta (
     key varchar primary key,
     value varchar
 );
 
-create table grids (
+create table if not exists grids (
     grid_id varchar primary key,
     level varchar not null check (level in ('town', 'village')),
     town varchar not null,
@@ -17,7 +18,7 @@ create table grids (
     grid_staff integer
 );
 
-create table enterprises (
+create table if not exists enterprises (
     enterprise_id varchar primary key,
     name varchar not null,
     credit_code varchar,
@@ -36,7 +37,7 @@ create table enterprises (
     listed_since date
 );
 
-create table staff (
+create table if not exists staff (
     staff_id varchar primary key,
     name varchar not null,
     unit varchar not null,
@@ -45,7 +46,7 @@ create table staff (
     active boolean not null default true
 );
 
-create table inspections (
+create table if not exists inspections (
     inspection_id varchar primary key,
     enterprise_id varchar not null,
     date date not null,
@@ -56,7 +57,7 @@ create table inspections (
     checklist varchar
 );
 
-create table hazards (
+create table if not exists hazards (
     hazard_id varchar primary key,
     inspection_id varchar,
     enterprise_id varchar not null,
@@ -77,7 +78,7 @@ create table hazards (
     funds_amount double
 );
 
-create table cases (
+create table if not exists cases (
     case_id varchar primary key,
     enterprise_id varchar not null,
     hazard_id varchar,
@@ -89,7 +90,7 @@ create table cases (
     measure varchar check (measure in ('warning', 'fine', 'confiscation', 'suspension', 'revocation', 'closure'))
 );
 
-create table tipoffs (
+create table if not exists tipoffs (
     tipoff_id varchar primary key,
     received_date date not null,
     enterprise_id varchar,
@@ -99,7 +100,7 @@ create table tipoffs (
     reward_amount double
 );
 
-create table worklogs (
+create table if not exists worklogs (
     staff_id varchar not null,
     date date not null,
     morning_plan boolean not null default false,
@@ -110,7 +111,7 @@ create table worklogs (
 -- Enterprises matching the global filters; an empty list means "no filter".
 -- Every query that restricts by town, department or industry goes through here,
 -- so a user's town scope (applied to $towns by the caller) reaches every figure.
-create macro scoped_enterprises(towns, departments, industries) as table
+create or replace macro scoped_enterprises(towns, departments, industries) as table
     select *
     from enterprises
     where (len(towns) = 0 or list_contains(towns, town))
@@ -120,7 +121,7 @@ create macro scoped_enterprises(towns, departments, industries) as table
 -- Each hazard's status as of a date; hazards found after the date do not exist yet.
 -- status: verified (re-checked by as_of) > rectified (by as_of) > overdue
 -- (deadline before as_of) > open. Dates after as_of count as not yet happened.
-create macro hazard_status(as_of) as table
+create or replace macro hazard_status(as_of) as table
     select
         h.*,
         h.rectified_date is not null and h.rectified_date <= as_of as is_rectified,
@@ -140,3 +141,36 @@ create macro hazard_status(as_of) as table
         end as days_overdue
     from hazards as h
     where h.found_date <= as_of;
+
+-- The import log (one line per file and sheet imported) and the quarantine (every rejected
+-- row, and every warning, with file, sheet, row as the user sees it, column, value and reason).
+create table if not exists import_log (
+    import_id varchar not null,
+    imported_at timestamp not null,
+    file varchar not null,
+    sha256 varchar not null,
+    archived_as varchar,
+    sheet varchar,
+    table_name varchar,
+    encoding varchar,
+    headers varchar,
+    mode varchar,
+    rows_read integer,
+    rows_loaded integer,
+    rows_rejected integer,
+    rows_warned integer
+);
+create table if not exists quarantine (
+    import_id varchar not null,
+    file varchar not null,
+    sheet varchar,
+    table_name varchar,
+    row_number integer,
+    severity varchar not null,
+    column_name varchar,
+    header varchar,
+    value varchar,
+    code varchar not null,
+    detail varchar,
+    record varchar
+);

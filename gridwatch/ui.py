@@ -72,12 +72,17 @@ def _identity(path: Path) -> tuple[str, int, int] | None:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _base_connection(path: str, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
-    return warehouse.open_readonly(Path(path))
+    return warehouse.open_version(Path(path), inode, mtime_ns)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _meta(path: str, inode: int, mtime_ns: int) -> dict[str, str]:
     return warehouse.meta(_base_connection(path, inode, mtime_ns))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _is_current(path: str, inode: int, mtime_ns: int) -> bool:
+    return warehouse.is_current(_base_connection(path, inode, mtime_ns))
 
 
 def _ensure_demo(path: Path) -> None:
@@ -92,7 +97,12 @@ def connection() -> duckdb.DuckDBPyConnection | None:
     path = db_path()
     _ensure_demo(path)
     ident = _identity(path)
-    return _base_connection(*ident) if ident else None
+    if ident is None:
+        return None
+    if not _is_current(*ident):
+        warehouse.upgrade(path)
+        ident = _identity(path)
+    return _base_connection(*ident)
 
 
 def meta() -> dict[str, str]:

@@ -34,6 +34,29 @@ def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def open_version(path: Path, inode: int, mtime_ns: int) -> duckdb.DuckDBPyConnection:
+    """Open one version of the warehouse read-only, even while connections to older versions live.
+
+    DuckDB keeps one database instance per file path in a process: after ``rewrite`` swaps the
+    file, connecting to the same path returns the old instance (old data) as long as any old
+    connection is open. A hard link named for this version gives it a path of its own; links of
+    older versions are removed (open connections keep their data until they close).
+    """
+    path = Path(path)
+    if not path.exists():
+        raise WarehouseMissing(str(path))
+    link = path.with_name(f".{path.name}.{inode}-{mtime_ns}.ro.tmp")
+    try:
+        if not link.exists():
+            os.link(path, link)
+    except OSError:
+        return duckdb.connect(str(path), read_only=True)
+    for old in path.parent.glob(f".{path.name}.*.ro.tmp"):
+        if old != link:
+            old.unlink(missing_ok=True)
+    return duckdb.connect(str(link), read_only=True)
+
+
 @contextlib.contextmanager
 def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a read-write connection to a copy of the warehouse, then swap it in.
@@ -48,10 +71,8 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
     try:
         if path.exists() and not fresh:
             shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp))
-        else:
-            con = duckdb.connect(str(tmp))
-            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        con = duckdb.connect(str(tmp))
+        con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
         try:
             yield con
             stamp(con)
@@ -62,6 +83,24 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
             leftover.unlink(missing_ok=True)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse has every table of the current schema."""
+    have = {r[0] for r in con.cursor().execute("select table_name from duckdb_tables()").fetchall()}
+    probe = duckdb.connect()
+    try:
+        probe.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        wanted = {r[0] for r in probe.execute("select table_name from duckdb_tables()").fetchall()}
+    finally:
+        probe.close()
+    return wanted <= have
+
+
+def upgrade(path: Path) -> None:
+    """Bring a warehouse written by an older gridwatch up to the current schema (data unchanged)."""
+    with rewrite(path):
+        pass
 
 
 def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> None:

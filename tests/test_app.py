@@ -78,3 +78,22 @@ def test_missing_warehouse_says_why(tmp_path, monkeypatch):
     at = start(tmp_path / "nowhere" / "none.duckdb", monkeypatch)
     assert not at.exception
     assert any("none.duckdb" in i.value for i in at.info)
+
+
+def test_warehouse_from_an_older_gridwatch_is_upgraded(tmp_path, monkeypatch):
+    """A warehouse without the import tables (made before they existed) still opens every page."""
+    import duckdb
+
+    from tests.conftest import build_fixture_db
+
+    db = build_fixture_db(tmp_path / "old.duckdb", "tiny.sql")
+    con = duckdb.connect(str(db))
+    con.execute("drop table import_log; drop table quarantine")
+    con.close()
+    at = start(db, monkeypatch)
+    at.switch_page("pages/data_import.py").run()
+    assert not at.exception
+    con = duckdb.connect(str(db), read_only=True)
+    assert {"import_log", "quarantine"} <= {r[0] for r in con.execute("show tables").fetchall()}
+    assert con.execute("select count(*) from hazards").fetchone()[0] == 6
+    con.close()

@@ -53,7 +53,7 @@ def demo_db(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def serve(db: Path):
-    """Serve the app on ``db`` on a free localhost port; yield its base URL."""
+    """Serve the app on ``db`` on a free localhost port; yield its base URL and the process."""
     port = _free_port()
     env = {**os.environ, "GRIDWATCH_DB": str(db)}
     proc = subprocess.Popen(
@@ -73,7 +73,7 @@ def serve(db: Path):
                 time.sleep(0.2)
         else:
             pytest.fail("the app did not answer its health check within 60 s")
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         try:
@@ -85,7 +85,7 @@ def serve(db: Path):
 @pytest.fixture(scope="session")
 def server(demo_db) -> str:
     """The app served for the whole test session."""
-    with serve(demo_db) as url:
+    with serve(demo_db) as (url, _):
         yield url
 
 

@@ -41,7 +41,7 @@ def test_overview_town_filter_changes_figures(server, page):
 
 def test_first_visitor_of_a_fresh_server_may_deep_link(demo_db, page):
     """The first request a new server gets is for a page, not "/": it still goes through app.py."""
-    with serve(demo_db) as url:
+    with serve(demo_db) as (url, _):
         page.goto(f"{url}/hazards?lang=en")
         wait_drawn(page)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
