@@ -29,14 +29,15 @@ from gridwatch.paths import CONFIG_DIR
 
 ROLES = ("leadership", "office", "staff", "clerk", "admin")
 TOKEN_KEY = "auth_token"
-DOWNLOAD_KINDS = ("report", "register", "gap_list")
+DOWNLOAD_KINDS = ("report", "register", "gap_list", "quarantine")
 # Registers (企业/隐患台账) and gap lists (盲区/逾期清单) name enterprises one by one:
-# leadership reads the figures but does not take those lists away.
+# leadership reads the figures but does not take those lists away. The import's
+# quarantine (rejected rows to fix and re-import) is the clerk's.
 DOWNLOADS = {
     "leadership": frozenset({"report"}),
-    "office": frozenset(DOWNLOAD_KINDS),
-    "staff": frozenset(DOWNLOAD_KINDS),
-    "clerk": frozenset(),
+    "office": frozenset({"report", "register", "gap_list"}),
+    "staff": frozenset({"report", "register", "gap_list"}),
+    "clerk": frozenset({"quarantine"}),
     "admin": frozenset(),
 }
 
@@ -389,7 +390,7 @@ def may_open(role: str | None, page_roles: tuple[str, ...]) -> bool:
 
 
 def may_download(role: str | None, kind: str) -> bool:
-    """True if the role may take an export of ``kind`` (report, register, gap_list) away."""
+    """True if the role may take an export of ``kind`` (report, register, gap_list, quarantine) away."""
     if kind not in DOWNLOAD_KINDS:
         raise ValueError(f"unknown download kind {kind!r}")
     return role is None or kind in DOWNLOADS.get(role, frozenset())

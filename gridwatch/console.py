@@ -78,8 +78,9 @@ def _literal(text: str) -> str:
 
 # A town-scoped user's copy: which rows of each table they may see. Records follow their
 # enterprise; tip-offs naming no enterprise follow their town (as queries/explore_tipoffs.sql).
-# Staff, worklogs and meta name no enterprise or town and are copied whole. A table not
-# listed here is refused, never copied unscoped.
+# Staff, worklogs, meta and the import log (files and counts) name no enterprise or town and
+# are copied whole; the quarantine holds raw rejected rows of any town and is left empty.
+# A table not listed here is refused, never copied unscoped.
 _IN_SCOPE = "enterprise_id in (select enterprise_id from src.enterprises where list_contains($towns, town))"
 SCOPED_ROWS = {
     "meta": "true",
@@ -91,6 +92,8 @@ SCOPED_ROWS = {
     "cases": _IN_SCOPE,
     "tipoffs": f"{_IN_SCOPE} or (enterprise_id is null and list_contains($towns, town))",
     "worklogs": "true",
+    "import_log": "true",
+    "quarantine": "false",
 }
 
 

@@ -3,7 +3,7 @@ the quarantine to download and fix, a mapping builder, and a button that restore
 
 import streamlit as st
 
-from gridwatch import exports, ingest, ui, warehouse
+from gridwatch import audit, exports, ingest, ui, warehouse
 from gridwatch.columns import HEADERS
 from gridwatch.ingest import preview as ip
 from gridwatch.ingest.mapping import match_headers
@@ -93,6 +93,9 @@ if files:
                                                          text=ui.t("data_import.progress", name=text)))
         bar.empty()
         st.session_state[RESULT_KEY] = report
+        if action == "import":
+            audit.record("import", import_id=report.import_id, files=[name for name, _ in files],
+                         loaded=bool(report.loaded), replace=bool(replace))
         if action == "import" and report.loaded:
             st.rerun()
 
@@ -153,17 +156,19 @@ else:
         shown = ip.issue_table(quarantined, ui.lang())
         st.dataframe(shown.rename(columns=_headers(shown.columns)), hide_index=True)
         sheets = ingest.quarantine_download(con, errors["import_id"].iloc[0], ui.lang())
-        st.download_button(ui.t("data_import.download_quarantine"),
+        ui.download_button(ui.t("data_import.download_quarantine"),
                            exports.xlsx_bytes(sheets, header_lines=[ui.t("data_import.quarantine"),
                                                                      ui.t("app.data_as_of",
                                                                           date=ui.data_as_of().isoformat())]),
-                           file_name=f"quarantine_{errors['import_id'].iloc[0]}.xlsx", on_click="ignore")
+                           file_name=f"quarantine_{errors['import_id'].iloc[0]}.xlsx", kind="quarantine",
+                           what=f"quarantine of import {errors['import_id'].iloc[0]}")
 
 st.divider()
 sure = st.checkbox(ui.t("data_import.restore_confirm"), key="restore_sure")
 if st.button(ui.t("data_import.restore_demo"), disabled=not sure, key="restore_demo"):
     with st.spinner(ui.t("app.building_demo")):
         warehouse.build_demo(ui.db_path())
+    audit.record("import", what="restore demo")
     st.session_state.pop(RESULT_KEY, None)
     st.toast(ui.t("data_import.restored"))
     st.rerun()

@@ -401,3 +401,13 @@ def test_admin_adds_a_user_and_rules_are_checked(clock, monkeypatch, tmp_path):
     [b for b in at.button if "保存规则" in b.label][0].click().run()
     assert any("规则未保存" in e.value for e in at.error)
     assert rules_copy.read_text(encoding="utf-8") == before
+
+
+def test_clerk_import_action_is_audited(clock, tmp_path):
+    at = open_url(sign_in(fresh(), "clerk"), "data_import")
+    assert not at.exception and not refused(at)
+    at.checkbox(key="restore_sure").check().run()
+    at.button(key="restore_demo").click().run()
+    assert not at.exception
+    event = audit_events(tmp_path)[-1]
+    assert (event["event"], event["user"], event["what"]) == ("import", "clerk", "restore demo")

@@ -26,6 +26,7 @@ def test_scoped_copy_holds_only_the_towns_rows(db):
     assert list(rows(db, "select case_id from cases")["case_id"]) == ["C2"]
     assert sorted(rows(db, "select tipoff_id from tipoffs")["tipoff_id"]) == ["T2", "T3"]
     assert len(rows(db, "select * from staff")) == 2, "staff name no town: copied whole"
+    assert rows(db, "select * from quarantine").empty, "raw rejected rows of any town: never copied"
     # The schema's macros work on the copy: H4 is overdue as of 2026-04-05.
     status = rows(db, "select hazard_id, is_overdue from hazard_status(date '2026-04-05')")
     assert status.to_dict("records") == [{"hazard_id": "H4", "is_overdue": True}]
