@@ -11,7 +11,6 @@ import html
 import io
 from datetime import date
 
-import openpyxl
 import pandas as pd
 import pydeck as pdk
 
@@ -153,6 +152,8 @@ def register_xlsx(enterprises: pd.DataFrame, by: str, lang: str, header_lines: l
     whose time through pandas grows with sheets × cells (24 s for the demo's ~260
     village sheets). Cells were neutralised by ``register_sheets`` (``exports.safe_frame``).
     """
+    import openpyxl  # on click only: importing it costs the page's first render ~0.1 s
+
     sheets = register_sheets(enterprises, by, lang)
     if not sheets:
         sheets = {i18n.text(f"coverage.register.{by}", lang): exports.safe_frame(

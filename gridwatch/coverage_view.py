@@ -104,8 +104,10 @@ def _map(params: dict, level: str, measure: str, lang: str, focus: str | None,
         points = located[located[column] == focus] if focus else located.iloc[:0]
         points = points.iloc[:POINT_BUDGET]
         hidden = len(located) - len(points)
-    bins = maps.point_bins(located) if hidden else None
-    deck, has_polygons, has_points = coverage.deck(found.level_grids(level), points, level, measure, lang, bins)
+    grids = found.level_grids(level)
+    outlined = any(maps.parse_polygons(text) for text in grids["geometry"])
+    bins = maps.point_bins(located) if hidden and not outlined else None
+    deck, has_polygons, has_points = coverage.deck(grids, points, level, measure, lang, bins)
     hexagons = not has_polygons and (has_points or bool(bins))
     return CoverageMap(deck, has_polygons, len(points) if has_points else 0, hexagons, hidden)
 

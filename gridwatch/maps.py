@@ -277,7 +277,7 @@ def coverage_deck(grid_records: list[dict], point_records: list[dict],
         cells = bins or [{"position": r["position"], "count": 1} for r in point_records]
         layers.append(pdk.Layer(
             "HexagonLayer", cells, id=HEX_LAYER, get_position="position", get_color_weight="count",
-            color_aggregation="SUM", radius=1500, extruded=False, coverage=0.9, opacity=0.35,
+            color_aggregation='"SUM"', radius=1500, extruded=False, coverage=0.9, opacity=0.35,
             pickable=False,
         ))
     if point_records:
