@@ -103,8 +103,8 @@ def gap_list(shown, name, key):
     pages = coverage_view.page_count(len(shown))
     page = 1
     if pages > 1:
-        page = st.number_input(ui.t("coverage.page", pages=pages), min_value=1, max_value=pages, value=1,
-                               step=1, key=f"{key}_page_{pages}")
+        page = st.columns([1, 3])[0].number_input(ui.t("coverage.page", pages=pages), min_value=1,
+                                                  max_value=pages, value=1, step=1, key=f"{key}_page_{pages}")
         first = (page - 1) * coverage_view.PAGE_ROWS + 1
         st.caption(ui.t("coverage.rows_shown", first=f"{first:,}",
                         last=f"{min(len(shown), first + coverage_view.PAGE_ROWS - 1):,}", n=f"{len(shown):,}"))
