@@ -11,7 +11,6 @@ import html
 import io
 from datetime import date
 
-import openpyxl
 import pandas as pd
 import pydeck as pdk
 
@@ -153,6 +152,8 @@ def register_xlsx(enterprises: pd.DataFrame, by: str, lang: str, header_lines: l
     whose time through pandas grows with sheets × cells (24 s for the demo's ~260
     village sheets). Cells were neutralised by ``register_sheets`` (``exports.safe_frame``).
     """
+    import openpyxl  # on click only: importing it costs the page's first render ~0.1 s
+
     sheets = register_sheets(enterprises, by, lang)
     if not sheets:
         sheets = {i18n.text(f"coverage.register.{by}", lang): exports.safe_frame(
@@ -184,17 +185,20 @@ def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[dict]:
     t = lambda key: i18n.text(f"coverage.col.{key}", lang)  # noqa: E731
     overdue_note = i18n.text("coverage.tip_overdue", lang)
     tips = []
-    for e in enterprises.itertuples(index=False):
+    columns = zip(enterprises["name"], enterprises["town"], enterprises["village"], enterprises["risk_level"],
+                  enterprises["last_inspection"], enterprises["open_hazards"],
+                  enterprises["overdue_for_inspection"], strict=True)
+    for name, town, village, risk, last, open_hazards, overdue in columns:
         rows = [
-            (t("town"), e.town),
-            (t("village"), e.village),
-            (t("risk_level"), i18n.label("risk_level", e.risk_level, lang)),
-            (t("last_inspection"), e.last_inspection),
-            (t("open_hazards"), e.open_hazards),
+            (t("town"), town),
+            (t("village"), village),
+            (t("risk_level"), i18n.label("risk_level", risk, lang)),
+            (t("last_inspection"), last),
+            (t("open_hazards"), open_hazards),
         ]
-        if e.overdue_for_inspection:
+        if overdue:
             rows.append(("⚠", overdue_note))
-        tips.append(maps.tooltip_fields(e.name, rows))
+        tips.append(maps.tooltip_fields(name, rows))
     return tips
 
 
@@ -225,37 +229,48 @@ def _swatch(colour, label: str, shape: str = "square") -> str:
     return f'<span style="{style}"></span>{html.escape(label)}'
 
 
-def legend_html(measure: str, level: str, lang: str, with_grids: bool = True) -> str:
-    """The map legend: measure classes (if grids are drawn), risk colours and the overdue ring."""
+def legend_html(measure: str, level: str, lang: str, with_grids: bool = True, with_points: bool = True) -> str:
+    """The map legend: measure classes (if grids are drawn), risk colours and the overdue ring (if points are)."""
     parts = []
     if with_grids:
         scale = maps.SCALES[(measure, level)]
         classes = "".join(_swatch(c, label) for c, label in zip(scale.colours, scale.labels(), strict=True))
         classes += _swatch(maps.NO_DATA_COLOUR, i18n.text("coverage.legend.no_enterprises", lang))
         parts.append(f"<b>{html.escape(i18n.text(f'coverage.measure.{measure}', lang))}</b>{classes}")
-    risks = "".join(_swatch(maps.RISK_COLOURS[r], i18n.label("risk_level", r, lang), "dot") for r in RISK_LEVELS)
-    risks += _swatch(maps.OVERDUE_RING, i18n.text("coverage.legend.overdue_ring", lang), "ring")
-    parts.append(f"<b>{html.escape(i18n.text('coverage.legend.points', lang))}</b>{risks}")
+    if with_points:
+        risks = "".join(_swatch(maps.RISK_COLOURS[r], i18n.label("risk_level", r, lang), "dot")
+                        for r in RISK_LEVELS)
+        risks += _swatch(maps.OVERDUE_RING, i18n.text("coverage.legend.overdue_ring", lang), "ring")
+        parts.append(f"<b>{html.escape(i18n.text('coverage.legend.points', lang))}</b>{risks}")
     return '<div style="font-size:0.85rem;line-height:1.9">' + "<br/>".join(parts) + "</div>"
 
 
 def deck(grids: pd.DataFrame, enterprises: pd.DataFrame, level: str, measure: str,
-         lang: str) -> tuple[pdk.Deck, bool, bool]:
+         lang: str, bins: list[dict] | None = None) -> tuple[pdk.Deck, bool, bool]:
     """The coverage map and whether it has grid polygons and enterprise points.
 
     ``grids`` are the chosen level's rows of coverage_grids; ``enterprises`` the
-    in-scope rows of coverage_enterprises.
+    in-scope rows of coverage_enterprises to draw as points (none when there are
+    too many: then ``bins`` of their coordinates feed the hexagon fallback).
     """
     grid_records = maps.grid_rows(grids, measure, level, grid_tips(grids, lang))
     column = "town_grid_id" if level == "town" else "village_grid_id"
     point_records = maps.point_rows(enterprises, enterprise_tips(enterprises, lang), column)
-    return maps.coverage_deck(grid_records, point_records), bool(grid_records), bool(point_records)
+    deck = maps.coverage_deck(grid_records, point_records, None if grid_records else bins)
+    return deck, bool(grid_records), bool(point_records)
 
 
 def clicked_grid(event) -> str | None:
-    """The grid id a map click selected: the grid clicked, or the grid of the enterprise clicked."""
+    """The grid id a map click selected: the grid clicked, or the grid of the enterprise clicked.
+
+    ``event`` is what ``st.pydeck_chart`` returns or what session state holds under
+    the chart's key (attribute or key access).
+    """
+    selection = getattr(event, "selection", None)
+    if selection is None and isinstance(event, dict):
+        selection = event.get("selection")
     try:
-        objects = event.selection.get("objects", {}) or {}
+        objects = selection.get("objects", {}) or {}
     except AttributeError:
         return None
     for layer in (maps.GRID_LAYER, maps.POINT_LAYER, maps.OVERDUE_LAYER):

@@ -8,9 +8,11 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 import pydeck as pdk
+from pydeck.bindings.json_tools import default_serialize
 
 GRID_LAYER = "grids"
 POINT_LAYER = "enterprises"
@@ -91,11 +93,17 @@ _RING = re.compile(r"\(([^()]*)\)")
 def parse_polygons(text) -> list[list[list[float]]]:
     """The outer rings ``[[lon, lat], …]`` of a WKT or GeoJSON (Multi)Polygon; [] if unreadable.
 
-    Holes are dropped: a grid's outline is what the map shows.
+    Holes are dropped: a grid's outline is what the map shows. Results are memoised
+    by the geometry text (a province has ~16,000 grids whose outlines rarely change),
+    so treat the returned lists as read-only.
     """
     if text is None or (isinstance(text, float) and math.isnan(text)):
         return []
-    text = str(text).strip()
+    return _parse_text(str(text).strip())
+
+
+@lru_cache(maxsize=65_536)
+def _parse_text(text: str) -> list[list[list[float]]]:
     if not text:
         return []
     if text.startswith("{"):
@@ -191,11 +199,14 @@ def grid_rows(grids: pd.DataFrame, measure: str, level: str, tips: list[dict]) -
     """Polygon records for the grid layer: one per outer ring, coloured by ``measure``."""
     scale = SCALES[(measure, level)]
     rows = []
-    for (_, grid), tip in zip(grids.iterrows(), tips, strict=True):
-        value = grid[measure] if grid["enterprises"] else None
-        for ring in parse_polygons(grid["geometry"]):
-            rows.append({"grid_id": str(grid["grid_id"]), "polygon": ring,
-                         "fill": [*scale.colour(value), 170], **tip})
+    columns = zip(grids["grid_id"], grids["geometry"], grids["enterprises"], grids[measure], tips, strict=True)
+    for grid_id, geometry, enterprises, value, tip in columns:
+        rings = parse_polygons(geometry)
+        if not rings:
+            continue
+        fill = [*scale.colour(value if enterprises else None), 170]
+        for ring in rings:
+            rows.append({"grid_id": str(grid_id), "polygon": ring, "fill": fill, **tip})
     return rows
 
 
@@ -206,24 +217,58 @@ def point_rows(enterprises: pd.DataFrame, tips: list[dict], grid_column: str) ->
     a point selects its grid like a click on the polygon.
     """
     rows = []
-    for (_, e), tip in zip(enterprises.iterrows(), tips, strict=True):
-        if pd.isna(e["lat"]) or pd.isna(e["lon"]):
+    columns = zip(enterprises["enterprise_id"], enterprises[grid_column], enterprises["lon"], enterprises["lat"],
+                  enterprises["risk_level"], enterprises["overdue_for_inspection"], tips, strict=True)
+    for enterprise_id, grid, lon, lat, risk, overdue, tip in columns:
+        if pd.isna(lat) or pd.isna(lon):
             continue
-        grid = e[grid_column]
-        rows.append({"enterprise_id": str(e["enterprise_id"]), "grid_id": grid if isinstance(grid, str) else "",
-                     "position": [float(e["lon"]), float(e["lat"])],
-                     "fill": [*RISK_COLOURS.get(e["risk_level"], NO_DATA_COLOUR), 230],
-                     "overdue": bool(e["overdue_for_inspection"]), **tip})
+        rows.append({"enterprise_id": str(enterprise_id), "grid_id": grid if isinstance(grid, str) else "",
+                     "position": [float(lon), float(lat)],
+                     "fill": [*RISK_COLOURS.get(risk, NO_DATA_COLOUR), 230],
+                     "overdue": bool(overdue), **tip})
     return rows
 
 
-def coverage_deck(grid_records: list[dict], point_records: list[dict]) -> pdk.Deck:
+def point_bins(enterprises: pd.DataFrame, step: float = 0.01) -> list[dict]:
+    """Enterprise coordinates counted in ``step``-degree cells: a few thousand records instead of one per point.
+
+    Feeds the hexagon layer (weighted by ``count``) when there are too many
+    enterprises to ship as points.
+    """
+    located = enterprises.loc[enterprises["lat"].notna() & enterprises["lon"].notna(), ["lon", "lat"]]
+    if located.empty:
+        return []
+    cells = (located.astype(float) / step).round().astype("int64")
+    counts = cells.value_counts().sort_index()
+    return [{"position": [lon * step, lat * step], "count": int(n)} for (lon, lat), n in counts.items()]
+
+
+class FrozenDeck(pdk.Deck):
+    """A deck whose JSON is compact and computed once: Streamlit serialises the deck on every rerun.
+
+    pydeck writes JSON indented by two spaces with non-ASCII text escaped, which
+    for a province's 15,840 village polygons made about three times the bytes the
+    browser needs. Only for decks that are never changed after they are built (the
+    coverage page caches them per data version and filters).
+    """
+
+    def to_json(self):
+        """The deck's JSON (compact, UTF-8 text as is), computed on the first call."""
+        if getattr(self, "_frozen_json", None) is None:
+            self._frozen_json = json.dumps(self, sort_keys=True, default=default_serialize,
+                                           separators=(",", ":"), ensure_ascii=False)
+        return self._frozen_json
+
+
+def coverage_deck(grid_records: list[dict], point_records: list[dict],
+                  bins: list[dict] | None = None) -> pdk.Deck:
     """Grid polygons with enterprise points on top; overdue enterprises carry a dark ring.
 
-    With no polygons the enterprises are binned into hexagons under the points instead.
-    ``map_provider=None`` with pydeck's default map style (a placeholder Streamlit
-    drops) gives a plain background; ``map_style=None`` would make Streamlit fetch a
-    CARTO basemap.
+    With no polygons the enterprises are binned into hexagons under the points
+    instead: from the points themselves, or from ``bins`` (weighted by ``count``)
+    when the points are too many to draw. ``map_provider=None`` with pydeck's
+    default map style (a placeholder Streamlit drops) gives a plain background;
+    ``map_style=None`` would make Streamlit fetch a CARTO basemap.
     """
     layers = []
     if grid_records:
@@ -232,10 +277,11 @@ def coverage_deck(grid_records: list[dict], point_records: list[dict]) -> pdk.De
             get_line_color=[90, 90, 90, 200], line_width_min_pixels=1, stroked=True, filled=True,
             pickable=True, auto_highlight=True,
         ))
-    elif point_records:
+    elif point_records or bins:
+        cells = bins or [{"position": r["position"], "count": 1} for r in point_records]
         layers.append(pdk.Layer(
-            "HexagonLayer", [{"position": r["position"]} for r in point_records], id=HEX_LAYER,
-            get_position="position", radius=1500, extruded=False, coverage=0.9, opacity=0.35,
+            "HexagonLayer", cells, id=HEX_LAYER, get_position="position", get_color_weight="count",
+            color_aggregation='"SUM"', radius=1500, extruded=False, coverage=0.9, opacity=0.35,
             pickable=False,
         ))
     if point_records:
@@ -251,8 +297,9 @@ def coverage_deck(grid_records: list[dict], point_records: list[dict]) -> pdk.De
                 filled=False, stroked=True, get_line_color=[*OVERDUE_RING, 255], line_width_min_pixels=1.5,
                 get_radius=260, radius_min_pixels=5, radius_max_pixels=12, pickable=True,
             ))
-    framed = [pt for r in grid_records for pt in r["polygon"]] or [r["position"] for r in point_records]
-    return pdk.Deck(
+    framed = ([pt for r in grid_records for pt in r["polygon"]] or [r["position"] for r in point_records]
+              or [c["position"] for c in bins or []])
+    return FrozenDeck(
         layers=layers, initial_view_state=view_for(framed), map_provider=None,
         tooltip=TOOLTIP,
     )

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from gridwatch import coverage, maps, rules, ui
+from gridwatch import coverage, coverage_view, maps, rules, ui
 from gridwatch.rules import RISK_LEVELS
 
 ui.require_data()
@@ -24,21 +24,18 @@ risks = right.pills(ui.t("coverage.risk_filter"), RISK_LEVELS, selection_mode="m
                     format_func=ui.code_formatter("risk_level"), key="coverage_risks")
 
 params = {**chosen.params(), "risk_levels": list(risks)}
-enterprises = ui.query("coverage_enterprises", params)
-grids = ui.query("coverage_grids", params)
-level_grids = grids[grids["level"] == level].reset_index(drop=True)
-in_scope = enterprises[enterprises["in_scope"]].reset_index(drop=True)
+found = coverage_view.data(params)
+level_grids = found.level_grids(level)
+grid_names = dict(zip(level_grids["grid_id"], level_grids["name"], strict=True))
 
 header = coverage.export_header(ui.t("app.page.coverage"), chosen, list(risks), ui.data_as_of(), lang)
-blind = coverage.blind_spots(enterprises)
-overdue = coverage.overdue_for_inspection(enterprises)
-idle_grids = coverage.uninspected_grids(grids, level)
 staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
 rule_params = rules.query_params()
+idle_grids = coverage_view.shown(params, "uninspected_grids", lang, level)
 
 figures = {
-    "blind_spots": len(blind),
-    "overdue": len(overdue),
+    "blind_spots": len(found.blind),
+    "overdue": len(found.overdue),
     "uninspected_grids": len(idle_grids),
     "short_towns": coverage.towns_short_of_staff(staffing),
 }
@@ -46,25 +43,37 @@ for column, (key, value) in zip(st.columns(len(figures)), figures.items(), stric
     column.metric(ui.t(f"coverage.figures.{key}"), f"{value:,}", border=True,
                   help=ui.t(f"coverage.figures.{key}_help"))
 
-st.subheader(ui.t("coverage.map_header"))
-deck, has_polygons, has_points = coverage.deck(level_grids, in_scope, level, measure, lang)
-if not has_polygons and has_points:
-    st.info(ui.t("coverage.no_geometry"))
-if not has_polygons and not has_points:
-    st.info(ui.t("coverage.no_map"))
-else:
-    st.caption(ui.t("coverage.map_help"))
-    event = st.pydeck_chart(deck, on_select="rerun", selection_mode="single-object", key="coverage_map",
-                            height=560)
-    st.markdown(coverage.legend_html(measure, level, lang, with_grids=has_polygons), unsafe_allow_html=True)
+
+def follow_click(event) -> None:
+    """A new click on the map chooses its grid (once: the selection persists across reruns)."""
     clicked = coverage.clicked_grid(event)
     if clicked and clicked != st.session_state.get("coverage_map_seen"):
         st.session_state["coverage_map_seen"] = clicked
         st.session_state["coverage_grid"] = clicked
 
-grid_names = dict(zip(level_grids["grid_id"], level_grids["name"], strict=True))
+
+# The map draws the chosen grid's enterprises, so a click is followed before drawing it.
+follow_click(st.session_state.get("coverage_map"))
 if st.session_state.get("coverage_grid") not in grid_names:
     st.session_state["coverage_grid"] = None
+
+st.subheader(ui.t("coverage.map_header"))
+view = coverage_view.coverage_map(params, level, measure, lang, st.session_state["coverage_grid"])
+if view.hexagons:
+    st.info(ui.t("coverage.no_geometry"))
+if not view.has_polygons and not view.hexagons:
+    st.info(ui.t("coverage.no_map"))
+else:
+    if view.hidden_points:
+        st.info(ui.t("coverage.points_hidden", n=f"{view.hidden_points:,}",
+                     budget=f"{coverage_view.POINT_BUDGET:,}"))
+    st.caption(ui.t("coverage.map_help"))
+    event = st.pydeck_chart(view.deck, on_select="rerun", selection_mode="single-object", key="coverage_map",
+                            height=560)
+    st.markdown(coverage.legend_html(measure, level, lang, with_grids=view.has_polygons,
+                                     with_points=bool(view.points)), unsafe_allow_html=True)
+    follow_click(event)
+
 if not grid_names:
     st.info(ui.t("coverage.no_grids"))
 else:
@@ -72,7 +81,7 @@ else:
                           placeholder=ui.t("coverage.no_grid_chosen"),
                           format_func=lambda gid: f"{grid_names.get(gid, gid)} ({gid})", key="coverage_grid")
     if picked:
-        members = coverage.grid_enterprises(in_scope, picked, level)
+        members = coverage.grid_enterprises(found.in_scope, picked, level)
         st.markdown("**" + ui.t("coverage.grid_enterprises", grid=grid_names[picked], n=len(members)) + "**")
         if members.empty:
             st.info(ui.t("coverage.grid_empty"))
@@ -84,42 +93,51 @@ tabs = st.tabs([ui.t(f"coverage.tabs.{k}") for k in tab_keys], key="coverage_tab
 
 
 def download_csv(frame, name, key):
-    ui.download_button(ui.t("coverage.download_csv"), coverage.csv_with_header(frame, header),
+    ui.download_button(ui.t("coverage.download_csv"), partial(coverage.csv_with_header, frame, header),
                        file_name=f"{name}_{chosen.as_of.isoformat()}.csv", mime="text/csv",
                        key=key, kind="gap_list", what=f"coverage {name}: {header}")
 
 
+def gap_list(shown, name, key):
+    """A long list one page at a time (the download holds every row)."""
+    pages = coverage_view.page_count(len(shown))
+    page = 1
+    if pages > 1:
+        page = st.columns([1, 3])[0].number_input(ui.t("coverage.page", pages=pages), min_value=1,
+                                                  max_value=pages, value=1, step=1, key=f"{key}_page_{pages}")
+        first = (page - 1) * coverage_view.PAGE_ROWS + 1
+        st.caption(ui.t("coverage.rows_shown", first=f"{first:,}",
+                        last=f"{min(len(shown), first + coverage_view.PAGE_ROWS - 1):,}", n=f"{len(shown):,}"))
+    rows = coverage_view.page_slice(shown, page)
+    st.dataframe(rows, hide_index=True, height=min(420, 38 + 35 * len(rows)))
+    download_csv(shown, name, key)
+
+
 with tabs[0]:
     st.caption(ui.t("coverage.gaps.blind_spots_intro"))
-    if blind.empty:
+    if found.blind.empty:
         st.success(ui.t("coverage.gaps.blind_spots_none"))
     else:
-        shown = coverage.labelled(blind, lang)
-        st.dataframe(shown, hide_index=True, height=min(420, 38 + 35 * len(shown)))
-        download_csv(shown, "blind_spots", "coverage_dl_blind")
+        gap_list(coverage_view.shown(params, "blind_spots", lang), "blind_spots", "coverage_dl_blind")
 
 with tabs[1]:
     st.caption(ui.t("coverage.gaps.overdue_intro", as_of=chosen.as_of, red=rule_params["interval_red"],
                     orange=rule_params["interval_orange"], yellow=rule_params["interval_yellow"],
                     blue=rule_params["interval_blue"]))
-    if overdue.empty:
+    if found.overdue.empty:
         st.success(ui.t("coverage.gaps.overdue_none"))
     else:
-        counts = coverage.overdue_by_risk(overdue)
+        counts = coverage.overdue_by_risk(found.overdue)
         st.markdown(ui.t("coverage.gaps.overdue_by_risk", counts=" · ".join(
             f"{ui.label('risk_level', r)} {n}" for r, n in counts.items())))
-        shown = coverage.labelled(overdue, lang)
-        st.dataframe(shown, hide_index=True, height=min(420, 38 + 35 * len(shown)))
-        download_csv(shown, "overdue_for_inspection", "coverage_dl_overdue")
+        gap_list(coverage_view.shown(params, "overdue", lang), "overdue_for_inspection", "coverage_dl_overdue")
 
 with tabs[2]:
     st.caption(ui.t("coverage.gaps.uninspected_intro", level=ui.label("grid_level", level)))
     if idle_grids.empty:
         st.success(ui.t("coverage.gaps.uninspected_none"))
     else:
-        shown = coverage.labelled(idle_grids, lang)
-        st.dataframe(shown, hide_index=True, height=min(420, 38 + 35 * len(shown)))
-        download_csv(shown, "grids_not_inspected", "coverage_dl_grids")
+        gap_list(idle_grids, "grids_not_inspected", "coverage_dl_grids")
 
 with tabs[3]:
     st.caption(ui.t("coverage.staffing.intro", per_10k=rule_params["inspectors_per_10k"],
@@ -133,15 +151,15 @@ with tabs[3]:
 
 with tabs[4]:
     st.caption(ui.t("coverage.register.intro"))
-    if enterprises.empty:
+    if found.enterprises.empty:
         st.info(ui.t("coverage.register.empty"))
     else:
         for column, by in zip(st.columns(3), coverage.REGISTERS, strict=True):
-            n = coverage.register_sheet_count(enterprises, by)
-            column.markdown(f"**{ui.t(f'coverage.register.{by}')}**  \n{ui.t('coverage.register.sheets', n=n)}")
+            column.markdown(f"**{ui.t(f'coverage.register.{by}')}**  \n"
+                            f"{ui.t('coverage.register.sheets', n=found.register_sheets[by])}")
             ui.download_button(
                 ui.t("coverage.download_xlsx"),
-                partial(coverage.register_xlsx, enterprises, by, lang, header),
+                partial(coverage.register_xlsx, found.enterprises, by, lang, header),
                 file_name=f"{ui.t(f'coverage.register.{by}')}_{chosen.as_of.isoformat()}.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key=f"coverage_dl_register_{by}", where=column, kind="register",

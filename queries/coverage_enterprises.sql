@@ -18,10 +18,14 @@ with scoped as (
     where len($risk_levels) = 0 or list_contains($risk_levels, risk_level)
 ),
 
-scoped_inspections as (
-    select i.*
+inspection_dates as (
+    select
+        i.enterprise_id,
+        max(i.date) filter (where i.date <= $as_of) as last_date,
+        bool_or(i.date between $start and $end) as inspected
     from inspections as i
     semi join scoped as e on i.enterprise_id = e.enterprise_id
+    group by i.enterprise_id
 ),
 
 hazard_counts as (
@@ -51,21 +55,6 @@ town_grids as (
     group by town
 ),
 
-last_inspection as (
-    select
-        enterprise_id,
-        max(date) as last_date
-    from scoped_inspections
-    where date <= $as_of
-    group by enterprise_id
-),
-
-period_inspected as (
-    select distinct enterprise_id
-    from scoped_inspections
-    where date between $start and $end
-),
-
 flagged as (
     select
         e.*,
@@ -78,7 +67,7 @@ flagged as (
             when 'yellow' then $interval_yellow
             else $interval_blue
         end as interval_days,
-        p.enterprise_id is not null as inspected,
+        coalesce(l.inspected, false) as inspected,
         l.last_date is null
             or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
                 when 'red' then $interval_red
@@ -98,8 +87,7 @@ flagged as (
             lambda x: x is not null
         ) as missing
     from scoped as e
-    left join last_inspection as l on e.enterprise_id = l.enterprise_id
-    left join period_inspected as p on e.enterprise_id = p.enterprise_id
+    left join inspection_dates as l on e.enterprise_id = l.enterprise_id
 ),
 
 placed as (

@@ -14,10 +14,14 @@ with scoped as (
       and (len($risk_levels) = 0 or list_contains($risk_levels, risk_level))
 ),
 
-scoped_inspections as (
-    select i.*
+inspection_dates as (
+    select
+        i.enterprise_id,
+        max(i.date) filter (where i.date <= $as_of) as last_date,
+        bool_or(i.date between $start and $end) as inspected
     from inspections as i
     semi join scoped as e on i.enterprise_id = e.enterprise_id
+    group by i.enterprise_id
 ),
 
 chosen_grids as (
@@ -53,28 +57,13 @@ open_hazards as (
     group by enterprise_id
 ),
 
-last_inspection as (
-    select
-        enterprise_id,
-        max(date) as last_date
-    from scoped_inspections
-    where date <= $as_of
-    group by enterprise_id
-),
-
-period_inspected as (
-    select distinct enterprise_id
-    from scoped_inspections
-    where date between $start and $end
-),
-
 flagged as (
     select
         e.enterprise_id,
         coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
         tg.grid_id as town_grid_id,
         l.last_date,
-        p.enterprise_id is not null as inspected,
+        coalesce(l.inspected, false) as inspected,
         l.last_date is null
             or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
                 when 'red' then $interval_red
@@ -90,8 +79,7 @@ flagged as (
             or e.grid_id not in (select grid_id from grids) as blind_spot,
         coalesce(h.open_hazards, 0) as open_hazards
     from scoped as e
-    left join last_inspection as l on e.enterprise_id = l.enterprise_id
-    left join period_inspected as p on e.enterprise_id = p.enterprise_id
+    left join inspection_dates as l on e.enterprise_id = l.enterprise_id
     left join open_hazards as h on e.enterprise_id = h.enterprise_id
     left join village_grids as by_id on e.grid_id = by_id.grid_id
     left join village_grids as by_name
