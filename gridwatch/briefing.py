@@ -154,16 +154,6 @@ def source_for(con: duckdb.DuckDBPyConnection) -> Source:
                   headline=lambda filters: metrics.headline(con, filters))
 
 
-def _plain(value):
-    if value is None:
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
 @dataclass(frozen=True)
 class Card:
     """One figure of the week with last week's beside it."""
@@ -282,7 +272,7 @@ def compute(source: Source, week: Week, scope: Scope, data_as_of: date) -> Brief
     figures = []
     for f in (now_f, before_f):
         extra = source.query("briefing_week_figures", f.params()).to_dict("records")[0]
-        figures.append({**source.headline(f), **{k: _plain(v) for k, v in extra.items()}})
+        figures.append({**source.headline(f), **{k: formatting.plain(v) for k, v in extra.items()}})
     now, before = figures
     cards = tuple(Card(key, section, kind, colour, now[key], before[key])
                   for key, section, kind, colour in CARD_SPECS)
@@ -398,7 +388,7 @@ def trends_table(brief: Brief, lang: str) -> pd.DataFrame:
                         _col("week_end", lang): _dates(frame["week_end"])})
     for key in TREND_KEYS:
         out[i18n.text(f"briefing.trend.{key}", lang)] = frame[key].astype(int)
-    out[_col("rectification_rate", lang)] = [formatting.rate(_plain(v)) for v in frame["rectification_rate"]]
+    out[_col("rectification_rate", lang)] = [formatting.rate(formatting.plain(v)) for v in frame["rectification_rate"]]
     return out
 
 

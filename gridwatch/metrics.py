@@ -4,11 +4,10 @@ The overview page, the weekly brief and ``python -m gridwatch metrics`` all call
 ``headline``; nothing else computes these figures.
 """
 
-import math
 
 import duckdb
 
-from gridwatch import queries
+from gridwatch import formatting, queries
 from gridwatch.filters import Filters
 
 KEYS = (
@@ -32,19 +31,7 @@ KEYS = (
 RATES = ("coverage_rate", "rectification_rate", "on_time_rate", "verification_rate")
 
 
-def _plain(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item"):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
-
-
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     """The headline figures for the filters, as plain Python values (None where undefined)."""
     row = queries.run(con, "headline_metrics", filters.params()).to_dict("records")[0]
-    return {key: _plain(row[key]) for key in KEYS}
+    return {key: formatting.plain(row[key]) for key in KEYS}

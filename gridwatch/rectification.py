@@ -95,28 +95,33 @@ def laggards(by_dimension: pd.DataFrame) -> dict:
     return out
 
 
+def _relabel(series: pd.Series, label) -> pd.Series:
+    """``series`` with each distinct value labelled once (lists run to tens of thousands of rows)."""
+    labels = {value: label(value) for value in series.dropna().unique()}
+    return series.map(labels).astype(object).where(series.notna(), "")
+
+
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` for people: column headers and codes in ``lang``, yes/no for flags, plain dates."""
     out = frame.copy()
     yes, no = i18n.text("rectification.yes", lang), i18n.text("rectification.no", lang)
     unknown = i18n.text("rectification.unknown", lang)
+    rule_set = rules.load()
     for column in out.columns:
         series = out[column]
         if column in _CODED:
-            out[column] = series.map(lambda c, k=_CODED[column]: i18n.label(k, c, lang) if not _missing(c)
-                                     else "")
+            out[column] = _relabel(series, lambda c, k=_CODED[column]: i18n.label(k, c, lang))
         elif column in _STEP_COLUMNS:
-            out[column] = series.map(lambda c: i18n.text(f"rectification.step.{c}", lang)
-                                     if not _missing(c) else "")
+            out[column] = _relabel(series, lambda c: i18n.text(f"rectification.step.{c}", lang))
         elif column == "ageing":
-            out[column] = series.map(lambda b: ageing_label(b, lang))
+            out[column] = series.map({b: ageing_label(b, lang, rule_set) for b in series.dropna().unique()})
         elif series.dtype == bool:
             out[column] = series.map({True: yes, False: no})
         elif pd.api.types.is_datetime64_any_dtype(series):
             out[column] = series.dt.strftime("%Y-%m-%d").fillna("")
         elif column in ("town", "squadron", "department", "industry", "value"):
-            out[column] = series.map(lambda v: unknown if _missing(v) else v)
-    out.columns = [ageing_label(int(c.removeprefix("aged_")), lang) if c.startswith("aged_")
+            out[column] = series.astype(object).where(series.notna(), unknown)
+    out.columns = [ageing_label(int(c.removeprefix("aged_")), lang, rule_set) if c.startswith("aged_")
                    else i18n.text(f"rectification.col.{c}", lang) for c in out.columns]
     return out
 

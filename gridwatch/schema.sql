@@ -118,6 +118,36 @@ create or replace macro scoped_enterprises(towns, departments, industries) as ta
       and (len(departments) = 0 or list_contains(departments, department))
       and (len(industries) = 0 or list_contains(industries, industry));
 
+-- The inspection interval (days) a risk colour requires; the days come from the rules
+-- file through query parameters.
+create or replace macro inspection_interval(risk_level, red, orange, yellow, blue) as
+    case risk_level
+        when 'red' then red
+        when 'orange' then orange
+        when 'yellow' then yellow
+        else blue
+    end;
+
+-- Overdue for inspection at as_of: never inspected by then, or last inspected longer
+-- ago than the interval.
+create or replace macro overdue_for_inspection(last_date, as_of, interval_days) as
+    last_date is null or date_diff('day', last_date, as_of::date) > interval_days;
+
+-- What keeps an enterprise out of the grid (盲区): the missing assignments, and
+-- 'unknown_grid' for a grid id that is not in grids. Empty when fully assigned.
+create or replace macro grid_gaps(town, village, department, squadron, grid_id) as
+    list_filter(
+        [
+            case when town is null then 'town' end,
+            case when village is null then 'village' end,
+            case when department is null then 'department' end,
+            case when squadron is null then 'squadron' end,
+            case when grid_id is null then 'grid_id' end,
+            case when grid_id not in (select g.grid_id from grids as g) then 'unknown_grid' end
+        ],
+        lambda gap: gap is not null
+    );
+
 -- Each hazard's status as of a date; hazards found after the date do not exist yet.
 -- status: verified (re-checked by as_of) > rectified (by as_of) > overdue
 -- (deadline before as_of) > open. Dates after as_of count as not yet happened.

@@ -226,9 +226,15 @@ def person_trend(components_by_quarter: dict[str, pd.DataFrame], weights: dict[s
 
     Quarters in which the person is not scored (absent, or no usable component) are left out.
     """
+    return trend_of_scored({quarter: score(components, weights)
+                            for quarter, components in components_by_quarter.items()}, staff_id)
+
+
+def trend_of_scored(scored_by_quarter: dict[str, pd.DataFrame], staff_id: str) -> pd.DataFrame:
+    """``person_trend`` on quarters already scored (by ``score``), so a caller can cache the scoring."""
     rows = []
-    for quarter in sorted(components_by_quarter):
-        scored = score(components_by_quarter[quarter], weights)
+    for quarter in sorted(scored_by_quarter):
+        scored = scored_by_quarter[quarter]
         person = scored.loc[scored["staff_id"] == staff_id]
         if person.empty or pd.isna(person.iloc[0]["score"]):
             continue

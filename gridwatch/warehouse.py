@@ -85,13 +85,21 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
             leftover.unlink(missing_ok=True)
 
 
+_OBJECTS = """
+    select 'table:' || table_name from duckdb_tables()
+    union all
+    select 'macro:' || function_name from duckdb_functions()
+    where function_type in ('macro', 'table_macro') and not internal
+"""
+
+
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the warehouse has every table of the current schema."""
-    have = {r[0] for r in con.cursor().execute("select table_name from duckdb_tables()").fetchall()}
+    """True when the warehouse has every table and macro of the current schema."""
+    have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
     probe = duckdb.connect()
     try:
         probe.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-        wanted = {r[0] for r in probe.execute("select table_name from duckdb_tables()").fetchall()}
+        wanted = {r[0] for r in probe.execute(_OBJECTS).fetchall()}
     finally:
         probe.close()
     return wanted <= have

@@ -45,7 +45,7 @@ LEVEL_ORDER = {"level": [ui.label("hazard_level", code) for code in hazards.HAZA
 
 
 st.subheader(ui.t("hazards.charts_header"))
-top = hazards.enterprise_page(ui.query, chosen, page_filters, search, sort_by, 1, hazards.TOP_N).rows
+top = hazards.top_enterprises(ui.query, chosen, page_filters, search, sort_by)
 monthly = hazards.monthly(ui.query, chosen, page_filters)
 if monthly.empty:
     st.info(ui.t("hazards.no_chart_data"))

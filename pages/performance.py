@@ -27,6 +27,18 @@ def col(key: str) -> str:
     return ui.t(f"performance.col.{key}")
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def scored_quarter(quarter: str, data_as_of, weights: tuple, version: str, path: str) -> pd.DataFrame:
+    """A quarter's scores, cached per (quarter, weights, data version): reruns and the trend reuse them."""
+    params = sc.component_params(sc.parse_quarter(quarter), data_as_of)
+    return sc.score(ui.query("performance_components", params), dict(weights))
+
+
+def scores_for(q, chosen_weights: dict) -> pd.DataFrame:
+    return scored_quarter(str(q), data_as_of, tuple(sorted(chosen_weights.items())),
+                          ui.meta().get("data_version", ""), str(ui.db_path()))
+
+
 quarters = [str(q) for q in sc.recent_quarters(sc.quarter_of(data_as_of), 8)]
 top = st.columns(3)
 quarter = sc.parse_quarter(top[0].selectbox(ui.t("performance.quarter"), quarters, key="perf_quarter"))
@@ -57,11 +69,10 @@ with st.expander(ui.t("performance.weights_header"), expanded=True):
     elif weights != rule_weights:
         st.warning(ui.t("performance.weights_differ"))
 
-components = ui.query("performance_components", sc.component_params(quarter, data_as_of))
-if components.empty:
+scored = scores_for(quarter, weights)
+if scored.empty:
     st.info(ui.t("performance.no_staff"))
     st.stop()
-scored = sc.score(components, weights)
 
 own = ui.own_staff_id()
 if own is None:
@@ -184,9 +195,7 @@ for tab, (query_name, empty_key, columns) in zip(tabs, record_views, strict=True
 
 st.subheader(ui.t("performance.trend_header"))
 trend_quarters = sc.recent_quarters(quarter, 4)
-trend = sc.person_trend(
-    {str(q): ui.query("performance_components", sc.component_params(q, data_as_of)) for q in trend_quarters},
-    weights, staff_id)
+trend = sc.trend_of_scored({str(q): scores_for(q, weights) for q in trend_quarters}, staff_id)
 trend_figure = go.Figure(go.Scatter(x=trend["quarter"], y=trend["score"], mode="lines+markers+text",
                                     name=person["name"], text=trend["score"].map(lambda v: f"{v:.1f}"),
                                     textposition="top center"))
@@ -200,19 +209,21 @@ st.caption(ui.t("performance.trend_note"))
 
 st.subheader(ui.t("performance.export_header"))
 lang = ui.lang()
+# Built when clicked, not on every rerun: thousands of staff make a workbook of seconds.
+# A staff member's export holds only their own rows, as the page does.
 visible = scored if own is None else shown
-sheets = sc.export_sheets(visible, weights, quarter, as_of, lang)
+components_sheet = ui.t("performance.sheet.components")
 buttons = st.columns(2)
 ui.download_button(
     ui.t("performance.download_xlsx"),
-    sc.export_workbook(visible, weights, quarter, as_of, data_as_of, lang),
+    lambda: sc.export_workbook(visible, weights, quarter, as_of, data_as_of, lang),
     file_name=f"performance_{quarter}_{data_as_of.isoformat()}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="perf_xlsx", kind="report", what=f"performance {quarter}", where=buttons[0],
 )
 ui.download_button(
     ui.t("performance.download_csv"),
-    exports.csv_bytes(sheets[ui.t("performance.sheet.components")]),
+    lambda: exports.csv_bytes(sc.export_sheets(visible, weights, quarter, as_of, lang)[components_sheet]),
     file_name=f"performance_{quarter}_components_{data_as_of.isoformat()}.csv",
     mime="text/csv", key="perf_csv", kind="report", what=f"performance {quarter} components", where=buttons[1],
 )

@@ -25,8 +25,9 @@ def table(frame, height=None):
 
 
 def download(frame, name):
+    # Built when clicked: overdue lists run to tens of thousands of rows at province scale.
     ui.download_button(ui.t("rectification.download"),
-                       rect.csv_download(frame, header, lang), file_name=f"{name}.csv",
+                       lambda context=header: rect.csv_download(frame, context, lang), file_name=f"{name}.csv",
                        mime="text/csv", key=f"rect_download_{name}", kind="gap_list",
                        what=f"rectification {name}: {header}")
 

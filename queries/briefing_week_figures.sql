@@ -3,7 +3,7 @@
 --   tip-offs received and verified, overdue major hazards, and how many red and
 --   orange operating enterprises are inspected within their risk interval.
 -- params: $start, $end, $as_of, $towns, $departments, $industries,
---   $interval_red, $interval_orange
+--   $interval_red, $interval_orange, $interval_yellow, $interval_blue
 -- columns: newly_listed, cases_filed, penalties, tipoffs_received,
 --   tipoffs_verified, overdue_major, key_enterprises, key_up_to_date,
 --   key_coverage_rate
@@ -84,11 +84,11 @@ key_figures as (
     select
         count(*) as key_enterprises,
         count(*) filter (
-            where last_date is not null
-              and date_diff('day', last_date, $as_of::date) <= case risk_level
-                  when 'red' then $interval_red
-                  else $interval_orange
-              end
+            where not overdue_for_inspection(
+                last_date,
+                $as_of,
+                inspection_interval(risk_level, $interval_red, $interval_orange, $interval_yellow, $interval_blue)
+            )
         ) as key_up_to_date
     from key_enterprises
 ),

@@ -61,31 +61,14 @@ flagged as (
         e.status = 'operating' as in_scope,
         l.last_date as last_inspection,
         date_diff('day', l.last_date, $as_of::date) as days_since_inspection,
-        case e.risk_level
-            when 'red' then $interval_red
-            when 'orange' then $interval_orange
-            when 'yellow' then $interval_yellow
-            else $interval_blue
-        end as interval_days,
+        inspection_interval(e.risk_level, $interval_red, $interval_orange, $interval_yellow, $interval_blue) as interval_days,
         coalesce(l.inspected, false) as inspected,
-        l.last_date is null
-            or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
-                when 'red' then $interval_red
-                when 'orange' then $interval_orange
-                when 'yellow' then $interval_yellow
-                else $interval_blue
-            end as due,
-        list_filter(
-            [
-                case when e.town is null then 'town' end,
-                case when e.village is null then 'village' end,
-                case when e.department is null then 'department' end,
-                case when e.squadron is null then 'squadron' end,
-                case when e.grid_id is null then 'grid_id' end,
-                case when e.grid_id not in (select grid_id from grids) then 'unknown_grid' end
-            ],
-            lambda x: x is not null
-        ) as missing
+        overdue_for_inspection(
+            l.last_date,
+            $as_of,
+            inspection_interval(e.risk_level, $interval_red, $interval_orange, $interval_yellow, $interval_blue)
+        ) as due,
+        grid_gaps(e.town, e.village, e.department, e.squadron, e.grid_id) as missing
     from scoped as e
     left join inspection_dates as l on e.enterprise_id = l.enterprise_id
 ),

@@ -21,6 +21,8 @@ chosen_hazards as (
       and h.found_date between $start and $end
 ),
 
+-- A rectification further back than the window before the period cannot make a
+-- hazard of the period a repeat.
 rectified_before as (
     select
         hazard_id,
@@ -29,19 +31,25 @@ rectified_before as (
         rectified_date
     from hazards
     where rectified_date <= $as_of
+      and rectified_date >= cast($start as date) - $repeat_window_days::integer
 ),
 
+-- The latest earlier rectification counts only if it lies within the window, so an
+-- equi-join on (enterprise, category) restricted to the window finds the same one as
+-- an as-of join over all history, at a fraction of the cost.
 pairs as (
     select
         later.hazard_id,
-        earlier.hazard_id as earlier_hazard_id,
-        earlier.rectified_date as earlier_rectified_date
+        max({'rectified_date': earlier.rectified_date, 'hazard_id': earlier.hazard_id}).hazard_id
+            as earlier_hazard_id,
+        max(earlier.rectified_date) as earlier_rectified_date
     from chosen_hazards as later
-    asof join rectified_before as earlier
+    join rectified_before as earlier
         on earlier.enterprise_id = later.enterprise_id
         and earlier.category = later.category
-        and later.found_date > earlier.rectified_date
-    where date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
+        and earlier.rectified_date < later.found_date
+        and earlier.rectified_date >= later.found_date - $repeat_window_days::integer
+    group by later.hazard_id
 ),
 
 final as (

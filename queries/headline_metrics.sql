@@ -52,19 +52,12 @@ enterprise_flags as (
             where i.enterprise_id = e.enterprise_id
               and i.date between $start and $end
         ) as inspected,
-        l.last_date is null
-            or date_diff('day', l.last_date, $as_of::date) > case e.risk_level
-                when 'red' then $interval_red
-                when 'orange' then $interval_orange
-                when 'yellow' then $interval_yellow
-                else $interval_blue
-            end as overdue_for_inspection,
-        e.town is null
-            or e.village is null
-            or e.department is null
-            or e.squadron is null
-            or e.grid_id is null
-            or e.grid_id not in (select grid_id from grids) as blind_spot
+        overdue_for_inspection(
+            l.last_date,
+            $as_of,
+            inspection_interval(e.risk_level, $interval_red, $interval_orange, $interval_yellow, $interval_blue)
+        ) as overdue_for_inspection,
+        len(grid_gaps(e.town, e.village, e.department, e.squadron, e.grid_id)) > 0 as blind_spot
     from in_scope as e
     left join last_inspection as l on e.enterprise_id = l.enterprise_id
 ),

@@ -17,39 +17,46 @@ with active_staff as (
     where active
 ),
 
-all_inspections as (
+quarter_inspections as (
     select
         inspection_id,
         enterprise_id,
-        date,
         lead_staff_id,
         staff_ids
     from inspections
-),
-
-quarter_inspections as (
-    select *
-    from all_inspections
     where date between $start and $as_of
 ),
 
--- staff_ids is a delimited list; exporters use ; , 、 or spaces. The lead takes part
--- whether or not the list repeats them.
-participants as (
-    select distinct
-        i.inspection_id,
-        i.enterprise_id,
-        trim(member) as staff_id,
-        trim(member) = i.lead_staff_id as is_lead
-    from quarter_inspections as i,
-        unnest(regexp_split_to_array(coalesce(i.staff_ids, ''), '[;,，；、\s]+')) as m(member)
-    where trim(member) <> ''
-    union
+inspection_leads as (
     select
         inspection_id,
+        lead_staff_id
+    from inspections
+),
+
+recent_inspections as (
+    select
         enterprise_id,
-        lead_staff_id as staff_id,
-        true as is_lead
+        lead_staff_id
+    from inspections
+    where date between cast($start - interval 3 month as date) and $as_of
+),
+
+-- staff_ids is a delimited list; exporters use ; , 、 or spaces. The lead takes part
+-- whether or not the list repeats them. One row per (inspection, participant): the
+-- list is split once per inspection and deduplicated with the lead appended, so the
+-- counts below need no distinct over inspections (inspection_id is the key).
+participants as (
+    select
+        enterprise_id,
+        lead_staff_id,
+        unnest(list_distinct(
+            list_filter(
+                list_transform(regexp_split_to_array(coalesce(staff_ids, ''), '[;,，；、\s]+'),
+                               lambda member: trim(member)),
+                lambda member: member <> '')
+            || [lead_staff_id]
+        )) as staff_id
     from quarter_inspections
 ),
 
@@ -83,13 +90,23 @@ quarter_worklogs as (
       and evening_review
 ),
 
+participant_enterprises as (
+    select
+        staff_id,
+        enterprise_id,
+        count(*) filter (where staff_id = lead_staff_id) as led,
+        count(*) filter (where staff_id <> lead_staff_id) as joined
+    from participants
+    group by staff_id, enterprise_id
+),
+
 inspection_counts as (
     select
         staff_id,
-        count(distinct inspection_id) filter (where is_lead) as inspections_led,
-        count(distinct inspection_id) filter (where not is_lead) as inspections_joined,
-        count(distinct enterprise_id) as enterprises_inspected
-    from participants
+        sum(led)::bigint as inspections_led,
+        sum(joined)::bigint as inspections_joined,
+        count(*) as enterprises_inspected
+    from participant_enterprises
     group by staff_id
 ),
 
@@ -121,7 +138,7 @@ hazards_due as (
                 and verified_date <= $as_of as followed
         from all_hazards
     ) as h
-    join all_inspections as i on h.inspection_id = i.inspection_id
+    join inspection_leads as i on h.inspection_id = i.inspection_id
     where h.deadline between $start and $as_of
     group by i.lead_staff_id
 ),
@@ -130,8 +147,7 @@ lead_enterprises as (
     select distinct
         lead_staff_id as staff_id,
         enterprise_id
-    from all_inspections
-    where date between cast($start - interval 3 month as date) and $as_of
+    from recent_inspections
 ),
 
 cases_handled as (

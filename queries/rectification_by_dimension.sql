@@ -41,17 +41,15 @@ flagged as (
       and (len($levels) = 0 or list_contains($levels, h.level))
 ),
 
-grouped as (
+-- Counts are added up once per combination of the five dimensions, so the grouping
+-- sets below run over a few thousand combinations, not every hazard.
+combination_counts as (
     select
-        case
-            when grouping(town, squadron, department, industry, level) = 31 then 'all'
-            when grouping(town) = 0 then 'town'
-            when grouping(squadron) = 0 then 'squadron'
-            when grouping(department) = 0 then 'department'
-            when grouping(industry) = 0 then 'industry'
-            else 'level'
-        end as dimension,
-        coalesce(town, squadron, department, industry, level) as value,
+        town,
+        squadron,
+        department,
+        industry,
+        level,
         count(*) filter (where in_found) as hazards_found,
         count(*) filter (where in_found and is_rectified) as rectified,
         count(*) filter (where in_due) as due_in_period,
@@ -65,14 +63,69 @@ grouped as (
             as aged_3,
         count(*) filter (where is_overdue and days_overdue > $ageing_3) as aged_4,
         count(*) filter (where in_found and is_rectified and verified_by_as_of) as verified,
-        median(days_to_verify) filter (where in_found and is_rectified and verified_by_as_of)
-            as median_days_to_verify,
-        median(days_to_rectify) filter (where in_found and is_rectified) as median_days_to_rectify,
-        quantile_cont(days_to_rectify, 0.9) filter (where in_found and is_rectified)
-            as p90_days_to_rectify,
         count(*) filter (where is_due_soon) as due_soon
     from flagged
+    group by town, squadron, department, industry, level
+),
+
+grouped_counts as (
+    select
+        case
+            when grouping(town, squadron, department, industry, level) = 31 then 'all'
+            when grouping(town) = 0 then 'town'
+            when grouping(squadron) = 0 then 'squadron'
+            when grouping(department) = 0 then 'department'
+            when grouping(industry) = 0 then 'industry'
+            else 'level'
+        end as dimension,
+        coalesce(town, squadron, department, industry, level) as value,
+        sum(hazards_found)::bigint as hazards_found,
+        sum(rectified)::bigint as rectified,
+        sum(due_in_period)::bigint as due_in_period,
+        sum(rectified_on_time)::bigint as rectified_on_time,
+        sum(overdue_open)::bigint as overdue_open,
+        sum(overdue_major)::bigint as overdue_major,
+        sum(aged_1)::bigint as aged_1,
+        sum(aged_2)::bigint as aged_2,
+        sum(aged_3)::bigint as aged_3,
+        sum(aged_4)::bigint as aged_4,
+        sum(verified)::bigint as verified,
+        sum(due_soon)::bigint as due_soon
+    from combination_counts
     group by grouping sets ((), (town), (squadron), (department), (industry), (level))
+),
+
+-- Medians and percentiles need the hazards themselves: only those rectified among
+-- the ones found in the period take part.
+grouped_durations as (
+    select
+        case
+            when grouping(town, squadron, department, industry, level) = 31 then 'all'
+            when grouping(town) = 0 then 'town'
+            when grouping(squadron) = 0 then 'squadron'
+            when grouping(department) = 0 then 'department'
+            when grouping(industry) = 0 then 'industry'
+            else 'level'
+        end as dimension,
+        coalesce(town, squadron, department, industry, level) as value,
+        median(days_to_verify) filter (where verified_by_as_of) as median_days_to_verify,
+        median(days_to_rectify) as median_days_to_rectify,
+        quantile_cont(days_to_rectify, 0.9) as p90_days_to_rectify
+    from flagged
+    where in_found and is_rectified
+    group by grouping sets ((), (town), (squadron), (department), (industry), (level))
+),
+
+grouped as (
+    select
+        c.*,
+        d.median_days_to_verify,
+        d.median_days_to_rectify,
+        d.p90_days_to_rectify
+    from grouped_counts as c
+    left join grouped_durations as d
+        on c.dimension = d.dimension
+        and c.value is not distinct from d.value
 ),
 
 final as (

@@ -239,13 +239,27 @@ def test_bad_config_says_why(clock, monkeypatch, tmp_path):
     assert any("role 'boss'" in e.value for e in at.error)
 
 
-def test_staff_sees_only_own_performance_rows(clock):
+def test_staff_sees_only_own_performance_rows(clock, monkeypatch):
+    from gridwatch import ui
+
+    captured = {}
+    original = ui.download_button
+
+    def capture(label, data, **kwargs):
+        captured[kwargs["file_name"]] = data
+        return original(label, data, **kwargs)
+
+    monkeypatch.setattr(ui, "download_button", capture)
     at = sign_in(fresh(), "li")
     open_url(at, "performance")
     assert not at.exception
     ranking = at.dataframe[0].value  # the ranking table comes first
     assert list(ranking["姓名"]) == ["李四"], "only li's own row, no colleague"
     assert not any(s.key in ("perf_role", "perf_unit") for s in at.selectbox), "no choosing whose rows to see"
+    exported = {name: export_text(data, name) for name, data in captured.items() if name.startswith("performance")}
+    assert len(exported) == 2
+    for name, text in exported.items():
+        assert "李四" in text and "张三" not in text and "S1" not in text, name
     assert at.selectbox(key="perf_person").options == ["李四（第一中队）"]
     office = sign_in(fresh(), "office")
     open_url(office, "performance")

@@ -120,6 +120,20 @@ def test_pagination_in_sql(run):
     assert (nothing.total_rows, nothing.pages, len(nothing.rows)) == (0, 1, 0)
 
 
+def test_top_enterprises_reuse_the_first_table_page(run):
+    # By major (see test_sorting_by_major_and_overdue): A1, A3, A2; the top two are A1, A3.
+    asked = []
+
+    def recording(name, params):
+        asked.append((name, params["limit"], params["offset"]))
+        return run(name, params)
+
+    top = hazards.top_enterprises(recording, PERIOD, ALL, sort_by="major", n=2)
+    assert list(top["enterprise_id"]) == ["A1", "A3"]
+    hazards.enterprise_page(recording, PERIOD, ALL, sort_by="major", page=1)
+    assert asked == [("hazards_by_enterprise", hazards.PAGE_SIZE, 0)] * 2, "one query shape for both"
+
+
 def test_chart_data(run):
     monthly = hazards.monthly(run, PERIOD, ALL)
     # Jan K2 general; Feb K6 general; Mar K3 major; Apr K7, K12 general; May K4 major; Jun K8 major, K9 general.
