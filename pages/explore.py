@@ -1,9 +1,10 @@
 """Explore (数据探索): a question builder whose view lives in the URL, a read-only SQL console, a schema browser."""
 
+import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from gridwatch import console, explore, exports, ui
+from gridwatch import chart_top, console, explore, exports, ui
 from gridwatch.explore import BOOL, CODE, DATE, NUMBER
 
 LOADED = "ex_loaded"
@@ -143,23 +144,35 @@ with builder_tab:
         st.metric(heading, explore.format_value(result["value"].iloc[0], view.measure), border=True)
     elif not result.empty:
         dims_shown = list(table.columns[:-1])
+        # Dates keep their whole time axis; names and codes (towns, enterprises, staff) are cut to the top N.
+        drawn, cuts = table, []
+        for shown_name, code in zip(dims_shown, (view.group1, view.group2), strict=False):
+            if ":" not in code:
+                top = chart_top.top_categories(drawn, shown_name, value_column, agg="max" if is_rate else "sum")
+                drawn = top.frame
+                if top.cut:
+                    cuts.append((shown_name, top))
         figure = None
         if view.chart == "heatmap" and len(dims_shown) < 2:
             st.info(ui.t("explore.builder.heatmap_needs_two"))
         elif view.chart == "heatmap":
-            figure = px.density_heatmap(table, x=dims_shown[0], y=dims_shown[1], z=value_column,
+            figure = px.density_heatmap(drawn, x=dims_shown[0], y=dims_shown[1], z=value_column,
                                         histfunc="sum", title=heading, color_continuous_scale="OrRd")
             figure.update_layout(coloraxis_colorbar_title_text=value_column)
         elif view.chart in ("bar", "line"):
             draw = px.bar if view.chart == "bar" else px.line
             extra = {"barmode": "group"} if view.chart == "bar" else {"markers": True}
-            figure = draw(table, x=dims_shown[0], y=value_column, title=heading,
+            figure = draw(drawn, x=dims_shown[0], y=value_column, title=heading,
                           color=dims_shown[1] if len(dims_shown) > 1 else None, **extra)
         if figure is not None:
             figure.update_xaxes(type="category")
+            if cuts and cuts[0][0] == dims_shown[0]:
+                figure.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(drawn[dims_shown[0]])))
             if is_rate and view.chart != "heatmap":
                 figure.update_yaxes(tickformat=".0%")
             st.plotly_chart(figure, width="stretch")
+            for shown_name, top in cuts:
+                st.caption(f"{shown_name}: {chart_top.caption(top, value_column, lang)}")
         number_format = explore.number_format(view.measure)
         st.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)),
                      column_config={value_column: st.column_config.NumberColumn(format=number_format)})

@@ -3,7 +3,7 @@
 import plotly.express as px
 import streamlit as st
 
-from gridwatch import hazards, rules, ui
+from gridwatch import chart_top, hazards, rules, ui
 from gridwatch.links import enterprise_url
 
 REGISTER_PAGE = "pages/enterprise.py"
@@ -87,8 +87,9 @@ else:
     fig.update_layout(height=460)
     left.plotly_chart(fig, key="hz_heatmap")
 
-    towns = hazards.by_town(ui.query, chosen, page_filters)
-    towns = towns.assign(level=towns["level"].map(ui.code_formatter("hazard_level")))
+    all_towns = hazards.by_town(ui.query, chosen, page_filters)
+    top_towns = chart_top.top_categories(all_towns, "town", "hazards")
+    towns = top_towns.frame.assign(level=top_towns.frame["level"].map(ui.code_formatter("hazard_level")))
     fig = px.bar(towns, x="town", y="hazards", color="level", color_discrete_map=level_colours(),
                  category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.town_title"),
                  labels={"town": ui.t("hazards.chart.town_x"), "hazards": ui.t("hazards.chart.town_y"),
@@ -96,6 +97,23 @@ else:
     fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=460)
     fig.update_xaxes(categoryorder="total descending")
     right.plotly_chart(fig, key="hz_town_chart")
+    if top_towns.cut:
+        right.caption(chart_top.caption(top_towns, ui.t("hazards.chart.town_y"), lang))
+        with right.expander(ui.t("charts.hazards.town_table_header", total=f"{top_towns.total:,}")):
+            town_table = (all_towns.pivot_table(index="town", columns="level", values="hazards", fill_value=0)
+                          .reindex(index=chart_top.ranked(all_towns, "town", "hazards"),
+                                   columns=[c for c in hazards.HAZARD_LEVELS if c in set(all_towns["level"])])
+                          .reset_index())
+            town_table = town_table.rename(columns={"town": ui.t("hazards.chart.town_x"),
+                                                    **{c: ui.label("hazard_level", c) for c in hazards.HAZARD_LEVELS}})
+            st.dataframe(town_table, hide_index=True, key="hz_town_table", height=320)
+            st.download_button(
+                ui.t("charts.hazards.download_towns"),
+                data=lambda: hazards.csv_export(
+                    town_table, hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)),
+                file_name=f"hazards_by_town_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
+                key="hz_download_towns",
+            )
 
 st.subheader(ui.t("hazards.table_header"))
 requested = st.session_state.get("hz_page", 1)

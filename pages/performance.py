@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import exports, ui
+from gridwatch import chart_top, exports, ui
 from gridwatch import scoring as sc
 
 WEIGHT_KEY = "perf_w_{}"
@@ -106,7 +106,8 @@ for name in sc.COMPONENTS:
     config[scaled_head] = st.column_config.NumberColumn(format="%.1f")
 st.dataframe(table, hide_index=True, column_config=config, key="perf_ranking")
 
-points = sc.contributions(shown)
+top_people = chart_top.top_categories(sc.contributions(shown), "staff_id", "score")
+points = top_people.frame
 figure = go.Figure()
 for name in sc.COMPONENTS:
     figure.add_bar(x=points["name"], y=points[name], name=comp_label(name),
@@ -115,16 +116,22 @@ figure.update_layout(barmode="stack", title=ui.t("performance.stacked_title", qu
                      xaxis_title=ui.t("performance.stacked_x"), yaxis_title=ui.t("performance.stacked_y"),
                      yaxis_range=[0, 100], legend_title_text=col("component_name"))
 st.plotly_chart(figure, key="perf_stacked")
+if top_people.cut:
+    st.caption(chart_top.caption(top_people, col("score"), ui.lang()))
 
 st.subheader(ui.t("performance.units_header"))
 averages = sc.unit_averages(scored)
-unit_figure = go.Figure(go.Bar(x=averages["unit"], y=averages["score"], name=col("score"),
-                               text=averages["score"].map(lambda v: f"{v:.1f}"), textposition="outside"))
+top_units = chart_top.top_categories(averages, "unit", "score")
+bars = top_units.frame
+unit_figure = go.Figure(go.Bar(x=bars["unit"], y=bars["score"], name=col("score"),
+                               text=bars["score"].map(lambda v: f"{v:.1f}"), textposition="outside"))
 unit_figure.update_layout(title=ui.t("performance.units_title", quarter=str(quarter)),
                           xaxis_title=ui.t("performance.units_x"), yaxis_title=ui.t("performance.units_y"),
                           yaxis_range=[0, 100], showlegend=True)
 left, right = st.columns([3, 2])
 left.plotly_chart(unit_figure, key="perf_units")
+if top_units.cut:
+    left.caption(chart_top.caption(top_units, col("score"), ui.lang()))
 unit_table = averages[["unit", "staff", "score"]].rename(
     columns={"unit": col("unit"), "staff": col("staff"), "score": col("score")})
 for name in sc.COMPONENTS:

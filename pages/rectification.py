@@ -6,7 +6,7 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import formatting, rules, ui
+from gridwatch import chart_top, formatting, rules, ui
 from gridwatch import rectification as rect
 from gridwatch.metrics import RATES
 
@@ -130,21 +130,29 @@ rows = detail[detail["dimension"] == dimension].drop(columns="dimension")
 if rows["hazards_found"].sum() == 0 and rows["overdue_open"].sum() == 0:
     st.info(ui.t("rectification.breakdown.empty"))
 else:
-    names = rect.labelled(rows[["value"]], lang).iloc[:, 0].tolist()
-    if dimension == "level":
-        names = [ui.label("hazard_level", v) for v in rows["value"]]
+    def names_of(frame):
+        if dimension == "level":
+            return [ui.label("hazard_level", v) for v in frame["value"]]
+        return rect.labelled(frame[["value"]], lang).iloc[:, 0].tolist()
+
     left, right = st.columns(2)
     with left:
-        fig = go.Figure([go.Bar(x=names, y=rows[k], name=ui.t(f"rectification.series.{k}"))
+        worst = chart_top.top_categories(rows, "value", "rectification_rate", ascending=True)
+        fig = go.Figure([go.Bar(x=names_of(worst.frame), y=worst.frame[k], name=ui.t(f"rectification.series.{k}"))
                          for k in ("rectification_rate", "on_time_rate", "verification_rate")])
         chart(fig, ui.t("rectification.breakdown.rates_title", dimension=dim_name), dim_name,
               ui.t("rectification.breakdown.rate_axis"), percent=True)
+        if worst.cut:
+            st.caption(chart_top.caption(worst, ui.t("rectification.col.rectification_rate"), lang))
     with right:
-        fig = go.Figure([go.Bar(x=names, y=rows[f"aged_{b}"], name=rect.ageing_label(b, lang))
+        most = chart_top.top_categories(rows, "value", "overdue_open")
+        fig = go.Figure([go.Bar(x=names_of(most.frame), y=most.frame[f"aged_{b}"], name=rect.ageing_label(b, lang))
                          for b in range(1, 5)])
         fig.update_layout(barmode="stack")
         chart(fig, ui.t("rectification.breakdown.overdue_title", dimension=dim_name), dim_name,
               ui.t("rectification.breakdown.count_axis"))
+        if most.cut:
+            st.caption(chart_top.caption(most, ui.t("rectification.col.overdue_open"), lang))
     table(rows, height=min(38 + 35 * len(rows), 420))
     download(rows, f"rectification_by_{dimension}")
 
@@ -165,11 +173,15 @@ st.caption(ui.t("rectification.due_soon.caption", as_of=chosen.as_of, days=soon_
 if due.empty:
     st.info(ui.t("rectification.due_soon.empty", days=soon_days))
 else:
-    per_squadron = detail[(detail["dimension"] == "squadron") & (detail["due_soon"] > 0)]
+    soonest = chart_top.top_categories(detail[(detail["dimension"] == "squadron") & (detail["due_soon"] > 0)],
+                                       "value", "due_soon")
+    per_squadron = soonest.frame
     fig = go.Figure([go.Bar(x=rect.labelled(per_squadron[["value"]], lang).iloc[:, 0],
                             y=per_squadron["due_soon"], name=ui.t("rectification.col.due_soon"))])
     chart(fig, ui.t("rectification.due_soon.title"), ui.t("rectification.col.squadron"),
           ui.t("rectification.breakdown.count_axis"))
+    if soonest.cut:
+        st.caption(chart_top.caption(soonest, ui.t("rectification.col.due_soon"), lang))
     table(due, height=400)
     download(due, "rectification_due_soon")
 
