@@ -107,12 +107,12 @@ else:
             town_table = town_table.rename(columns={"town": ui.t("hazards.chart.town_x"),
                                                     **{c: ui.label("hazard_level", c) for c in hazards.HAZARD_LEVELS}})
             st.dataframe(town_table, hide_index=True, key="hz_town_table", height=320)
-            st.download_button(
+            ui.download_button(
                 ui.t("charts.hazards.download_towns"),
                 data=lambda: hazards.csv_export(
                     town_table, hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)),
-                file_name=f"hazards_by_town_{chosen.start}_{chosen.end}.csv", mime="text/csv", on_click="ignore",
-                key="hz_download_towns",
+                file_name=f"hazards_by_town_{chosen.start}_{chosen.end}.csv", mime="text/csv",
+                key="hz_download_towns", kind="report", what="hazards by town",
             )
 
 st.subheader(ui.t("hazards.table_header"))
