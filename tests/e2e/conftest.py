@@ -55,7 +55,8 @@ def demo_db(tmp_path_factory) -> Path:
 def serve(db: Path):
     """Serve the app on ``db`` on a free localhost port; yield its base URL and the process."""
     port = _free_port()
-    env = {**os.environ, "GRIDWATCH_DB": str(db)}
+    # Sign-in is switched on by a config file; the browser tests look at the pages themselves.
+    env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(db.parent / "no-auth.yaml")}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
