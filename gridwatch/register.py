@@ -71,9 +71,9 @@ def load(run: Runner, enterprise_id: str, as_of: date) -> Register | None:
     )
 
 
-def search(run: Runner, text: str, limit: int = SEARCH_LIMIT) -> pd.DataFrame:
-    """Enterprises whose name or credit code contains ``text`` (at most ``limit``)."""
-    return run("register_search", {"search": (text or "").strip(), "limit": int(limit)})
+def search(run: Runner, text: str, limit: int = SEARCH_LIMIT, towns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Enterprises of ``towns`` (empty: all) whose name or credit code contains ``text`` (at most ``limit``)."""
+    return run("register_search", {"search": (text or "").strip(), "limit": int(limit), "towns": list(towns)})
 
 
 def _t(key: str, lang: str, **values) -> str:

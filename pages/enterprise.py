@@ -24,8 +24,7 @@ def choose() -> None:
 left, right = st.columns([1, 2])
 text = left.text_input(ui.t("register.search"), key="reg_search", placeholder=ui.t("register.search_placeholder"))
 if text.strip():
-    found = register.search(ui.query, text)
-    found = found.loc[found["town"].map(ui.in_scope).astype(bool)]
+    found = register.search(ui.query, text, towns=ui.town_scope())
     if found.empty:
         right.warning(ui.t("register.no_match", text=html.escape(text.strip())))
     else:

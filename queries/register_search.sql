@@ -1,7 +1,8 @@
 -- purpose: enterprises whose name or credit code contains $search (case-insensitive),
---   for the register's search box; at most $limit rows, names starting with the
---   text first. An empty $search finds nothing.
--- params: $search, $limit
+--   for the register's search box; at most $limit rows of the towns in $towns (empty:
+--   all, the user's town scope otherwise), names starting with the text first. An
+--   empty $search finds nothing.
+-- params: $search, $limit, $towns
 -- columns: enterprise_id, name, credit_code, town
 with matches as (
     select
@@ -10,7 +11,7 @@ with matches as (
         credit_code,
         town,
         starts_with(lower(name), lower($search)) as prefix_match
-    from enterprises
+    from scoped_enterprises($towns, [], [])
     where $search <> ''
       and (
           contains(lower(name), lower($search))

@@ -85,6 +85,11 @@ def test_search(run):
     assert len(register.search(run, "CC", limit=2)) == 2
 
 
+def test_search_within_a_town_scope_fills_the_limit_from_that_scope(run):
+    # All four match "CC"; the limit applies after the scope, so 西镇's two both come back.
+    assert list(register.search(run, "CC", limit=2, towns=("西镇",))["enterprise_id"]) == ["A4", "A3"]
+
+
 def test_workbook_contains_the_hazards(run):
     data = register.xlsx(register.load(run, "A1", AS_OF), "zh", DATA_AS_OF)
     book = openpyxl.load_workbook(io.BytesIO(data))
