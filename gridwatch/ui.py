@@ -25,6 +25,7 @@ FILTERS_KEY = "global_filters"
 
 def lang() -> str:
     """The UI language of this session ('zh' unless switched)."""
+    _route_through_app()
     if LANG_KEY not in st.session_state:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
@@ -336,14 +337,20 @@ def _route_through_app() -> None:
     Streamlit starts in its legacy ``pages/`` directory mode until ``st.navigation``
     has run once in the process; a first request for a page in that mode runs the
     page script alone, without app.py's navigation, language switch and filters.
-    Leaving that mode and rerunning routes the same request through app.py.
+    Leaving that mode and rerunning routes the same request through app.py. Called
+    at run time (never while a module is being imported: a rerun raised inside an
+    import breaks the same import in concurrent sessions).
     """
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-    if PagesManager.uses_pages_directory and get_script_run_ctx() is not None:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_route_through_app()
+    if not PagesManager.uses_pages_directory:
+        return
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return
+    manager = ctx.pages_manager
+    if manager.current_page_script_hash in ("", manager.main_script_hash):
+        return  # app.py itself is running; its st.navigation takes over
+    PagesManager.uses_pages_directory = False
+    st.rerun()
