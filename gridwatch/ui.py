@@ -349,6 +349,8 @@ def _route_through_app() -> None:
     ctx = get_script_run_ctx()
     if ctx is None:
         return
+    if LANG_KEY in st.session_state:
+        return  # not a session's first run: app.py has run in it (AppTest re-enters the legacy mode every run)
     manager = ctx.pages_manager
     if manager.current_page_script_hash in ("", manager.main_script_hash):
         return  # app.py itself is running; its st.navigation takes over
