@@ -148,6 +148,24 @@ create or replace macro grid_gaps(town, village, department, squadron, grid_id) 
         lambda gap: gap is not null
     );
 
+-- Hazards found in [start_date, end_date] (and by as_of) at enterprises matching the
+-- filters and risk levels, of the chosen hazard levels and categories, with their
+-- enterprise's town and industry: what the hazards page's charts count.
+create or replace macro found_hazards(
+    start_date, end_date, as_of, towns, departments, industries, risk_levels, hazard_levels, categories
+) as table
+    select
+        h.*,
+        e.town,
+        e.industry
+    from hazards as h
+    join scoped_enterprises(towns, departments, industries) as e on h.enterprise_id = e.enterprise_id
+    where (len(risk_levels) = 0 or list_contains(risk_levels, e.risk_level))
+      and h.found_date between start_date and end_date
+      and h.found_date <= as_of
+      and (len(hazard_levels) = 0 or list_contains(hazard_levels, h.level))
+      and (len(categories) = 0 or list_contains(categories, h.category));
+
 -- Each hazard's status as of a date; hazards found after the date do not exist yet.
 -- status: verified (re-checked by as_of) > rectified (by as_of) > overdue
 -- (deadline before as_of) > open. Dates after as_of count as not yet happened.

@@ -3,29 +3,20 @@
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $hazard_levels, $categories
 -- columns: town, level, hazards
-with scoped as (
+with found as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($risk_levels) = 0 or list_contains($risk_levels, risk_level)
-),
-
-found as (
-    select h.*
-    from hazards as h
-    semi join scoped as e on h.enterprise_id = e.enterprise_id
-    where h.found_date between $start and $end
-      and h.found_date <= $as_of
-      and (len($hazard_levels) = 0 or list_contains($hazard_levels, h.level))
-      and (len($categories) = 0 or list_contains($categories, h.category))
+    from found_hazards(
+        $start, $end, $as_of, $towns, $departments, $industries,
+        $risk_levels, $hazard_levels, $categories
+    )
 ),
 
 final as (
     select
-        coalesce(e.town, '') as town,
-        f.level,
+        coalesce(town, '') as town,
+        level,
         count(*) as hazards
-    from found as f
-    join scoped as e on f.enterprise_id = e.enterprise_id
+    from found
     group by all
 )
 
