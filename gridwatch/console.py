@@ -100,6 +100,7 @@ SCOPED_ROWS = {
 def _scoped_copy(con: duckdb.DuckDBPyConnection, path: Path, towns: tuple[str, ...]) -> None:
     """Fill the in-memory database with only ``towns``' rows; the warehouse is detached after."""
     con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+    # ATTACH takes no parameters; the path is our own warehouse file, quoted as a literal.
     con.execute(f"attach {_literal(str(Path(path).resolve()))} as src (read_only)")
     tables = [row[0] for row in con.execute(
         "select table_name from duckdb_tables() where database_name = 'src'").fetchall()]

@@ -56,7 +56,10 @@ def _sheet_name(name: str) -> str:
 
 def chinese_export(con: duckdb.DuckDBPyConnection, table: str) -> pd.DataFrame:
     """A table as an enforcement system exports it: Chinese headers, Chinese codes, 是/否."""
+    if table not in HEADERS:
+        raise ValueError(f"unknown table {table!r}")
     cur = con.cursor()
+    # A table name cannot be a parameter; it comes from the HEADERS allow-list checked above.
     frame = cur.execute(f"select * from {table}").df()
     for column in frame.columns:
         kind = CODED.get((table, column))

@@ -116,6 +116,7 @@ def load_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame])
     for name, frame in tables.items():
         if name not in TABLES:
             raise ValueError(f"unknown table {name!r}")
+        # Table names cannot be parameters; ``name`` is one of TABLES, checked above.
         columns = [r[0] for r in con.execute(f"describe {name}").fetchall()]
         con.execute(f"delete from {name}")
         con.register("_incoming", frame[columns])
