@@ -4,21 +4,36 @@
 
 Starts the app on a free 127.0.0.1 port (the demo county unless --db). Each of
 ``--sessions`` concurrent clients speaks Streamlit's own websocket protocol, as a
-browser tab does, and visits the main pages ``--rounds`` times: the time of a
-visit runs from the request to the server's "script finished", when every element
-of the page has been sent. Beside them one headless Chromium visits the same
-pages in a loop and reports its time to a fully drawn page under that load (30
-Chromium tabs on this 2-core machine would measure the browsers, not the server).
+browser tab does. The time of a visit runs from the request to the server's
+"script finished", when every element of the page has been sent.
+
+Two phases:
+
+- **opening burst**: every session opens the home page at the same instant (a
+  Monday morning at 8:30, the worst arrival there is);
+- **working**: each session then goes through the main pages ``--rounds``
+  times, reading each page for a random 0.5–1.5 × ``--think`` seconds. Nothing
+  keeps the sessions in step after the burst, as nothing keeps people in step.
+
+Beside them, in a process of its own, one headless Chromium does what an
+official does: opens the dashboard (a full page load), then moves through the
+main pages with the sidebar, and reports its time to a fully drawn page. (30
+Chromium tabs on this 2-core machine would measure the browsers, not the
+server.) Chromium resolves no host but 127.0.0.1 and every other request is
+reported as an error.
+
 Reports the 50th and 95th percentiles, every error, and the server's resident
-memory after each round. Traffic goes only to 127.0.0.1; every wait is bounded.
+memory before the run, after each round and at its peak. Every wait is bounded.
 """
 
 import argparse
 import asyncio
+import multiprocessing
 import random
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,7 +41,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import websockets  # noqa: E402
-from playwright.async_api import async_playwright  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
@@ -37,6 +51,12 @@ from tests.e2e.conftest import serve  # noqa: E402
 MAIN_PAGES = ("", "overview", "hazards", "rectification", "coverage", "performance")
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 SUCCESS = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_SUCCESSFULLY")
+TIMEOUT_S = 120
+# The page is drawn when its own title is up, the script has stopped and no skeleton is left.
+DRAWN_AFTER = ("(previous) => { const h = document.querySelector('h1');"
+               " return h && h.innerText !== previous"
+               f" && document.querySelector('{DRAWN}')"
+               " && !document.querySelector('[data-testid=\"stSkeleton\"]'); }")
 
 
 def rss_mb(pid: int) -> float:
@@ -47,7 +67,7 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-async def visit(ws, page: str, timeout_s: float) -> tuple[float, list[str]]:
+async def visit(ws, page: str, timeout_s: float = TIMEOUT_S) -> tuple[float, list[str]]:
     """Ask the server to run one page; wait for its final "script finished"."""
     msg = BackMsg()
     msg.rerun_script.query_string = "lang=zh"
@@ -68,71 +88,108 @@ async def visit(ws, page: str, timeout_s: float) -> tuple[float, list[str]]:
             return time.perf_counter() - started, problems
 
 
-async def protocol_session(url: str, rounds: int, think_s: float, times: list, errors: list, barrier,
+async def timed_visit(ws, page: str, times: list, errors: list) -> None:
+    """One visit, its time and its problems recorded; a timeout or a dropped socket is a result."""
+    try:
+        took, problems = await visit(ws, page)
+        times.append((page, took))
+        errors.extend(f"/{page}: {p}" for p in problems)
+    except Exception as exc:
+        errors.append(f"/{page}: {type(exc).__name__}: {str(exc)[:120]}")
+
+
+async def protocol_session(url: str, rounds: int, think_s: float, result: dict, start: asyncio.Event,
                            on_round) -> None:
     ws_url = url.replace("http://", "ws://") + "/_stcore/stream"
-    # People do not arrive in step: each session starts at a random moment and reads
-    # each page for a random 0.5–1.5 × think time.
     rng = random.Random()
-    await asyncio.sleep(rng.uniform(0, think_s * len(MAIN_PAGES)))
     async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=url, max_size=2**27) as ws:
+        await start.wait()
+        await timed_visit(ws, "", result["burst"], result["errors"])
+        await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
         for r in range(rounds):
             for page in MAIN_PAGES:
-                try:
-                    took, problems = await visit(ws, page, 120)
-                    times.append((page, took))
-                    errors.extend(f"/{page}: {p}" for p in problems)
-                except Exception as exc:  # a timeout or a dropped socket is a result to report
-                    errors.append(f"/{page}: {type(exc).__name__}: {str(exc)[:120]}")
+                await timed_visit(ws, page, result["times"], result["errors"])
                 await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
-            await barrier.wait()
             on_round(r)
 
 
-async def browser_probe(url: str, drawn_times: list, errors: list, stop: asyncio.Event) -> None:
-    async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = await browser.new_page(viewport={"width": 1280, "height": 900})
-        await page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(
-            ("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else route.abort())
+def browser_probe(url: str, out, stop) -> None:
+    """In its own process: open the dashboard, then use the sidebar; put (kind, page, seconds) on ``out``."""
+    from playwright.sync_api import sync_playwright
+
+    def report(*item):
+        out.put(item)
+
+    with sync_playwright() as p:
+        args = CHROMIUM_ARGS + ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"]
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=args, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                or report("error", "", f"browser: request leaving the machine: {r.url[:120]}"))
         while not stop.is_set():
             for key in MAIN_PAGES:
                 if stop.is_set():
                     break
-                started = time.perf_counter()
+                kind = "open" if key == "" else "nav"
                 try:
-                    await page.goto(f"{url}/{key}", wait_until="domcontentloaded")
-                    await page.wait_for_selector("h1", timeout=120000)
-                    await page.wait_for_selector(DRAWN, timeout=120000)
-                    await page.wait_for_function(
-                        '!document.querySelector(\'[data-testid="stSkeleton"]\')', timeout=120000)
-                    drawn_times.append((key, time.perf_counter() - started))
-                    if await page.locator(ERRORS).count():
-                        errors.append(f"browser /{key}: error element on the page")
-                except Exception as exc:  # reported, not raised
-                    errors.append(f"browser /{key}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
-        await browser.close()
+                    previous = page.evaluate("document.querySelector('h1')?.innerText ?? ''") if key else ""
+                    started = time.perf_counter()
+                    if kind == "open":
+                        page.goto(f"{url}/", wait_until="commit")
+                    else:
+                        page.locator(f'[data-testid="stSidebarNav"] a[href$="/{key}"]').first.click()
+                    page.wait_for_function(DRAWN_AFTER, arg=previous, timeout=TIMEOUT_S * 1000, polling=50)
+                    report(kind, key, time.perf_counter() - started)
+                    if page.locator(ERRORS).count():
+                        report("error", key, f"browser /{key}: error element on the page")
+                except Exception as exc:
+                    report("error", key, f"browser /{key}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+        browser.close()
 
 
 async def run(url: str, pid: int, sessions: int, rounds: int, think_s: float) -> dict:
-    times, drawn, errors, memory = [], [], [], [rss_mb(pid)]
-    barrier = asyncio.Barrier(sessions)
-    seen: set[int] = set()
+    result = {"times": [], "burst": [], "errors": [], "memory": [rss_mb(pid)], "peak": 0.0}
+    done_rounds = [0] * rounds
 
     def on_round(r: int) -> None:
-        if r not in seen:
-            seen.add(r)
-            memory.append(rss_mb(pid))
+        done_rounds[r] += 1
+        if done_rounds[r] == sessions:
+            result["memory"].append(rss_mb(pid))
 
-    stop = asyncio.Event()
-    probe = asyncio.create_task(browser_probe(url, drawn, errors, stop))
+    sampling = threading.Event()
+
+    def sample_peak() -> None:
+        while not sampling.wait(0.5):
+            result["peak"] = max(result["peak"], rss_mb(pid))
+
+    ctx = multiprocessing.get_context("spawn")
+    out, stop = ctx.Queue(), ctx.Event()
+    probe = ctx.Process(target=browser_probe, args=(url, out, stop), daemon=True)
+    probe.start()
+    sampler = threading.Thread(target=sample_peak, daemon=True)
+    sampler.start()
+    start = asyncio.Event()
     started = time.perf_counter()
-    await asyncio.gather(*(protocol_session(url, rounds, think_s, times, errors, barrier, on_round)
-                           for _ in range(sessions)))
-    wall = time.perf_counter() - started
+    tasks = [asyncio.create_task(protocol_session(url, rounds, think_s, result, start, on_round))
+             for _ in range(sessions)]
+    await asyncio.sleep(2)  # every session connected before the burst
+    start.set()
+    await asyncio.gather(*tasks)
+    result["wall"] = time.perf_counter() - started
     stop.set()
-    await probe
-    return {"times": times, "drawn": drawn, "errors": errors, "memory": memory, "wall": wall}
+    probe.join(TIMEOUT_S)
+    if probe.is_alive():
+        probe.kill()
+        result["errors"].append("browser probe did not stop in time")
+    sampling.set()
+    result["drawn"] = []
+    while not out.empty():
+        kind, key, value = out.get()
+        if kind == "error":
+            result["errors"].append(value)
+        else:
+            result["drawn"].append((kind, key, value))
+    return result
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -140,6 +197,13 @@ def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     rank = max(1, min(len(ordered), int(-(-q * len(ordered) // 100))))
     return ordered[rank - 1]
+
+
+def row(label: str, values: list[float]) -> str:
+    if not values:
+        return f"| {label} | 0 | – | – | – |"
+    return (f"| {label} | {len(values)} | {statistics.median(values):.2f} | {percentile(values, 95):.2f} | "
+            f"{max(values):.2f} |")
 
 
 def summary(pairs: list[tuple[str, float]]) -> list[str]:
@@ -152,12 +216,42 @@ def summary(pairs: list[tuple[str, float]]) -> list[str]:
     return lines
 
 
+def report(args, result: dict) -> list[str]:
+    """The Markdown report."""
+    drawn = result["drawn"]
+    every = [t for _, _, t in drawn]
+    command = (f"`.venv/bin/python bench/load.py --sessions {args.sessions} --rounds {args.rounds} "
+               f"--think {args.think:g}{' --db ' + str(args.db) if args.db else ''}`")
+    lines = [
+        "# Load test", "",
+        f"Command: {command}. One server on 127.0.0.1 (2 cores). {args.sessions} sessions speaking Streamlit's "
+        f"websocket protocol all open the home page at the same instant, then each goes through the "
+        f"{len(MAIN_PAGES)} main pages {args.rounds} times, reading each for 0.5–1.5 × {args.think:g} s. "
+        "Meanwhile one headless Chromium, in its own process, opens the dashboard and moves through the "
+        "same pages with the sidebar, over and over.", "",
+        "| measure | visits | p50 s | p95 s | max s |", "|---|---|---|---|---|",
+        row("server, opening burst: request to script finished", [t for _, t in result["burst"]]),
+        row("server, working: request to script finished", [t for _, t in result["times"]]),
+        row("browser under that load: to fully drawn", every),
+        row("— opening the dashboard (full page load)", [t for k, _, t in drawn if k == "open"]),
+        row("— changing page in the sidebar", [t for k, _, t in drawn if k == "nav"]),
+        "", f"Errors: {len(result['errors'])}. Wall time: {result['wall']:.0f} s.", "",
+        "Server, working, per page (p50 / p95 s):", "", *summary(result["times"]), "",
+        "Browser, per page (p50 / p95 s):", "", *summary([(k, t) for _, k, t in drawn]), "",
+        "Server resident memory (MB) before the run and after each round: "
+        + ", ".join(f"{m:.0f}" for m in result["memory"]) + f"; peak {result['peak']:.0f}.", "",
+    ]
+    if result["errors"]:
+        lines += ["Errors:", ""] + [f"- {e}" for e in result["errors"][:30]]
+    return lines
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="seconds a session waits between two visits (reading the page); 0 = back to back")
+    parser.add_argument("--think", type=float, default=5.0,
+                        help="mean seconds a session reads a page before the next; 0 = back to back")
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "LOAD.md")
     args = parser.parse_args()
@@ -167,30 +261,7 @@ def main() -> int:
             warehouse.build_demo(db)
         with serve(db) as (url, proc):
             result = asyncio.run(run(url, proc.pid, args.sessions, args.rounds, args.think))
-    secs = [t for _, t in result["times"]]
-    drawn = [t for _, t in result["drawn"]]
-    lines = [
-        "# Load test", "",
-        f"Command: `.venv/bin/python bench/load.py --sessions {args.sessions} --rounds {args.rounds} "
-        f"--think {args.think:g}`"
-        f"{' --db ' + str(args.db) if args.db else ''}. {args.sessions} concurrent sessions speaking Streamlit's "
-        f"websocket protocol, each visiting {len(MAIN_PAGES)} pages per round ({args.think:g} s between visits), "
-        "against one server on 127.0.0.1 "
-        "(2 cores), with one headless Chromium visiting the same pages meanwhile.", "",
-        "| measure | visits | p50 s | p95 s | max s |", "|---|---|---|---|---|",
-        f"| server: request to script finished | {len(secs)} | {statistics.median(secs):.2f} | "
-        f"{percentile(secs, 95):.2f} | {max(secs):.2f} |",
-    ]
-    if drawn:
-        lines.append(f"| browser under that load: to fully drawn | {len(drawn)} | {statistics.median(drawn):.2f} | "
-                     f"{percentile(drawn, 95):.2f} | {max(drawn):.2f} |")
-    lines += ["", f"Errors: {len(result['errors'])}. Wall time: {result['wall']:.0f} s.", "",
-              "Server, per page (p50 / p95 s):", "", *summary(result["times"]), "",
-              "Browser, per page (p50 / p95 s):", "", *summary(result["drawn"]), "",
-              "Server resident memory (MB) before the run and after each round: "
-              + ", ".join(f"{m:.0f}" for m in result["memory"]), ""]
-    if result["errors"]:
-        lines += ["Errors:", ""] + [f"- {e}" for e in result["errors"][:30]]
+    lines = report(args, result)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
     return 0 if not result["errors"] else 1
