@@ -7,6 +7,7 @@ query results are cached per (query, parameters, data version).
 
 import dataclasses
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -130,6 +131,23 @@ def _cached_query(name: str, params: dict, version: str, path: str) -> pd.DataFr
 def query(name: str, params: dict | None = None) -> pd.DataFrame:
     """Run a named query, cached per (query, parameters, data version)."""
     return _cached_query(name, dict(params or {}), meta().get("data_version", ""), str(db_path()))
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _figure(name: str, args: tuple, kwargs: dict, _build: Callable):
+    return _build(*args, **kwargs)
+
+
+def figure(build: Callable, *args, **kwargs):
+    """The plotly figure ``build(*args, **kwargs)`` draws, built once per distinct input.
+
+    Building a figure validates every property in Python and was the largest share
+    of a page run's CPU under load; the figure depends on its input alone, so every
+    session drawing the same input shares one (``st.plotly_chart`` copies it before
+    sending). ``build`` is a function of ``gridwatch.figures``; nobody may change the
+    figure it returns.
+    """
+    return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, _build=build)
 
 
 def _current_page() -> PageSpec | None:

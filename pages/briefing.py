@@ -6,11 +6,9 @@ Cards, twelve-week trends, where-to-act lists and a written summary, all from
 
 from urllib.parse import urlsplit
 
-import plotly.graph_objects as go
 import streamlit as st
-from plotly.subplots import make_subplots
 
-from gridwatch import briefing, ui
+from gridwatch import briefing, figures, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -55,18 +53,10 @@ for section in briefing.SECTIONS:
                           help=card.help(lang), border=True)
 
 st.subheader(ui.t("briefing.section.trends"))
-figure = make_subplots(rows=2, cols=3, subplot_titles=[ui.t(f"briefing.trend.{k}") for k in briefing.TREND_KEYS],
-                       vertical_spacing=0.18, horizontal_spacing=0.06)
-for i, key in enumerate(briefing.TREND_KEYS):
-    figure.add_trace(go.Scatter(x=brief.trends["week_start"], y=brief.trends[key], mode="lines+markers",
-                                name=ui.t(f"briefing.trend.{key}"), customdata=brief.trends["week"],
-                                hovertemplate="%{customdata}: %{y}<extra></extra>"), row=i // 3 + 1, col=i % 3 + 1)
-figure.update_yaxes(title_text=ui.t("briefing.trend.y_axis"), rangemode="tozero", col=1)
-figure.update_yaxes(rangemode="tozero")
-figure.update_xaxes(tickformat="%m-%d", nticks=6)
-figure.update_xaxes(title_text=ui.t("briefing.trend.x_axis"), row=2)
-figure.update_layout(title_text=ui.t("briefing.section.trends"), height=520, showlegend=False,
-                     margin={"t": 70, "b": 40, "l": 50, "r": 20})
+figure = ui.figure(figures.small_multiples, brief.trends, list(briefing.TREND_KEYS),
+                   [ui.t(f"briefing.trend.{k}") for k in briefing.TREND_KEYS], "week",
+                   {"y_axis": ui.t("briefing.trend.y_axis"), "x_axis": ui.t("briefing.trend.x_axis"),
+                    "title": ui.t("briefing.section.trends")})
 st.plotly_chart(figure, width="stretch")
 st.caption(ui.t("briefing.trend.caption"))
 

@@ -1,9 +1,8 @@
 """Hazards (隐患分析): where hazards concentrate — per enterprise, category × industry, town and month."""
 
-import plotly.express as px
 import streamlit as st
 
-from gridwatch import chart_top, hazards, rules, ui
+from gridwatch import chart_top, figures, hazards, rules, ui
 from gridwatch.links import enterprise_url
 
 REGISTER_PAGE = "pages/enterprise.py"
@@ -40,8 +39,7 @@ def level_colours() -> dict:
     return {ui.label("hazard_level", "major"): "#d62728", ui.label("hazard_level", "general"): "#ff9f0e"}
 
 
-TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
-LEVEL_ORDER = {"level": [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]}
+LEVEL_ORDER = [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]
 
 
 st.subheader(ui.t("hazards.charts_header"))
@@ -52,16 +50,13 @@ if monthly.empty:
 else:
     level_title = ui.t("hazards.chart.legend_level")
     left, right = st.columns(2)
+    colours = level_colours()
     bars = top[top["total"] > 0].melt(id_vars=["enterprise_id", "name"], value_vars=["major", "general"],
                                       var_name="level", value_name="hazards")
     bars["level"] = bars["level"].map(ui.code_formatter("hazard_level"))
-    fig = px.bar(bars, x="hazards", y="name", color="level", orientation="h", custom_data=["enterprise_id"],
-                 color_discrete_map=level_colours(), category_orders=LEVEL_ORDER,
-                 title=ui.t("hazards.chart.top_title", n=hazards.TOP_N, sort=ui.t(f"hazards.sort.{sort_by}")),
-                 labels={"hazards": ui.t("hazards.chart.top_x"), "name": ui.t("hazards.chart.top_y"),
-                         "level": level_title})
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(top["name"])))
-    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
+    fig = ui.figure(figures.top_enterprises, bars, list(top["name"]), colours, LEVEL_ORDER, {
+        "title": ui.t("hazards.chart.top_title", n=hazards.TOP_N, sort=ui.t(f"hazards.sort.{sort_by}")),
+        "hazards": ui.t("hazards.chart.top_x"), "name": ui.t("hazards.chart.top_y"), "level": level_title})
     picked = left.plotly_chart(fig, key="hz_top_chart", on_select="rerun", selection_mode="points")
     left.caption(ui.t("hazards.chart.top_hint"))
     points = (picked or {}).get("selection", {}).get("points", []) if picked else []
@@ -69,34 +64,23 @@ else:
         open_register(points[0]["customdata"][0])
 
     trend = monthly.assign(level=monthly["level"].map(ui.code_formatter("hazard_level")))
-    fig = px.bar(trend, x="month", y="hazards", color="level", color_discrete_map=level_colours(),
-                 category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.monthly_title"),
-                 labels={"month": ui.t("hazards.chart.monthly_x"), "hazards": ui.t("hazards.chart.monthly_y"),
-                         "level": level_title})
-    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=420)
-    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
-    right.plotly_chart(fig, key="hz_monthly_chart")
+    right.plotly_chart(ui.figure(figures.monthly_levels, trend, colours, LEVEL_ORDER, {
+        "title": ui.t("hazards.chart.monthly_title"), "month": ui.t("hazards.chart.monthly_x"),
+        "hazards": ui.t("hazards.chart.monthly_y"), "level": level_title}), key="hz_monthly_chart")
 
     left, right = st.columns(2)
     heat = hazards.category_industry(ui.query, chosen, page_filters).pivot_table(
         index="industry", columns="category", values="hazards", fill_value=0)
-    fig = px.imshow(heat, text_auto=True, aspect="auto", color_continuous_scale="Reds",
-                    title=ui.t("hazards.chart.heatmap_title"),
-                    labels={"x": ui.t("hazards.chart.heatmap_x"), "y": ui.t("hazards.chart.heatmap_y"),
-                            "color": ui.t("hazards.chart.heatmap_colour")})
-    fig.update_layout(height=460)
-    left.plotly_chart(fig, key="hz_heatmap")
+    left.plotly_chart(ui.figure(figures.heatmap, heat, {
+        "title": ui.t("hazards.chart.heatmap_title"), "x": ui.t("hazards.chart.heatmap_x"),
+        "y": ui.t("hazards.chart.heatmap_y"), "colour": ui.t("hazards.chart.heatmap_colour")}), key="hz_heatmap")
 
     all_towns = hazards.by_town(ui.query, chosen, page_filters)
     top_towns = chart_top.top_categories(all_towns, "town", "hazards")
     towns = top_towns.frame.assign(level=top_towns.frame["level"].map(ui.code_formatter("hazard_level")))
-    fig = px.bar(towns, x="town", y="hazards", color="level", color_discrete_map=level_colours(),
-                 category_orders=LEVEL_ORDER, title=ui.t("hazards.chart.town_title"),
-                 labels={"town": ui.t("hazards.chart.town_x"), "hazards": ui.t("hazards.chart.town_y"),
-                         "level": level_title})
-    fig.update_layout(barmode="stack", legend_title_text=level_title, legend=TOP_LEGEND, height=460)
-    fig.update_xaxes(categoryorder="total descending")
-    right.plotly_chart(fig, key="hz_town_chart")
+    right.plotly_chart(ui.figure(figures.town_levels, towns, colours, LEVEL_ORDER, {
+        "title": ui.t("hazards.chart.town_title"), "town": ui.t("hazards.chart.town_x"),
+        "hazards": ui.t("hazards.chart.town_y"), "level": level_title}), key="hz_town_chart")
     if top_towns.cut:
         right.caption(chart_top.caption(top_towns, ui.t("hazards.chart.town_y"), lang))
         with right.expander(ui.t("charts.hazards.town_table_header", total=f"{top_towns.total:,}")):

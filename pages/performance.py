@@ -3,10 +3,9 @@
 import html
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import chart_top, exports, ui
+from gridwatch import chart_top, exports, figures, ui
 from gridwatch import scoring as sc
 
 WEIGHT_KEY = "perf_w_{}"
@@ -108,13 +107,13 @@ st.dataframe(table, hide_index=True, column_config=config, key="perf_ranking")
 
 top_people = chart_top.top_categories(sc.contributions(shown), "staff_id", "score")
 points = top_people.frame
-figure = go.Figure()
-for name in sc.COMPONENTS:
-    figure.add_bar(x=points["name"], y=points[name], name=comp_label(name),
-                   hovertemplate="%{x}: %{y:.2f}<extra>" + comp_label(name) + "</extra>")
-figure.update_layout(barmode="stack", title=ui.t("performance.stacked_title", quarter=str(quarter)),
-                     xaxis_title=ui.t("performance.stacked_x"), yaxis_title=ui.t("performance.stacked_y"),
-                     yaxis_range=[0, 100], legend_title_text=col("component_name"))
+figure = ui.figure(figures.from_spec, [
+    {"type": "bar", "x": list(points["name"]), "y": list(points[name]), "name": comp_label(name),
+     "hovertemplate": "%{x}: %{y:.2f}<extra>" + comp_label(name) + "</extra>"} for name in sc.COMPONENTS
+], {"barmode": "stack", "title": {"text": ui.t("performance.stacked_title", quarter=str(quarter))},
+    "xaxis": {"title": {"text": ui.t("performance.stacked_x")}},
+    "yaxis": {"title": {"text": ui.t("performance.stacked_y")}, "range": [0, 100]},
+    "legend": {"title": {"text": col("component_name")}}})
 st.plotly_chart(figure, key="perf_stacked")
 if top_people.cut:
     st.caption(chart_top.caption(top_people, col("score"), ui.lang()))
@@ -123,11 +122,12 @@ st.subheader(ui.t("performance.units_header"))
 averages = sc.unit_averages(scored)
 top_units = chart_top.top_categories(averages, "unit", "score")
 bars = top_units.frame
-unit_figure = go.Figure(go.Bar(x=bars["unit"], y=bars["score"], name=col("score"),
-                               text=bars["score"].map(lambda v: f"{v:.1f}"), textposition="outside"))
-unit_figure.update_layout(title=ui.t("performance.units_title", quarter=str(quarter)),
-                          xaxis_title=ui.t("performance.units_x"), yaxis_title=ui.t("performance.units_y"),
-                          yaxis_range=[0, 100], showlegend=True)
+unit_figure = ui.figure(figures.from_spec, [
+    {"type": "bar", "x": list(bars["unit"]), "y": list(bars["score"]), "name": col("score"),
+     "text": [f"{v:.1f}" for v in bars["score"]], "textposition": "outside"}
+], {"title": {"text": ui.t("performance.units_title", quarter=str(quarter))},
+    "xaxis": {"title": {"text": ui.t("performance.units_x")}},
+    "yaxis": {"title": {"text": ui.t("performance.units_y")}, "range": [0, 100]}, "showlegend": True})
 left, right = st.columns([3, 2])
 left.plotly_chart(unit_figure, key="perf_units")
 if top_units.cut:
@@ -203,14 +203,13 @@ for tab, (query_name, empty_key, columns) in zip(tabs, record_views, strict=True
 st.subheader(ui.t("performance.trend_header"))
 trend_quarters = sc.recent_quarters(quarter, 4)
 trend = sc.trend_of_scored({str(q): scores_for(q, weights) for q in trend_quarters}, staff_id)
-trend_figure = go.Figure(go.Scatter(x=trend["quarter"], y=trend["score"], mode="lines+markers+text",
-                                    name=person["name"], text=trend["score"].map(lambda v: f"{v:.1f}"),
-                                    textposition="top center"))
-trend_figure.update_layout(title=ui.t("performance.trend_title", name=person["name"]),
-                           xaxis_title=ui.t("performance.trend_x"), yaxis_title=ui.t("performance.trend_y"),
-                           yaxis_range=[0, 105], showlegend=True,
-                           xaxis={"type": "category", "categoryorder": "array",
-                                  "categoryarray": [str(q) for q in reversed(trend_quarters)]})
+trend_figure = ui.figure(figures.from_spec, [
+    {"type": "scatter", "x": list(trend["quarter"]), "y": list(trend["score"]), "mode": "lines+markers+text",
+     "name": person["name"], "text": [f"{v:.1f}" for v in trend["score"]], "textposition": "top center"}
+], {"title": {"text": ui.t("performance.trend_title", name=person["name"])},
+    "xaxis": {"title": {"text": ui.t("performance.trend_x")}, "type": "category", "categoryorder": "array",
+              "categoryarray": [str(q) for q in reversed(trend_quarters)]},
+    "yaxis": {"title": {"text": ui.t("performance.trend_y")}, "range": [0, 105]}, "showlegend": True})
 st.plotly_chart(trend_figure, key="perf_trend")
 st.caption(ui.t("performance.trend_note"))
 

@@ -3,10 +3,9 @@
 import html
 from datetime import timedelta
 
-import plotly.graph_objects as go
 import streamlit as st
 
-from gridwatch import chart_top, formatting, rules, ui
+from gridwatch import chart_top, figures, formatting, rules, ui
 from gridwatch import rectification as rect
 from gridwatch.metrics import RATES
 
@@ -32,12 +31,18 @@ def download(frame, name):
                        what=f"rectification {name}: {header}")
 
 
-def chart(fig, title, x_title, y_title, percent=False):
-    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=y_title, showlegend=True,
-                      legend={"orientation": "h", "y": -0.25}, margin={"t": 60})
+def chart(data, title, x_title, y_title, percent=False, xaxis=None, **layout):
+    yaxis = {"title": {"text": y_title}}
     if percent:
-        fig.update_yaxes(tickformat=".0%", range=[0, 1.05])
-    st.plotly_chart(fig, width="stretch")
+        yaxis |= {"tickformat": ".0%", "range": [0, 1.05]}
+    st.plotly_chart(ui.figure(figures.from_spec, data, {
+        "title": {"text": title}, "xaxis": {"title": {"text": x_title}, **(xaxis or {})}, "yaxis": yaxis,
+        "showlegend": True, "legend": {"orientation": "h", "y": -0.25}, "margin": {"t": 60}, **layout,
+    }), width="stretch")
+
+
+def bars(x, y, name):
+    return {"type": "bar", "x": list(x), "y": list(y), "name": name}
 
 
 def shown(key, value):
@@ -138,19 +143,17 @@ else:
     left, right = st.columns(2)
     with left:
         worst = chart_top.top_categories(rows, "value", "rectification_rate", ascending=True)
-        fig = go.Figure([go.Bar(x=names_of(worst.frame), y=worst.frame[k], name=ui.t(f"rectification.series.{k}"))
-                         for k in ("rectification_rate", "on_time_rate", "verification_rate")])
-        chart(fig, ui.t("rectification.breakdown.rates_title", dimension=dim_name), dim_name,
+        chart([bars(names_of(worst.frame), worst.frame[k], ui.t(f"rectification.series.{k}"))
+               for k in ("rectification_rate", "on_time_rate", "verification_rate")],
+              ui.t("rectification.breakdown.rates_title", dimension=dim_name), dim_name,
               ui.t("rectification.breakdown.rate_axis"), percent=True)
         if worst.cut:
             st.caption(chart_top.caption(worst, ui.t("rectification.col.rectification_rate"), lang))
     with right:
         most = chart_top.top_categories(rows, "value", "overdue_open")
-        fig = go.Figure([go.Bar(x=names_of(most.frame), y=most.frame[f"aged_{b}"], name=rect.ageing_label(b, lang))
-                         for b in range(1, 5)])
-        fig.update_layout(barmode="stack")
-        chart(fig, ui.t("rectification.breakdown.overdue_title", dimension=dim_name), dim_name,
-              ui.t("rectification.breakdown.count_axis"))
+        chart([bars(names_of(most.frame), most.frame[f"aged_{b}"], rect.ageing_label(b, lang)) for b in range(1, 5)],
+              ui.t("rectification.breakdown.overdue_title", dimension=dim_name), dim_name,
+              ui.t("rectification.breakdown.count_axis"), barmode="stack")
         if most.cut:
             st.caption(chart_top.caption(most, ui.t("rectification.col.overdue_open"), lang))
     table(rows, height=min(38 + 35 * len(rows), 420))
@@ -158,12 +161,12 @@ else:
 
 st.subheader(ui.t("rectification.trend.header"))
 trend = ui.query("rectification_trend", params)
-months = trend["month"].dt.strftime("%Y-%m")
-fig = go.Figure([go.Scatter(x=months, y=trend[k], mode="lines+markers", name=ui.t(f"rectification.series.{k}"))
-                 for k in ("rectification_rate", "on_time_rate", "verification_rate")])
-fig.update_xaxes(type="category")
-chart(fig, ui.t("rectification.trend.title"), ui.t("rectification.trend.month_axis"),
-      ui.t("rectification.breakdown.rate_axis"), percent=True)
+months = list(trend["month"].dt.strftime("%Y-%m"))
+chart([{"type": "scatter", "x": months, "y": list(trend[k]), "mode": "lines+markers",
+        "name": ui.t(f"rectification.series.{k}")}
+       for k in ("rectification_rate", "on_time_rate", "verification_rate")],
+      ui.t("rectification.trend.title"), ui.t("rectification.trend.month_axis"),
+      ui.t("rectification.breakdown.rate_axis"), percent=True, xaxis={"type": "category"})
 st.caption(ui.t("rectification.trend.note"))
 
 st.subheader(ui.t("rectification.due_soon.header"))
@@ -176,9 +179,9 @@ else:
     soonest = chart_top.top_categories(detail[(detail["dimension"] == "squadron") & (detail["due_soon"] > 0)],
                                        "value", "due_soon")
     per_squadron = soonest.frame
-    fig = go.Figure([go.Bar(x=rect.labelled(per_squadron[["value"]], lang).iloc[:, 0],
-                            y=per_squadron["due_soon"], name=ui.t("rectification.col.due_soon"))])
-    chart(fig, ui.t("rectification.due_soon.title"), ui.t("rectification.col.squadron"),
+    chart([bars(rect.labelled(per_squadron[["value"]], lang).iloc[:, 0], per_squadron["due_soon"],
+                ui.t("rectification.col.due_soon"))],
+          ui.t("rectification.due_soon.title"), ui.t("rectification.col.squadron"),
           ui.t("rectification.breakdown.count_axis"))
     if soonest.cut:
         st.caption(chart_top.caption(soonest, ui.t("rectification.col.due_soon"), lang))
@@ -204,10 +207,9 @@ if five["majors"] == 0:
 else:
     for column, key in zip(st.columns(3), ("majors", "complete", "incomplete"), strict=True):
         column.metric(ui.t(f"rectification.five.{key}"), formatting.count(five[key]), border=True)
-    fig = go.Figure([go.Bar(x=[ui.t(f"rectification.col.{k}") for k in rect.FIVE],
-                            y=[five[f"missing_{k}"] for k in rect.FIVE],
-                            name=ui.t("rectification.five.incomplete"))])
-    chart(fig, ui.t("rectification.five.title"), ui.t("rectification.five.header"),
+    chart([bars([ui.t(f"rectification.col.{k}") for k in rect.FIVE], [int(five[f"missing_{k}"]) for k in rect.FIVE],
+                ui.t("rectification.five.incomplete"))],
+          ui.t("rectification.five.title"), ui.t("rectification.five.header"),
           ui.t("rectification.five.axis"))
     missing = ui.query("rectification_five_missing", params)
     if missing.empty:
@@ -222,10 +224,10 @@ ladder = ui.query("rectification_escalation", params)
 if ladder["hazards"].iloc[0] == 0:
     st.info(ui.t("rectification.escalation.empty"))
 else:
-    fig = go.Figure(go.Funnel(y=[ui.t(f"rectification.step.{s}") for s in ladder["step"]],
-                              x=ladder["hazards"], textinfo="value+percent initial",
-                              name=ui.t("rectification.col.hazards")))
-    chart(fig, ui.t("rectification.escalation.title"), ui.t("rectification.col.hazards"),
+    chart([{"type": "funnel", "y": [ui.t(f"rectification.step.{s}") for s in ladder["step"]],
+            "x": list(ladder["hazards"]), "textinfo": "value+percent initial",
+            "name": ui.t("rectification.col.hazards")}],
+          ui.t("rectification.escalation.title"), ui.t("rectification.col.hazards"),
           ui.t("rectification.col.step"))
     table(ladder.drop(columns="step_order"))
 
@@ -248,15 +250,13 @@ else:
     c5.metric(ui.t("rectification.cases.penalty_total"), formatting.count(cases["penalty_total"]), border=True)
     by_measure = ui.query("rectification_cases_by_measure", params)
     measures = [ui.label("measure", m) for m in by_measure["measure"]]
-    fig = go.Figure([
-        go.Bar(x=measures, y=by_measure["cases"], name=ui.t("rectification.series.cases")),
-        go.Scatter(x=measures, y=by_measure["penalty_total"], yaxis="y2", mode="markers",
-                   marker={"size": 12}, name=ui.t("rectification.series.penalty_total")),
-    ])
-    fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
-                              "title": ui.t("rectification.cases.penalty_axis")})
-    chart(fig, ui.t("rectification.cases.title"), ui.t("rectification.col.measure"),
-          ui.t("rectification.cases.cases_axis"))
+    chart([bars(measures, by_measure["cases"], ui.t("rectification.series.cases")),
+           {"type": "scatter", "x": measures, "y": list(by_measure["penalty_total"]), "yaxis": "y2",
+            "mode": "markers", "marker": {"size": 12}, "name": ui.t("rectification.series.penalty_total")}],
+          ui.t("rectification.cases.title"), ui.t("rectification.col.measure"),
+          ui.t("rectification.cases.cases_axis"),
+          yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
+                  "title": {"text": ui.t("rectification.cases.penalty_axis")}})
 
 st.subheader(ui.t("rectification.listed.header"))
 st.caption(ui.t("rectification.listed.caption"))
@@ -285,16 +285,15 @@ else:
     left, right = st.columns(2)
     with left:
         types = mix[mix["dimension"] == "type"]
-        fig = go.Figure([go.Bar(x=[ui.label("inspection_type", v) for v in types["value"]],
-                                y=types["inspections"], name=ui.t("rectification.col.inspections"))])
-        chart(fig, ui.t("rectification.mix.type_title"), ui.t("rectification.col.type"),
+        chart([bars([ui.label("inspection_type", v) for v in types["value"]], types["inspections"],
+                    ui.t("rectification.col.inspections"))],
+              ui.t("rectification.mix.type_title"), ui.t("rectification.col.type"),
               ui.t("rectification.mix.axis"))
     with right:
         campaigns = mix[mix["dimension"] == "campaign"]
         if campaigns.empty:
             st.info(ui.t("rectification.mix.no_campaign"))
         else:
-            fig = go.Figure([go.Bar(x=campaigns["value"], y=campaigns["inspections"],
-                                    name=ui.t("rectification.col.inspections"))])
-            chart(fig, ui.t("rectification.mix.campaign_title"), ui.t("rectification.mix.header"),
+            chart([bars(campaigns["value"], campaigns["inspections"], ui.t("rectification.col.inspections"))],
+                  ui.t("rectification.mix.campaign_title"), ui.t("rectification.mix.header"),
                   ui.t("rectification.mix.axis"))

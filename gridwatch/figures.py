@@ -1,0 +1,89 @@
+"""Plotly figures of the pages, each a pure function of its small, aggregated input.
+
+Pages draw them through ``ui.figure``, which builds each distinct figure once and
+shares it between sessions: building a figure validates every property in Python,
+and before this was cached it was a third of the server's CPU under load
+(``bench/LOAD.md``). Nothing here reads the session, the language or the data; the
+caller passes every label already translated.
+"""
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
+
+
+def from_spec(data: list[dict], layout: dict) -> go.Figure:
+    """A figure from plain trace and layout dicts (plotly's own JSON shape)."""
+    return go.Figure(data=data, layout=layout)
+
+
+def small_multiples(frame: pd.DataFrame, keys: list[str], titles: list[str], hover: str, labels: dict) -> go.Figure:
+    """One line per key of ``frame`` against ``frame['week_start']``, two rows of three panels.
+
+    ``hover`` names the column shown on hover; ``labels`` holds ``y_axis``, ``x_axis``
+    and ``title``.
+    """
+    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, vertical_spacing=0.18, horizontal_spacing=0.06)
+    for i, (key, title) in enumerate(zip(keys, titles, strict=True)):
+        fig.add_trace(go.Scatter(x=frame["week_start"], y=frame[key], mode="lines+markers", name=title,
+                                 customdata=frame[hover], hovertemplate="%{customdata}: %{y}<extra></extra>"),
+                      row=i // 3 + 1, col=i % 3 + 1)
+    fig.update_yaxes(title_text=labels["y_axis"], rangemode="tozero", col=1)
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(tickformat="%m-%d", nticks=6)
+    fig.update_xaxes(title_text=labels["x_axis"], row=2)
+    fig.update_layout(title_text=labels["title"], height=520, showlegend=False,
+                      margin={"t": 70, "b": 40, "l": 50, "r": 20})
+    return fig
+
+
+def stacked_levels(frame: pd.DataFrame, x: str, y: str, colours: dict, level_order: list[str], labels: dict,
+                   horizontal: bool = False, custom: list[str] | None = None) -> go.Figure:
+    """Bars of ``y`` by ``x``, stacked by hazard level (column ``level``, already labelled).
+
+    ``labels`` holds ``title``, one entry per column and ``level``; a horizontal chart
+    keeps the order of ``frame`` from the top.
+    """
+    fig = px.bar(frame, x=y if horizontal else x, y=x if horizontal else y, color="level",
+                 orientation="h" if horizontal else "v", custom_data=custom, color_discrete_map=colours,
+                 category_orders={"level": level_order}, title=labels["title"],
+                 labels={x: labels[x], y: labels[y], "level": labels["level"]})
+    fig.update_layout(barmode="stack", legend_title_text=labels["level"], legend=TOP_LEGEND)
+    return fig
+
+
+def top_enterprises(bars: pd.DataFrame, order: list[str], colours: dict, level_order: list[str],
+                    labels: dict) -> go.Figure:
+    """The top enterprises' hazards, major and general stacked, the first of ``order`` at the top."""
+    fig = stacked_levels(bars, "name", "hazards", colours, level_order, labels, horizontal=True,
+                         custom=["enterprise_id"])
+    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))
+    fig.update_layout(height=420)
+    return fig
+
+
+def monthly_levels(frame: pd.DataFrame, colours: dict, level_order: list[str], labels: dict) -> go.Figure:
+    """Hazards found per month, stacked by level."""
+    fig = stacked_levels(frame, "month", "hazards", colours, level_order, labels)
+    fig.update_layout(height=420)
+    fig.update_xaxes(dtick="M1", tickformat="%Y-%m")
+    return fig
+
+
+def town_levels(frame: pd.DataFrame, colours: dict, level_order: list[str], labels: dict) -> go.Figure:
+    """Hazards found per town, stacked by level, the largest first."""
+    fig = stacked_levels(frame, "town", "hazards", colours, level_order, labels)
+    fig.update_layout(height=460)
+    fig.update_xaxes(categoryorder="total descending")
+    return fig
+
+
+def heatmap(table: pd.DataFrame, labels: dict) -> go.Figure:
+    """A count heatmap of a pivot table, numbers written in the cells."""
+    fig = px.imshow(table, text_auto=True, aspect="auto", color_continuous_scale="Reds", title=labels["title"],
+                    labels={"x": labels["x"], "y": labels["y"], "color": labels["colour"]})
+    fig.update_layout(height=460)
+    return fig
