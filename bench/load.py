@@ -29,6 +29,7 @@ memory before the run, after each round and at its peak. Every wait is bounded.
 import argparse
 import asyncio
 import multiprocessing
+import queue
 import random
 import statistics
 import sys
@@ -126,6 +127,7 @@ def browser_probe(url: str, out, stop) -> None:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
                 or report("error", "", f"browser: request leaving the machine: {r.url[:120]}"))
+        report("ready", "", 0.0)
         while not stop.is_set():
             for key in MAIN_PAGES:
                 if stop.is_set():
@@ -168,6 +170,11 @@ async def run(url: str, pid: int, sessions: int, rounds: int, think_s: float) ->
     probe.start()
     sampler = threading.Thread(target=sample_peak, daemon=True)
     sampler.start()
+    # The burst waits for Chromium to be up: its start-up is the probe's cost, not the server's.
+    try:
+        await asyncio.to_thread(out.get, True, TIMEOUT_S)
+    except queue.Empty:
+        result["errors"].append(f"browser probe did not start within {TIMEOUT_S} s")
     start = asyncio.Event()
     started = time.perf_counter()
     tasks = [asyncio.create_task(protocol_session(url, rounds, think_s, result, start, on_round))
