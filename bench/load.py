@@ -9,13 +9,14 @@ browser tab does. The time of a visit runs from the request to the server's
 
 Two phases:
 
-- **opening burst**: every session opens the home page at the same instant (a
-  Monday morning at 8:30, the worst arrival there is);
+- **opening burst**: every session opens the home page at the same instant, on a
+  server that has not run a page yet (a Monday morning at 8:30 after a restart,
+  the worst arrival there is);
 - **working**: each session then goes through the main pages ``--rounds``
   times, reading each page for a random 0.5–1.5 × ``--think`` seconds. Nothing
   keeps the sessions in step after the burst, as nothing keeps people in step.
 
-Beside them, in a process of its own, one headless Chromium does what an
+After the burst, in a process of its own, one headless Chromium does what an
 official does: opens the dashboard (a full page load), then moves through the
 main pages with the sidebar, and reports its time to a fully drawn page. (30
 Chromium tabs on this 2-core machine would measure the browsers, not the
@@ -106,6 +107,7 @@ async def protocol_session(url: str, rounds: int, think_s: float, result: dict, 
     async with websockets.connect(ws_url, subprotocols=["streamlit"], origin=url, max_size=2**27) as ws:
         await start.wait()
         await timed_visit(ws, "", result["burst"], result["errors"])
+        result["burst_done"] += 1
         await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
         for r in range(rounds):
             for page in MAIN_PAGES:
@@ -114,8 +116,11 @@ async def protocol_session(url: str, rounds: int, think_s: float, result: dict, 
             on_round(r)
 
 
-def browser_probe(url: str, out, stop) -> None:
-    """In its own process: open the dashboard, then use the sidebar; put (kind, page, seconds) on ``out``."""
+def browser_probe(url: str, out, go, stop) -> None:
+    """In its own process: open the dashboard, then use the sidebar; put (kind, page, seconds) on ``out``.
+
+    Reports "ready" once Chromium is up, then waits for ``go`` (the end of the opening burst).
+    """
     from playwright.sync_api import sync_playwright
 
     def report(*item):
@@ -128,10 +133,9 @@ def browser_probe(url: str, out, stop) -> None:
         page.on("request", lambda r: r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
                 or report("error", "", f"browser: request leaving the machine: {r.url[:120]}"))
         report("ready", "", 0.0)
-        while not stop.is_set():
+        go.wait(TIMEOUT_S)
+        while True:  # whole passes through the pages, so every page is measured as often
             for key in MAIN_PAGES:
-                if stop.is_set():
-                    break
                 kind = "open" if key == "" else "nav"
                 try:
                     previous = page.evaluate("document.querySelector('h1')?.innerText ?? ''") if key else ""
@@ -146,11 +150,13 @@ def browser_probe(url: str, out, stop) -> None:
                         report("error", key, f"browser /{key}: error element on the page")
                 except Exception as exc:
                     report("error", key, f"browser /{key}: {type(exc).__name__}: {str(exc).splitlines()[0][:120]}")
+            if stop.is_set():
+                break
         browser.close()
 
 
 async def run(url: str, pid: int, sessions: int, rounds: int, think_s: float) -> dict:
-    result = {"times": [], "burst": [], "errors": [], "memory": [rss_mb(pid)], "peak": 0.0}
+    result = {"times": [], "burst": [], "burst_done": 0, "errors": [], "memory": [rss_mb(pid)], "peak": 0.0}
     done_rounds = [0] * rounds
 
     def on_round(r: int) -> None:
@@ -165,12 +171,12 @@ async def run(url: str, pid: int, sessions: int, rounds: int, think_s: float) ->
             result["peak"] = max(result["peak"], rss_mb(pid))
 
     ctx = multiprocessing.get_context("spawn")
-    out, stop = ctx.Queue(), ctx.Event()
-    probe = ctx.Process(target=browser_probe, args=(url, out, stop), daemon=True)
+    out, go, stop = ctx.Queue(), ctx.Event(), ctx.Event()
+    probe = ctx.Process(target=browser_probe, args=(url, out, go, stop), daemon=True)
     probe.start()
     sampler = threading.Thread(target=sample_peak, daemon=True)
     sampler.start()
-    # The burst waits for Chromium to be up: its start-up is the probe's cost, not the server's.
+    # The burst waits for Chromium to be up: its start-up is the probe's cost, not the server's load.
     try:
         await asyncio.to_thread(out.get, True, TIMEOUT_S)
     except queue.Empty:
@@ -181,6 +187,10 @@ async def run(url: str, pid: int, sessions: int, rounds: int, think_s: float) ->
              for _ in range(sessions)]
     await asyncio.sleep(2)  # every session connected before the burst
     start.set()
+    # The burst meets a server that has run no page yet; the probe joins once it is over.
+    while result["burst_done"] < sessions and not all(t.done() for t in tasks):
+        await asyncio.sleep(0.05)
+    go.set()
     await asyncio.gather(*tasks)
     result["wall"] = time.perf_counter() - started
     stop.set()
@@ -232,10 +242,10 @@ def report(args, result: dict) -> list[str]:
     lines = [
         "# Load test", "",
         f"Command: {command}. One server on 127.0.0.1 (2 cores). {args.sessions} sessions speaking Streamlit's "
-        f"websocket protocol all open the home page at the same instant, then each goes through the "
-        f"{len(MAIN_PAGES)} main pages {args.rounds} times, reading each for 0.5–1.5 × {args.think:g} s. "
-        "Meanwhile one headless Chromium, in its own process, opens the dashboard and moves through the "
-        "same pages with the sidebar, over and over.", "",
+        "websocket protocol all open the home page at the same instant, on a server that has run no page yet; "
+        f"then each goes through the {len(MAIN_PAGES)} main pages {args.rounds} times, reading each for "
+        f"0.5–1.5 × {args.think:g} s. From the end of that burst, one headless Chromium in its own process "
+        "opens the dashboard and moves through the same pages with the sidebar, over and over.", "",
         "| measure | visits | p50 s | p95 s | max s |", "|---|---|---|---|---|",
         row("server, opening burst: request to script finished", [t for _, t in result["burst"]]),
         row("server, working: request to script finished", [t for _, t in result["times"]]),
