@@ -24,7 +24,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m gridwatch demo --db $(DB)
 
 run: $(VENV)/.runtime $(DB)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(PY) -m gridwatch serve --port $(PORT) -- --server.headless true --browser.gatherUsageStats false
 
 test: $(VENV)/.dev
 	$(PY) -m pytest

@@ -58,8 +58,8 @@ def serve(db: Path):
     # Sign-in is switched on by a config file; the browser tests look at the pages themselves.
     env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(db.parent / "no-auth.yaml")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+        [sys.executable, "-m", "gridwatch", "serve", "--address", "127.0.0.1", "--port", str(port),
+         "--", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
