@@ -118,6 +118,27 @@ create or replace macro scoped_enterprises(towns, departments, industries) as ta
       and (len(departments) = 0 or list_contains(departments, department))
       and (len(industries) = 0 or list_contains(industries, industry));
 
+-- scoped_enterprises narrowed to squadrons as well (empty list: every squadron): the
+-- scope of the rectification queries, which the squadron filter also reaches.
+create or replace macro squadron_scoped_enterprises(towns, departments, industries, squadrons) as table
+    select *
+    from scoped_enterprises(towns, departments, industries)
+    where len(squadrons) = 0 or list_contains(squadrons, squadron);
+
+-- Per hazard, the case steps of its escalation by as_of: the first case filed on it, and
+-- the first decision that suspended, revoked or closed the enterprise (whenever decided;
+-- the caller compares that date with as_of).
+create or replace macro escalation_cases(as_of) as table
+    select
+        hazard_id,
+        min(filed_date) as case_date,
+        min(decided_date) filter (where measure in ('suspension', 'revocation', 'closure'))
+            as suspension_date
+    from cases
+    where hazard_id is not null
+      and filed_date <= as_of
+    group by hazard_id;
+
 -- The inspection interval (days) a risk colour requires; the days come from the rules
 -- file through query parameters.
 create or replace macro inspection_interval(risk_level, red, orange, yellow, blue) as
@@ -147,6 +168,40 @@ create or replace macro grid_gaps(town, village, department, squadron, grid_id) 
         ],
         lambda gap: gap is not null
     );
+
+-- Where each enterprise sits on the coverage map: village_grid_id is its own grid_id
+-- when that is a known village grid, else the village grid named by its town and
+-- village; town_grid_id is the town grid of that grid's (or its own) town.
+create or replace macro grid_placement() as table
+    with village_grids as (
+        select
+            grid_id,
+            town,
+            village
+        from grids
+        where level = 'village'
+    ),
+
+    town_grids as (
+        select
+            town,
+            min(grid_id) as grid_id
+        from grids
+        where level = 'town'
+        group by town
+    )
+
+    select
+        e.enterprise_id,
+        coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
+        tg.grid_id as town_grid_id
+    from enterprises as e
+    left join village_grids as by_id on e.grid_id = by_id.grid_id
+    left join village_grids as by_name
+        on by_id.grid_id is null
+        and e.town = by_name.town
+        and e.village = by_name.village
+    left join town_grids as tg on tg.town = coalesce(by_id.town, e.town);
 
 -- Hazards found in [start_date, end_date] (and by as_of) at enterprises matching the
 -- filters and risk levels, of the chosen hazard levels and categories, with their

@@ -2,9 +2,10 @@
 --   for the coverage map points, the gap lists and the registers. The in-scope,
 --   overdue-for-inspection and blind-spot rules are those of headline_metrics.sql;
 --   flags are false for enterprises not in scope (not operating).
---   village_grid_id / town_grid_id place an enterprise on the map: its own grid_id
---   when that is a known village grid, else the village grid named by its town and
---   village; the town grid named by that grid's (or its own) town.
+--   village_grid_id / town_grid_id place an enterprise on the map (macro
+--   grid_placement): its own grid_id when that is a known village grid, else the
+--   village grid named by its town and village; the town grid named by that grid's
+--   (or its own) town.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $interval_red, $interval_orange, $interval_yellow, $interval_blue
 -- columns: enterprise_id, name, credit_code, industry, town, village, department,
@@ -37,22 +38,9 @@ hazard_counts as (
     group by enterprise_id
 ),
 
-village_grids as (
-    select
-        grid_id,
-        town,
-        village
-    from grids
-    where level = 'village'
-),
-
-town_grids as (
-    select
-        town,
-        min(grid_id) as grid_id
-    from grids
-    where level = 'town'
-    group by town
+placement as (
+    select *
+    from grid_placement()
 ),
 
 flagged as (
@@ -76,15 +64,10 @@ flagged as (
 placed as (
     select
         f.*,
-        coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
-        tg.grid_id as town_grid_id
+        p.village_grid_id,
+        p.town_grid_id
     from flagged as f
-    left join village_grids as by_id on f.grid_id = by_id.grid_id
-    left join village_grids as by_name
-        on by_id.grid_id is null
-        and f.town = by_name.town
-        and f.village = by_name.village
-    left join town_grids as tg on tg.town = coalesce(by_id.town, f.town)
+    left join placement as p on f.enterprise_id = p.enterprise_id
 ),
 
 final as (

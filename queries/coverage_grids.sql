@@ -30,22 +30,9 @@ chosen_grids as (
     where len($towns) = 0 or list_contains($towns, town)
 ),
 
-village_grids as (
-    select
-        grid_id,
-        town,
-        village
-    from grids
-    where level = 'village'
-),
-
-town_grids as (
-    select
-        town,
-        min(grid_id) as grid_id
-    from grids
-    where level = 'town'
-    group by town
+placement as (
+    select *
+    from grid_placement()
 ),
 
 open_hazards as (
@@ -60,8 +47,8 @@ open_hazards as (
 flagged as (
     select
         e.enterprise_id,
-        coalesce(by_id.grid_id, by_name.grid_id) as village_grid_id,
-        tg.grid_id as town_grid_id,
+        p.village_grid_id,
+        p.town_grid_id,
         l.last_date,
         coalesce(l.inspected, false) as inspected,
         overdue_for_inspection(
@@ -74,12 +61,7 @@ flagged as (
     from scoped as e
     left join inspection_dates as l on e.enterprise_id = l.enterprise_id
     left join open_hazards as h on e.enterprise_id = h.enterprise_id
-    left join village_grids as by_id on e.grid_id = by_id.grid_id
-    left join village_grids as by_name
-        on by_id.grid_id is null
-        and e.town = by_name.town
-        and e.village = by_name.village
-    left join town_grids as tg on tg.town = coalesce(by_id.town, e.town)
+    left join placement as p on e.enterprise_id = p.enterprise_id
 ),
 
 membership as (

@@ -10,8 +10,7 @@
 --   p90_days_to_rectify, due_soon
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 flagged as (

@@ -7,8 +7,7 @@
 --   review_required, reviewed_where_required, review_rate, penalty_total
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 filed as (

@@ -4,8 +4,7 @@
 -- columns: measure, cases, penalty_total
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 decided as (

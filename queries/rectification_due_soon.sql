@@ -5,8 +5,7 @@
 --   description, found_date, deadline, days_left, reminder_date, last_pre_recheck
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 pre_rechecks as (

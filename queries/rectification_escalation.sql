@@ -5,20 +5,12 @@
 -- columns: step, step_order, hazards, median_days_from_previous
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 hazard_cases as (
-    select
-        hazard_id,
-        min(filed_date) as case_date,
-        min(decided_date) filter (where measure in ('suspension', 'revocation', 'closure'))
-            as suspension_date
-    from cases
-    where hazard_id is not null
-      and filed_date <= $as_of
-    group by hazard_id
+    select *
+    from escalation_cases($as_of)
 ),
 
 steps as (

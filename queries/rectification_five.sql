@@ -5,8 +5,7 @@
 --   missing_funds, missing_time_limit, missing_plan
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 majors as (

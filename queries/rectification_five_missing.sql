@@ -5,8 +5,7 @@
 --   deadline, rectified, responsibility, measures, funds, time_limit, plan
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 majors as (

@@ -7,8 +7,7 @@
 --   reward_total
 with scoped as (
     select *
-    from scoped_enterprises([], $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises([], $departments, $industries, $squadrons)
 ),
 
 received as (

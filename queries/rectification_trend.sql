@@ -6,8 +6,7 @@
 --   verification_rate, due_in_period, rectified_on_time, on_time_rate
 with scoped as (
     select *
-    from scoped_enterprises($towns, $departments, $industries)
-    where len($squadrons) = 0 or list_contains($squadrons, squadron)
+    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
 ),
 
 valid_hazards as (
