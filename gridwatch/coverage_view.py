@@ -21,8 +21,6 @@ from gridwatch import coverage, maps, queries, ui
 # Points the map draws at most: ~5,000 records keep the deck under ~2 MB of JSON, which
 # serialises and draws in well under a second; a town of a province holds a few hundred.
 POINT_BUDGET = 5_000
-# Rows of a gap list shown at once; the download holds them all.
-PAGE_ROWS = 500
 
 
 @dataclass(frozen=True)
@@ -120,14 +118,3 @@ def coverage_map(params: dict, level: str, measure: str, lang: str, focus: str |
     """
     wide = data(params).located > POINT_BUDGET
     return _map(dict(params), level, measure, lang, focus if wide else None, *_version())
-
-
-def page_slice(frame: pd.DataFrame, page: int) -> pd.DataFrame:
-    """Rows of page ``page`` (1-based) of ``frame``, ``PAGE_ROWS`` to a page."""
-    start = (max(page, 1) - 1) * PAGE_ROWS
-    return frame.iloc[start:start + PAGE_ROWS]
-
-
-def page_count(rows: int) -> int:
-    """How many pages ``rows`` rows fill (at least one)."""
-    return max(1, -(-rows // PAGE_ROWS))

@@ -22,6 +22,7 @@ from gridwatch.paths import DATA_DIR, default_db
 
 LANG_KEY = "lang"
 FILTERS_KEY = "global_filters"
+PAGE_ROWS = 500
 
 
 def lang() -> str:
@@ -320,6 +321,25 @@ def download_button(label: str, data, *, kind: str, what: str, file_name: str, w
     kwargs.pop("on_click", None)  # the audit record is the click handler
     kwargs.setdefault("key", f"dl_{file_name}")
     return where.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
+
+
+def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
+    """One page (``PAGE_ROWS`` rows) of a long list, with a page box and a caption saying which rows.
+
+    The whole frame when it fits on one page. Sending every row of a list that
+    runs to tens of thousands at province scale cost megabytes on every rerun;
+    the list's download still holds every row.
+    """
+    pages = max(1, -(-len(frame) // PAGE_ROWS))
+    if pages == 1:
+        return frame
+    where = where or st
+    page = where.columns([1, 3])[0].number_input(t("app.paging.page", pages=pages), min_value=1, max_value=pages,
+                                                 value=1, step=1, key=f"{key}_page_{pages}")
+    first = (page - 1) * PAGE_ROWS
+    where.caption(t("app.paging.rows_shown", first=f"{first + 1:,}", last=f"{min(len(frame), first + PAGE_ROWS):,}",
+                    n=f"{len(frame):,}"))
+    return frame.iloc[first:first + PAGE_ROWS]
 
 
 def stamps() -> None:

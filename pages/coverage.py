@@ -100,15 +100,7 @@ def download_csv(frame, name, key):
 
 def gap_list(shown, name, key):
     """A long list one page at a time (the download holds every row)."""
-    pages = coverage_view.page_count(len(shown))
-    page = 1
-    if pages > 1:
-        page = st.columns([1, 3])[0].number_input(ui.t("coverage.page", pages=pages), min_value=1,
-                                                  max_value=pages, value=1, step=1, key=f"{key}_page_{pages}")
-        first = (page - 1) * coverage_view.PAGE_ROWS + 1
-        st.caption(ui.t("coverage.rows_shown", first=f"{first:,}",
-                        last=f"{min(len(shown), first + coverage_view.PAGE_ROWS - 1):,}", n=f"{len(shown):,}"))
-    rows = coverage_view.page_slice(shown, page)
+    rows = ui.page_of(shown, key)
     st.dataframe(rows, hide_index=True, height=min(420, 38 + 35 * len(rows)))
     download_csv(shown, name, key)
 

@@ -17,10 +17,11 @@ rule_set = rules.load()
 soon_days = rule_set["rectification"]["due_soon_days"]
 
 
-def table(frame, height=None):
+def table(frame, key, height=None):
     config = {ui.t(f"rectification.col.{c}"): st.column_config.NumberColumn(format="percent")
               for c in frame.columns if c.endswith("_rate")}
-    st.dataframe(rect.labelled(frame, lang), hide_index=True, height=height or "auto", column_config=config)
+    st.dataframe(rect.labelled(ui.page_of(frame, key), lang), hide_index=True, height=height or "auto",
+                 column_config=config)
 
 
 def download(frame, name):
@@ -79,7 +80,7 @@ bad = ui.query("rectification_bad_deadlines", chosen.params())
 if len(bad):
     st.warning(ui.t("rectification.bad_deadlines", n=len(bad)))
     with st.expander(ui.t("rectification.bad_deadlines_list")):
-        table(bad, height=250)
+        table(bad, "rect_bad", height=250)
 
 st.subheader(ui.t("rectification.headline.header"))
 st.caption(ui.t("rectification.headline.note"))
@@ -156,7 +157,7 @@ else:
               ui.t("rectification.breakdown.count_axis"), barmode="stack")
         if most.cut:
             st.caption(chart_top.caption(most, ui.t("rectification.col.overdue_open"), lang))
-    table(rows, height=min(38 + 35 * len(rows), 420))
+    table(rows, "rect_breakdown", height=min(38 + 35 * len(rows), 420))
     download(rows, f"rectification_by_{dimension}")
 
 st.subheader(ui.t("rectification.trend.header"))
@@ -185,7 +186,7 @@ else:
           ui.t("rectification.breakdown.count_axis"))
     if soonest.cut:
         st.caption(chart_top.caption(soonest, ui.t("rectification.col.due_soon"), lang))
-    table(due, height=400)
+    table(due, "rect_due", height=400)
     download(due, "rectification_due_soon")
 
 st.subheader(ui.t("rectification.overdue.header"))
@@ -196,7 +197,7 @@ else:
     st.caption(ui.t("rectification.overdue.caption", n=len(overdue),
                     order=rule_set["rectification"]["order_after_overdue_days"],
                     case=rule_set["rectification"]["case_after_overdue_days"]))
-    table(overdue, height=400)
+    table(overdue, "rect_overdue", height=400)
     download(overdue, "rectification_overdue")
 
 st.subheader(ui.t("rectification.five.header"))
@@ -215,7 +216,7 @@ else:
     if missing.empty:
         st.success(ui.t("rectification.five.all_complete"))
     else:
-        table(missing, height=300)
+        table(missing, "rect_missing", height=300)
         download(missing, "rectification_five_missing")
 
 st.subheader(ui.t("rectification.escalation.header"))
@@ -229,7 +230,7 @@ else:
             "name": ui.t("rectification.col.hazards")}],
           ui.t("rectification.escalation.title"), ui.t("rectification.col.hazards"),
           ui.t("rectification.col.step"))
-    table(ladder.drop(columns="step_order"))
+    table(ladder.drop(columns="step_order"), "rect_ladder")
 
 st.subheader(ui.t("rectification.cases.header"))
 fine = rule_set["rectification"]["collective_review_fine"]
@@ -264,7 +265,7 @@ listed = ui.query("rectification_listed", params)
 if listed.empty:
     st.info(ui.t("rectification.listed.empty"))
 else:
-    table(listed, height=min(38 + 35 * len(listed), 400))
+    table(listed, "rect_listed", height=min(38 + 35 * len(listed), 400))
     download(listed, "rectification_listed")
 
 st.subheader(ui.t("rectification.tipoffs.header"))

@@ -9,7 +9,7 @@ import json
 import pandas as pd
 import pytest
 
-from gridwatch import coverage, coverage_view, maps, warehouse
+from gridwatch import coverage, coverage_view, maps, ui, warehouse
 from tests.conftest import build_fixture_db
 from tests.test_app import start
 from tests.test_coverage_page import JUNE, deck, layers, open_page
@@ -73,7 +73,7 @@ def test_no_geometry_over_budget_bins_the_points(cov_db, monkeypatch):
 
 def test_long_lists_page(cov_db, monkeypatch):
     # Four overdue enterprises in order C2 (red), C4 (yellow, never), C6 (yellow, 211 days), C8 (blue, never).
-    monkeypatch.setattr(coverage_view, "PAGE_ROWS", 3)
+    monkeypatch.setattr(ui, "PAGE_ROWS", 3)
     at = open_page(cov_db, monkeypatch)
     overdue = next(df.value for df in at.dataframe if "距今天数" in df.value.columns)
     assert list(overdue["企业编号"]) == ["C2", "C4", "C6"]

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from gridwatch import i18n
+from gridwatch import i18n, ui
 from tests.conftest import build_fixture_db
 from tests.test_app import start
 
@@ -82,3 +82,16 @@ def test_empty_period_says_why(db, monkeypatch):
               gf_as_of_custom=date(2030, 1, 31))
     infos = " ".join(i.value for i in at.info)
     assert "期间内没有发现重大隐患" in infos and "期间内没有立案的案件" in infos
+
+
+def test_long_lists_page(db, monkeypatch):
+    # The four overdue hazards, most days overdue first (K4 121, K8 60, K7 10, K5 5); three to a page.
+    monkeypatch.setattr(ui, "PAGE_ROWS", 3)
+    at = page(db, monkeypatch)
+    assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K8", "K7"]
+    assert any("第 1–3 行，共 4 行" in c.value for c in at.caption)
+    at.number_input(key="rect_overdue_page_2").set_value(2).run()
+    assert not at.exception
+    assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K5"]
+    assert len(table_with(at, "剩余天数")) == 2  # a list that fits one page has no page box
+    assert "rect_due_page_1" not in [n.key for n in at.number_input]
