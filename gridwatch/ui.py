@@ -23,6 +23,7 @@ from gridwatch.paths import DATA_DIR, default_db
 LANG_KEY = "lang"
 FILTERS_KEY = "global_filters"
 PAGE_ROWS = 500
+FIGURE_CACHE_MAX_ROWS = 50_000
 
 
 def lang() -> str:
@@ -148,6 +149,10 @@ def figure(build: Callable, *args, **kwargs):
     sending). ``build`` is a function of ``gridwatch.figures``; nobody may change the
     figure it returns.
     """
+    if any(isinstance(a, pd.DataFrame) and len(a) >= FIGURE_CACHE_MAX_ROWS for a in (*args, *kwargs.values())):
+        # Streamlit hashes a frame this long by a sample of its rows, so two inputs
+        # could share a key; charts draw aggregates, so this is a safety net only.
+        return build(*args, **kwargs)
     return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, _build=build)
 
 

@@ -48,6 +48,15 @@ def test_a_changed_value_label_or_builder_gives_a_new_figure():
     assert monthly is not first
 
 
+def test_a_frame_too_long_to_hash_whole_is_never_shared(monkeypatch):
+    # Streamlit hashes long frames by a sample of rows; such input is built every time instead.
+    monkeypatch.setattr(ui, "FIGURE_CACHE_MAX_ROWS", 4)
+    first = ui.figure(figures.top_enterprises, bars(), ["甲厂", "乙厂"], COLOURS, LEVELS, LABELS)
+    again = ui.figure(figures.top_enterprises, bars(), ["甲厂", "乙厂"], COLOURS, LEVELS, LABELS)
+    assert again is not first
+    assert sorted(again.data[1].x) == [2, 3]
+
+
 def test_top_enterprises_puts_the_first_at_the_top_and_carries_the_id_for_clicks():
     fig = figures.top_enterprises(bars(), ["甲厂", "乙厂"], COLOURS, LEVELS, LABELS)
     assert list(fig.layout.yaxis.categoryarray) == ["乙厂", "甲厂"]
