@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from gridwatch import briefing, figures, ui
+from gridwatch import briefing, display, figures, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -27,10 +27,8 @@ index = list(options).index(wanted) if wanted in options else list(options).inde
 week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
                                         format_func=options.get, key="briefing_week"))
 brief = briefing.compute(source, week, scope, data_as_of)
-prev = brief.previous_week
 
-st.caption(ui.t("briefing.caption", week=week.label, start=week.monday, end=week.sunday, as_of=brief.as_of,
-                prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday))
+st.caption(briefing.caption(brief, lang))
 st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
            + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
 
@@ -39,18 +37,17 @@ if not brief.enterprises_in_scope:
 st.subheader(ui.t("briefing.section.summary"))
 st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
 
-CARDS_PER_ROW = 4
+MAX_PER_ROW = 5
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))
-    cards = [c for c in brief.cards if c.section == section]
-    for row in range(0, len(cards), CARDS_PER_ROW):
-        for column, card in zip(st.columns(CARDS_PER_ROW), cards[row:row + CARDS_PER_ROW], strict=False):
-            column.metric(card.label(lang), card.shown, delta=card.delta,
-                          delta_color="off" if card.unchanged else card.delta_color,
-                          delta_arrow="off" if card.unchanged else "auto",
-                          delta_description=ui.t("briefing.vs_last_week"),
-                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None,
-                          help=card.help(lang), border=True)
+    cards = [c for c in brief.cards if briefing.SECTION_OF[c.key] == section]
+    per_row = len(cards) if len(cards) <= MAX_PER_ROW else -(-len(cards) // 2)
+    for row in range(0, len(cards), per_row):
+        for column, card in zip(st.columns(per_row), cards[row:row + per_row], strict=False):
+            display.draw(column, card, lang, delta_description=ui.t("briefing.vs", basis=brief.basis(lang)),
+                         chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None)
+    if section == "rectification" and brief.rectified_date_unknown:
+        st.caption(ui.t("briefing.section.left_out", n=f"{brief.rectified_date_unknown:,}"))
 
 st.subheader(ui.t("briefing.section.trends"))
 figure = ui.figure(figures.small_multiples, brief.trends, list(briefing.TREND_KEYS),

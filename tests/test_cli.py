@@ -53,6 +53,19 @@ def test_metrics_agree_with_csv_recomputation(demo, start, end, as_of, towns):
     assert ours["hazards_found"] > 0
 
 
+def test_rectified_in_period_is_a_count_of_the_exported_csv(demo):
+    """The brief's lead figure, for 2026-W47, is what anyone counts from the exported hazards.csv."""
+    import pandas as pd
+
+    db, csv = demo
+    done = cli("metrics", "--db", db, "--start", "2026-11-16", "--end", "2026-11-22", "--json")
+    assert done.returncode == 0, done.stderr
+    ours = json.loads(done.stdout)
+    rectified = pd.to_datetime(pd.read_csv(csv / "hazards.csv", encoding="utf-8-sig", dtype=str)["整改完成日期"])
+    assert ours["rectified_in_period"] == rectified.between("2026-11-16", "2026-11-22").sum() > 100
+    assert ours["rectified_date_unknown"] == 0 and ours["not_recorded"] == []
+
+
 def test_metrics_on_tiny_fixture(tiny_db):
     done = cli("metrics", "--db", tiny_db, "--start", "2026-03-01", "--end", "2026-03-31", "--json")
     assert done.returncode == 0
