@@ -183,19 +183,19 @@ def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> None:
-    """Stamp a new data version, the write time and the data-as-of date."""
+    """Stamp a new data version, the write time and the data-as-of date.
+
+    Data as of (DESIGN.md): the latest inspection or finding date that is not after the day of
+    writing. A later date is a typo from the future: it never moves "today" of the app.
+    """
     as_of = con.execute(
         """
         select max(d) from (
-            select max(date) as d from inspections
-            union all select max(found_date) from hazards
-            union all select max(rectified_date) from hazards
-            union all select max(verified_date) from hazards
-            union all select max(filed_date) from cases
-            union all select max(received_date) from tipoffs
-            union all select max(date) from worklogs
+            select max(date) as d from inspections where date <= $today
+            union all select max(found_date) from hazards where found_date <= $today
         )
-        """
+        """,
+        {"today": date.today()},
     ).fetchone()[0]
     set_meta(
         con,
