@@ -77,6 +77,9 @@ NEEDS = {
     "overdue_open": ("hazards_deadline", "hazards_rectification"),
     "overdue_major": ("hazards_deadline", "hazards_rectification"),
     "verification_rate": ("hazards_verified_date",),
+    "verified": ("hazards_verified_date",),
+    "median_days_to_verify": ("hazards_verified_date",),
+    "due_soon": ("hazards_deadline",),
     "median_days_to_rectify": ("hazards_rectified_date",),
     "p90_days_to_rectify": ("hazards_rectified_date",),
     "aged_1": ("hazards_deadline", "hazards_rectification"),
@@ -133,6 +136,12 @@ def blank_unrecorded(figures: dict, fields_recorded: dict[str, bool], lang: str 
             blanked.append({"key": key, "fields": [FIELDS[f] for f in lacking], "reason": reason(lacking, lang)})
     out["not_recorded"] = blanked
     return out
+
+
+def blank_unrecorded_columns(frame, fields_recorded: dict[str, bool]):
+    """``frame`` (a breakdown, a trend) with every column of a figure the data does not record emptied."""
+    lacking = [c for c in frame.columns if missing_fields(c, fields_recorded)]
+    return frame.assign(**{c: None for c in lacking}) if lacking else frame
 
 
 def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:

@@ -69,8 +69,9 @@ if len(bad):
 st.subheader(ui.t("rectification.headline.header"))
 st.caption(ui.t("rectification.headline.note"))
 now, before = ui.headline(chosen), ui.headline(last_year)
-scope_now = ui.query("rectification_by_dimension", rect.params(chosen))
-scope_before = ui.query("rectification_by_dimension", rect.params(last_year))
+scope_now = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", rect.params(chosen)), recorded)
+scope_before = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", rect.params(last_year)),
+                                                recorded)
 total_now, total_before = (f[f["dimension"] == "all"].iloc[0].to_dict() for f in (scope_now, scope_before))
 columns = [*st.columns(4), *st.columns(3)]
 for column, key in zip(columns, rect.HEADLINE_CARDS, strict=False):
@@ -106,7 +107,7 @@ levels = right.multiselect(ui.t("rectification.filters.levels"), rect.HAZARD_LEV
                            placeholder=ui.t("app.filters.all"), key="rect_levels")
 params = rect.params(chosen, squadrons, levels)
 header = rect.export_header(chosen, squadrons, levels, ui.data_as_of(), lang)
-detail = ui.query("rectification_by_dimension", params)
+detail = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", params), recorded)
 
 st.subheader(ui.t("rectification.breakdown.header"))
 dimension = st.segmented_control(ui.t("rectification.breakdown.dimension"), rect.DIMENSIONS,
@@ -142,7 +143,7 @@ else:
     download(rows, f"rectification_by_{dimension}")
 
 st.subheader(ui.t("rectification.trend.header"))
-trend = ui.query("rectification_trend", params)
+trend = metrics.blank_unrecorded_columns(ui.query("rectification_trend", params), recorded)
 months = list(trend["month"].dt.strftime("%Y-%m"))
 chart([{"type": "scatter", "x": months, "y": list(trend[k]), "mode": "lines+markers",
         "name": ui.t(f"rectification.series.{k}")}
