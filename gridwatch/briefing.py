@@ -415,6 +415,7 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
     return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
 
 
+WHERE_COUNTS = ("overdue_open", "overdue_major", "max_days_overdue", "open_major", "overdue_of_open_major")
 WHERE_EMPTY = {"top_towns": "no_overdue", "top_enterprises": "no_open_major", "majors_found": "no_majors_found"}
 
 

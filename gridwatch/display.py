@@ -249,9 +249,27 @@ def card(key: str, figures: dict, baseline: dict | None = None, recorded: dict |
                 previous_missing=lacking(baseline, baseline_recorded if baseline_recorded is not None else recorded))
 
 
+MAX_PER_ROW = 5
+
+
+def rows(items: list, max_per_row: int = MAX_PER_ROW) -> list[list]:
+    """Cards split into rows of at most ``max_per_row``, as even as two rows allow (7 → 4 + 3)."""
+    items = list(items)
+    if not items:
+        return []
+    per_row = len(items) if len(items) <= max_per_row else -(-len(items) // -(-len(items) // max_per_row))
+    return [items[i:i + per_row] for i in range(0, len(items), per_row)]
+
+
 def draw(where, card: Card, lang: str, note: str = "", **extra) -> None:
-    """Draw ``card`` with ``st.metric`` in ``where`` (a column or container); ``note`` adds to the help."""
+    """Draw ``card`` with ``st.metric`` in ``where`` (a column or container); ``note`` adds to the help.
+
+    ``extra`` goes to ``st.metric`` (``delta_description``, ``chart_data``); a card without a
+    change shown gets no ``delta_description`` either.
+    """
     args = card.metric_args(lang)
     if note:
         args["help"] = f"{args['help']} {note}"
+    if args["delta"] is None:
+        extra.pop("delta_description", None)
     where.metric(**args, **extra)

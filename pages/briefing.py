@@ -37,13 +37,10 @@ if not brief.enterprises_in_scope:
 st.subheader(ui.t("briefing.section.summary"))
 st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
 
-MAX_PER_ROW = 5
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))
-    cards = [c for c in brief.cards if briefing.SECTION_OF[c.key] == section]
-    per_row = len(cards) if len(cards) <= MAX_PER_ROW else -(-len(cards) // 2)
-    for row in range(0, len(cards), per_row):
-        for column, card in zip(st.columns(per_row), cards[row:row + per_row], strict=False):
+    for row in display.rows(c for c in brief.cards if briefing.SECTION_OF[c.key] == section):
+        for column, card in zip(st.columns(len(row)), row, strict=True):
             display.draw(column, card, lang, delta_description=ui.t("briefing.vs", basis=brief.basis(lang)),
                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None)
     if section == "rectification" and brief.rectified_date_unknown:
@@ -60,8 +57,13 @@ st.caption(ui.t("briefing.trend.caption"))
 st.subheader(ui.t("briefing.section.where"))
 tables = briefing.where_tables(brief, lang)
 register = ui.t("briefing.col.register")
+# Names get a fixed width and counts a narrow one, so the counts stay in view at 1280 px.
+name = ui.t("briefing.col.name")
 links = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
-                                               help=ui.t("briefing.where.link_help"))}
+                                               help=ui.t("briefing.where.link_help"), width="small"),
+         name: st.column_config.TextColumn(name, width=170),
+         **{ui.t(f"briefing.col.{k}"): st.column_config.NumberColumn(ui.t(f"briefing.col.{k}"), width=100)
+            for k in briefing.WHERE_COUNTS}}
 left, right = st.columns(2)
 for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.container(), "majors_found")):
     column.markdown(f"**{ui.t(f'briefing.where.{key}')}**")

@@ -30,10 +30,10 @@ if not now["enterprises_in_scope"]:
 
 for group, keys in GROUPS.items():
     st.subheader(ui.t(f"overview.{group}"))
-    for column, key in zip(st.columns(len(keys)), keys, strict=True):
-        card = display.card(key, now, before)
-        display.draw(column, card, lang, note=ui.t("overview.last_year", value=card.previous_shown(lang)),
-                     delta_description=ui.t("overview.vs_last_year"))
+    for row in display.rows(keys):
+        for column, key in zip(st.columns(len(row)), row, strict=True):
+            card = display.card(key, now, before)
+            display.draw(column, card, lang, note=ui.t("overview.last_year", value=card.previous_shown(lang)))
     if group == "hazards":
         st.caption(ui.t("overview.cohort_note"))
     if group == "rectification" and now["rectified_date_unknown"]:

@@ -50,8 +50,7 @@ def bars(x, y, name):
 def card(column, key, figures_now, figures_before=None):
     shown = display.card(key, figures_now, figures_before, recorded=recorded)
     note = ui.t("rectification.last_year", value=shown.previous_shown(lang)) if figures_before is not None else ""
-    display.draw(column, shown, lang, note=note,
-                 delta_description=ui.t("overview.vs_last_year") if figures_before is not None else None)
+    display.draw(column, shown, lang, note=note)
 
 
 st.title(ui.t("app.page.rectification"))
@@ -73,10 +72,12 @@ scope_now = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimensio
 scope_before = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", rect.params(last_year)),
                                                 recorded)
 total_now, total_before = (f[f["dimension"] == "all"].iloc[0].to_dict() for f in (scope_now, scope_before))
-columns = [*st.columns(4), *st.columns(3)]
-for column, key in zip(columns, rect.HEADLINE_CARDS, strict=False):
-    card(column, key, now, before)
-card(columns[-1], "p90_days_to_rectify", total_now, total_before)
+for row in display.rows([*rect.HEADLINE_CARDS, "p90_days_to_rectify"]):
+    for column, key in zip(st.columns(len(row)), row, strict=True):
+        if key in now:
+            card(column, key, now, before)
+        else:
+            card(column, key, total_now, total_before)
 if now["rectified_date_unknown"]:
     st.caption(ui.t("overview.left_out", n=f"{now['rectified_date_unknown']:,}"))
 st.caption(ui.t("rectification.headline.ageing_header"))

@@ -316,3 +316,14 @@ def test_not_recorded_reaches_the_pages(tmp_path, monkeypatch):
         at = start(path, monkeypatch, "zh", **CUSTOM).switch_page(page).run()
         assert not at.exception, at.exception
         assert cards_of(at)["复查销号率"] == "未记录"
+
+
+def test_staffing_without_populations_is_not_recorded(tmp_path, monkeypatch):
+    path = build_fixture_db(tmp_path / "np.duckdb", "dirty.sql")
+    with warehouse.rewrite(path) as w:
+        w.execute("update grids set population = null")
+    at = start(path, monkeypatch, "en", **CUSTOM).switch_page("pages/coverage.py").run()
+    assert not at.exception, at.exception
+    shown = cards_of(at)
+    assert shown["Towns short of staff"] == "not recorded"
+    assert shown["Blind spots"] == "2"  # what the grids do record still counts
