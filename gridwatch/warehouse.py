@@ -202,8 +202,9 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
             if path.exists() and not fresh:
                 shutil.copyfile(path, tmp)
             con = duckdb.connect(str(tmp))
-            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+            # Columns first: the schema's macros name columns an older warehouse lacks.
             reconcile_columns(con)
+            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
             try:
                 yield con
                 stamp(con)
@@ -257,8 +258,11 @@ def _column_changes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """
     _, wanted = _schema_probe()
     have = {(r[0], r[1]): r for r in con.cursor().execute(_COLUMNS).fetchall()}
+    tables = {table for table, _ in have}
     changes = []
     for table, column, data_type, nullable, default in wanted:
+        if table not in tables:
+            continue  # the schema creates it whole
         # Names come from the schema file (checked in), never from the data.
         current = have.get((table, column))
         if current is None:
