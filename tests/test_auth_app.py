@@ -398,6 +398,19 @@ def test_downloads_follow_the_role_and_are_audited(clock, tmp_path, name, button
                                                                   else "report")
 
 
+@pytest.mark.parametrize("page, query", [("enterprise", {"enterprise": "E3"}), ("explore", {})])
+def test_leadership_takes_away_one_register_and_explorer_results(clock, page, query):
+    """Issue 18: leadership reads, so it may download what it reads; whole registers and gap lists stay refused."""
+    at = sign_in(fresh(), "leader")
+    at.query_params.update(query)
+    open_url(at, page)
+    assert not at.exception
+    assert at.get("download_button"), f"{page}: a download is offered"
+    assert not [c for c in at.caption if "不能下载" in c.value], f"{page}: nothing refused"
+    hazards = open_url(at, "hazards")
+    assert [c for c in hazards.caption if "不能下载" in c.value], "the hazard register is still refused"
+
+
 def test_scoped_console_and_builder_on_the_explore_page(clock):
     at = sign_in(fresh(), "li")
     open_url(at, "explore")
