@@ -24,6 +24,9 @@ SEEN_KEY = "auth_seen"
 # Every open tab checks this often whether its browser's session still stands, so that
 # signing out in one tab (or the idle limit) signs out the others without a click.
 WATCH_SECONDS = 15
+# The sign-in link drawn as the theme's primary button.
+LINK_STYLE = ("display: inline-block; padding: .45rem 1.25rem; border-radius: .5rem; background: #c0392b; "
+              "color: #fff; text-decoration: none")
 
 
 def _served() -> bool:
@@ -104,8 +107,8 @@ def _notice(spec: PageSpec, why: str) -> None:
     (st.info if why in ("signed_out", "none") else st.warning)(ui.t(message))
     url = web.sign_in_url(web.safe_next(_here(spec)), ui.lang())
     # A plain link in this tab (st.link_button opens a new one); the URL is built here and escaped.
-    st.markdown(f'<a href="{html.escape(url)}" target="_self" class="gw-sign-in">{html.escape(ui.t("auth.sign_in"))}'
-                "</a>", unsafe_allow_html=True)
+    st.markdown(f'<a href="{html.escape(url)}" target="_self" style="{LINK_STYLE}">'
+                f'{html.escape(ui.t("auth.sign_in"))}</a>', unsafe_allow_html=True)
 
 
 def sidebar(user: auth.User | None) -> None:
