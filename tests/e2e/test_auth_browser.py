@@ -10,7 +10,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from gridwatch import signin, warehouse
 
 from ..streamlit_ws import run_once
-from .browser import ERRORS, wait_drawn
+from .browser import CHROMIUM_ARGS, ERRORS, wait_drawn
 from .conftest import LOCAL_HOSTS, OUTPUT, serve
 
 USERS = Path(__file__).resolve().parents[1] / "fixtures" / "auth_users.yaml"
@@ -25,10 +25,22 @@ def signed_server(demo_db, tmp_path_factory):
         yield url
 
 
+@pytest.fixture(scope="module")
+def own_browser(chromium_path):
+    """Chromium for this module only: the session-wide one keeps Playwright's event loop running in the
+    main thread until the end of the session, which the load test's harness (asyncio.run) cannot share."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
 @pytest.fixture
-def context(browser):
+def context(own_browser):
     """A browser context (one cookie jar, several tabs) at 1280×720 that blocks anything leaving localhost."""
-    ctx = browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
+    ctx = own_browser.new_context(viewport={"width": 1280, "height": 720}, locale="zh-CN")
     ctx.outside_requests = []
 
     def guard(route):
