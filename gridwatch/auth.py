@@ -248,7 +248,9 @@ class Session:
     created: float
     last_seen: float
     password_hash: str | None = None
-    ended: bool = False
+    # Why it ended ('signed_out', 'expired'), kept until the absolute limit so that every
+    # tab of the browser can say why, not just the first to notice.
+    ended: str | None = None
 
 
 @dataclass
@@ -376,20 +378,19 @@ class AuthState:
         return token
 
     def _sweep(self, config: Config, now: float) -> None:
-        """Forget sessions past either limit (an ended one is kept until its absolute expiry)."""
-        for token in [t for t, s in self.sessions.items()
-                      if now - s.created > config.absolute_seconds
-                      or (not s.ended and now - s.last_seen > config.idle_seconds)]:
+        """Forget sessions past the absolute limit (an ended one is kept until then, to say why)."""
+        for token in [t for t, s in self.sessions.items() if now - s.created > config.absolute_seconds]:
             del self.sessions[token]
 
     def resolve(self, config: Config, token, *, touch: bool = True) -> tuple[User | None, str]:
         """The user a token belongs to and why not if none: 'ok', 'none', 'unknown', 'expired', 'signed_out'.
 
         A token this process did not issue (forged, tampered, from before a restart) is
-        'unknown'; one idle or open for too long is 'expired' and forgotten; one whose
-        browser signed out is 'signed_out'. A user removed from the configuration, or
-        whose password was changed, since sign-in is 'unknown' too. ``touch`` counts the
-        look-up as activity (a script run does; a check of the page request does not).
+        'unknown'; one idle or open for too long is 'expired'; one whose browser signed
+        out is 'signed_out' (both until the absolute limit, then forgotten: 'unknown').
+        A user removed from the configuration, or whose password was changed, since
+        sign-in is 'unknown' too. ``touch`` counts the look-up as activity (a script run
+        does; the page request and the tabs' watch do not).
         """
         if not token:
             return None, "none"
@@ -402,11 +403,11 @@ class AuthState:
                 return None, "unknown"
             if now - session.created > config.absolute_seconds:
                 del self.sessions[token]
-                return None, "signed_out" if session.ended else "expired"
+                return None, session.ended or "expired"
             if session.ended:
-                return None, "signed_out"
+                return None, session.ended
             if now - session.last_seen > config.idle_seconds:
-                del self.sessions[token]
+                session.ended = "expired"
                 return None, "expired"
             user = config.users.get(session.user)
             if user is None or user.password_hash != session.password_hash:
@@ -422,7 +423,7 @@ class AuthState:
             session = self.sessions.get(token) if isinstance(token, str) else None
             if session is None or session.ended:
                 return None
-            session.ended = True
+            session.ended = "signed_out"
             return session.user
 
 

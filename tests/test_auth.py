@@ -99,7 +99,11 @@ def test_session_lifecycle_and_expiry(config, state):
     assert state.resolve(config, ok.token)[1] == "ok"
     clock.now += 31 * 60
     assert state.resolve(config, ok.token) == (None, "expired")
-    assert state.resolve(config, ok.token) == (None, "unknown"), "an expired session is forgotten"
+    clock.now += 60
+    assert state.resolve(config, ok.token) == (None, "expired"), "every tab, not just the first, says why"
+    clock.now += 12 * 3600
+    assert state.resolve(config, ok.token) == (None, "expired")
+    assert state.resolve(config, ok.token) == (None, "unknown"), "forgotten after the absolute limit"
 
 
 def test_absolute_expiry_despite_activity(config, state):
@@ -168,7 +172,7 @@ def test_sessions_per_user_are_bounded(config, state):
 def test_expired_sessions_are_swept_at_the_next_sign_in(config, state):
     for _ in range(5):
         state.open_session(config, config.users["office"])
-    state.clock.now += 31 * 60
+    state.clock.now += 12 * 3600 + 1
     state.open_session(config, config.users["leader"])
     assert [s.user for s in state.sessions.values()] == ["leader"]
 

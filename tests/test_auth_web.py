@@ -65,6 +65,14 @@ class Streamlit:
         await send({"type": "http.response.body", "body": b"streamlit"})
 
 
+def _run(coroutine) -> None:
+    """Run on a thread of its own: the browser tests leave Playwright's event loop running in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def call(app, method: str = "GET", path: str = "/", *, query: str = "", headers: dict | None = None,
          body: bytes = b"", client=("10.2.3.4", 50000), scheme: str = "http") -> Answer:
     headers = {"host": HOST, **{k.lower(): v for k, v in (headers or {}).items()}}
@@ -81,7 +89,7 @@ def call(app, method: str = "GET", path: str = "/", *, query: str = "", headers:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    _run(app(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     return Answer(start["status"], [(k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in start["headers"]],
                   b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
@@ -100,7 +108,7 @@ def websocket(app, headers: dict) -> list[dict]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    _run(app(scope, receive, send))
     return sent
 
 
