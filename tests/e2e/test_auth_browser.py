@@ -21,7 +21,7 @@ SIGN_OUT = '[data-testid="stSidebar"] button:has-text("退出登录")'
 def signed_server(demo_db, tmp_path_factory):
     """The demo county served with sign-in on (the fixture users; passwords <name>-pass-2026)."""
     audit = tmp_path_factory.mktemp("auth_e2e") / "audit.jsonl"
-    with serve(demo_db, GRIDWATCH_AUTH=str(USERS), GRIDWATCH_AUDIT=str(audit)) as (url, _):
+    with serve(demo_db, {"GRIDWATCH_AUTH": str(USERS), "GRIDWATCH_AUDIT": str(audit)}) as (url, _):
         yield url
 
 
