@@ -54,9 +54,12 @@ class Register:
     tipoffs: pd.DataFrame
 
 
-def load(run: Runner, enterprise_id: str, as_of: date) -> Register | None:
-    """The register of ``enterprise_id`` as of ``as_of``; None if no such enterprise."""
-    params = {"enterprise_id": str(enterprise_id), "as_of": as_of}
+def load(run: Runner, enterprise_id: str, as_of: date, towns: tuple[str, ...] = ()) -> Register | None:
+    """The register of ``enterprise_id`` as of ``as_of``; None if no such enterprise in ``towns`` (empty: all).
+
+    ``towns`` is the user's town scope: an enterprise of another town reads as unknown.
+    """
+    params = {"enterprise_id": str(enterprise_id), "as_of": as_of, "towns": list(towns)}
     header = run("register_header", params)
     if header.empty:
         return None

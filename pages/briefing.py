@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from gridwatch import briefing, figures, ui
+from gridwatch import briefing, figures, safe, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -31,13 +31,13 @@ prev = brief.previous_week
 
 st.caption(ui.t("briefing.caption", week=week.label, start=week.monday, end=week.sunday, as_of=brief.as_of,
                 prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday))
-st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
+st.caption(ui.md("briefing.scope", scope=scope.describe(lang)) + " · "
            + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
 
 if not brief.enterprises_in_scope:
     st.warning(ui.t("briefing.no_enterprises"))
 st.subheader(ui.t("briefing.section.summary"))
-st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
+st.info(safe.md(briefing.summary_text(brief, lang)))
 
 CARDS_PER_ROW = 4
 for section in briefing.SECTIONS:

@@ -3,7 +3,7 @@ the quarantine to download and fix, a mapping builder, and a button that restore
 
 import streamlit as st
 
-from gridwatch import audit, exports, ingest, ui, warehouse
+from gridwatch import audit, exports, ingest, safe, ui, warehouse
 from gridwatch.columns import HEADERS
 from gridwatch.ingest import preview as ip
 from gridwatch.ingest.mapping import match_headers
@@ -30,7 +30,7 @@ if mapping_upload is not None:
     try:
         mapping = ingest.mapping_from_bytes(mapping_upload.name, mapping_upload.getvalue())
     except ingest.MappingError as exc:
-        st.error(ui.t("data_import.bad_mapping", error=str(exc)))
+        st.error(ui.md("data_import.bad_mapping", error=str(exc)))
         mapping = None
 
 files = [(f.name, f.getvalue()) for f in uploads or []]
@@ -39,7 +39,7 @@ files = [(f.name, f.getvalue()) for f in uploads or []]
 def show_report(report: ingest.Report) -> None:
     """Counts per sheet, the files that could not be read, and the first problems."""
     for problem in report.problems:
-        st.error(problem.message(ui.lang()))
+        st.error(safe.md(problem.message(ui.lang())))
     summary = report.summary()
     if not summary.empty:
         summary["table"] = summary["table"].map(table_label)
@@ -65,9 +65,9 @@ if files:
     for name, content in files:
         sheets, problems = ip.preview(name, content, mapping)
         for problem in problems:
-            st.error(problem.message(ui.lang()))
+            st.error(safe.md(problem.message(ui.lang())))
         for sheet in sheets:
-            with st.expander(f"{name} {sheet.sheet}".strip(), expanded=len(files) == 1):
+            with st.expander(safe.md(f"{name} {sheet.sheet}"), expanded=len(files) == 1):
                 st.markdown(ui.t("data_import.detected", table=table_label(sheet.table), encoding=sheet.encoding,
                                  row=sheet.header_row, rows=f"{sheet.rows:,}"))
                 mapped = sheet.mapping.assign(column=[
@@ -128,7 +128,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
         for position, header in enumerate(headers):
             if not header:
                 continue
-            chosen = st.selectbox(header, options, index=options.index(guessed.get(position, "")),
+            chosen = st.selectbox(safe.md(header), options, index=options.index(guessed.get(position, "")),
                                   key=f"map_{picked}_{table}_{position}",
                                   format_func=lambda c, t=table: f"{c} · {HEADERS[t][c]}" if c else "—")
             if chosen:

@@ -2,14 +2,21 @@
 --   days overdue as of $as_of, the escalation dates that had happened by then, and
 --   whether each is a repeat (same category found after, and at most
 --   $repeat_window_days after, the latest earlier rectification there).
--- params: $enterprise_id, $as_of, $repeat_window_days
+--   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
+-- params: $enterprise_id, $as_of, $repeat_window_days, $towns
 -- columns: hazard_id, found_date, level, category, description, deadline,
 --   rectified_date, verified_date, reminder_date, order_date, status, days_overdue,
 --   is_repeat, five_implementations
-with enterprise_hazards as (
+with scoped_enterprise as (
+    select enterprise_id
+    from scoped_enterprises($towns, [], [])
+    where enterprise_id = $enterprise_id
+),
+
+enterprise_hazards as (
     select *
     from hazard_status($as_of)
-    where enterprise_id = $enterprise_id
+    semi join scoped_enterprise using (enterprise_id)
 ),
 
 rectified_before as (
@@ -17,8 +24,8 @@ rectified_before as (
         category,
         rectified_date
     from hazards
-    where enterprise_id = $enterprise_id
-      and rectified_date <= $as_of
+    semi join scoped_enterprise using (enterprise_id)
+    where rectified_date <= $as_of
 ),
 
 repeat_hazards as (
