@@ -19,6 +19,7 @@ options, exports. Map tooltips are made inert in ``gridwatch.maps`` (look-alike
 characters, because Streamlit escapes tooltip values itself).
 """
 
+import base64
 import html
 import re
 
@@ -45,7 +46,7 @@ def md(value) -> str:
 
 def md_table(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``frame`` for ``st.table``, which renders every cell and header as Markdown."""
-    out = frame.map(lambda cell: cell if cell is None or (not isinstance(cell, str) and pd.isna(cell)) else md(cell))
+    out = frame.map(lambda cell: md(cell) if isinstance(cell, str) else cell)
     out.columns = [md(c) for c in frame.columns]
     return out
 
@@ -63,6 +64,11 @@ _OURS = ("hovertemplate", "texttemplate", "template", "hovertemplatefallback", "
 def _escaped(value):
     if isinstance(value, str):
         return chart_text(value)
+    if isinstance(value, dict) and {"bdata", "dtype"} <= value.keys():
+        # A numeric array as plotly's to_dict encodes it: numbers, given back as the array.
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return array.reshape([int(n) for n in str(shape).split(",")]) if shape else array
     if isinstance(value, dict):
         return {key: item if key in _OURS else _escaped(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):

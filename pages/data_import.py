@@ -90,7 +90,7 @@ if files:
         report = ingest.import_files(
             ui.db_path(), files, mapping=mapping, dry_run=action == "dry", replace=replace,
             progress=lambda fraction, text: bar.progress(min(fraction, 1.0),
-                                                         text=ui.t("data_import.progress", name=text)))
+                                                         text=ui.md("data_import.progress", name=text)))
         bar.empty()
         st.session_state[RESULT_KEY] = report
         if action == "import":

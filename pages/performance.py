@@ -82,7 +82,7 @@ if own is None:
 else:
     shown = sc.own_rows(scored, own)
     if shown.empty:
-        st.info(ui.t("auth.no_own_score", staff_id=own))
+        st.info(ui.md("auth.no_own_score", staff_id=own))
         st.stop()
 
 st.subheader(ui.t("performance.ranking"))
