@@ -34,13 +34,23 @@ import plotly.graph_objects as go
 # keeps "www.…" and "1." lists literal, "=" and "-" keep a value from underlining a heading.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$:=])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029]+\s*")
+# Streamlit links bare URLs and e-mail addresses in the text *after* parsing the Markdown,
+# where escapes are already gone ("http\://evil\.example" was seen linked in Chromium).
+# An invisible WORD JOINER inside "http://", "www." and after "@" keeps them from
+# reading as links.
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=www)(?=\.)|(?<=@)")
+WORD_JOINER = "\u2060"
 
 
 def md(value) -> str:
-    """``value`` as Markdown that shows exactly its text (on one line); None as an empty string."""
+    """``value`` as Markdown that shows exactly its text (on one line); None as an empty string.
+
+    The text shown is the value's, but for an invisible word joiner inside what would
+    otherwise be linked as a bare URL or e-mail address.
+    """
     if value is None:
         return ""
-    text = _LINE_BREAKS.sub(" ", str(value)).strip()
+    text = _AUTOLINK.sub(WORD_JOINER, _LINE_BREAKS.sub(" ", str(value)).strip())
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
 
 

@@ -32,6 +32,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 import pyarrow as pa
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from streamlit.testing.v1.element_tree import Selectbox
 
@@ -227,6 +228,10 @@ def injected(tag: str) -> str:
 
 
 _RENDER = MarkdownIt("gfm-like", {"html": True, "linkify": True})
+# Streamlit links bare URLs in the text after parsing, past any escape: what the user
+# reads must hold nothing linkable either.
+_LINKIFY = LinkifyIt()
+_INVISIBLE = "\u2060"
 _DIRECTIVE = re.compile(r"(?<!\\):[A-Za-z]+(?:-[A-Za-z]+)?\[[^\]]*\]")
 _DANGEROUS_TAGS = {"a", "img", "script", "iframe", "object", "embed", "svg", "style", "b", "strong", "em", "i",
                    "h1", "h2", "h3", "h4", "h5", "h6", "span", "font", "u", "sup", "sub", "br"}
@@ -254,6 +259,7 @@ def _read_html(markup: str) -> _Rendered:
 
 def _shown_whole(shown: str) -> list[str]:
     """Markers in ``shown`` (what the user reads) that do not sit inside their whole injected value."""
+    shown = shown.replace(_INVISIBLE, "")
     bad = []
     for marker, value in MARKUP:
         if shown.count(marker) != shown.count(value):
@@ -268,6 +274,7 @@ def _created_in_markdown(source: str, as_html: bool) -> list[str]:
                 if tag in ("a", "img", "script", "iframe") and (tag != "a" or "evil" in attrs.get("href", ""))]
     shown = "".join(parsed.text)
     problems += [f"{marker!r} not shown literally" for marker in _shown_whole(shown)]
+    problems += [f"the browser links {m.url}" for m in _LINKIFY.match(shown) or () if "evil" in m.url]
     if not as_html and any(m in d for d in _DIRECTIVE.findall(source) for m in MARKERS):
         problems.append("made a Streamlit directive")
     return problems
