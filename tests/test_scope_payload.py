@@ -92,3 +92,22 @@ def test_the_scan_finds_what_a_whole_county_user_sees(scoped):
         for _ in page_payload.walk(at, page, open_url, enterprises=("E1",)):
             found |= {line.split(" in ")[0] for line in page_payload.leaks(at, OTHER_TOWN)}
     assert {"'甲镇'", "'甲一机械厂'", "'甲二食品厂'", "'E1'", "'I1'", "'市场监管局'", "'机械防护'"} <= found
+
+
+# The queries that take no town scope, each with why: none returns an enterprise, a town or a record of one.
+UNSCOPED = {
+    "explore_schema": "the warehouse's tables and columns, no rows",
+    "explore_staff": "staff belong to squadrons, not towns",
+    "explore_worklogs": "a person's work log days, no enterprise",
+    "performance_components": "a person's whole quarter, counted: names of staff and numbers only",
+    "performance_worklogs": "a person's work log days, no enterprise",
+    "import_log": "the clerk's page: files loaded, counts",
+    "import_quarantine": "the clerk's page: an import replaces the whole county",
+}
+
+
+def test_every_query_takes_the_town_scope_or_says_why_not():
+    from gridwatch import queries
+
+    unscoped = {name for name, q in queries.catalogue().items() if "towns" not in q.used_params}
+    assert unscoped == set(UNSCOPED), "a new query must take $towns (scoped_enterprises) or be listed here"
