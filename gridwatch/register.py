@@ -95,6 +95,17 @@ def _yes_no(value, lang: str) -> str:
     return _t("yes" if bool(value) else "no", lang)
 
 
+def _known_true(value) -> bool:
+    """True only for a recorded yes (a yes/no fact may be null: not recorded)."""
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _yes_no_word(value, yes: str, no: str, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return _t(yes if bool(value) else no, lang)
+
+
 def is_listed(reg: Register) -> bool:
     """True when the enterprise was under listed supervision (挂牌督办) on the as-of date."""
     days = reg.header.get("days_listed")
@@ -159,12 +170,13 @@ def timeline(reg: Register, lang: str) -> pd.DataFrame:
             detail = i18n.label("measure", r.measure, lang)
             if not pd.isna(r.penalty_amount):
                 detail += " · " + _t("penalty", lang, amount=f"{r.penalty_amount:,.0f}")
-            if r.collective_review:
+            if _known_true(r.collective_review):
                 detail += " · " + _t("collective_review", lang)
             events.append((r.decided_date, "case_decided", r.case_id, detail))
     for r in reg.tipoffs.itertuples(index=False):
+        # Whether a tip-off was verified may not be recorded (null): then the timeline says nothing of it.
         events.append((r.received_date, "tipoff", r.tipoff_id,
-                       _t("verified" if r.verified else "unverified", lang)))
+                       _yes_no_word(r.verified, "verified", "unverified", lang)))
         if not pd.isna(r.closed_date):
             events.append((r.closed_date, "tipoff_closed", r.tipoff_id, ""))
     frame = pd.DataFrame(events, columns=["date", "event", "reference", "detail"])

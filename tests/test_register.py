@@ -133,3 +133,14 @@ def test_pdf_contains_the_hazards(run, lang):
         assert expected in text
     assert "K11" not in text  # found after the as-of date
     assert ("逾期未改" if lang == "zh" else "Overdue") in text
+
+
+def test_timeline_of_yes_no_facts_not_recorded(tmp_path):
+    """auth_scope.sql records T2 (about E4) without saying whether it was verified: the timeline says nothing of it."""
+    db = build_fixture_db(tmp_path / "scope.duckdb", "tiny.sql", "auth_scope.sql")
+    con = warehouse.open_readonly(db)
+    try:
+        events = register.timeline(register.load(register.runner(con), "E4", AS_OF), "en")
+    finally:
+        con.close()
+    assert events.values.tolist() == [["2026-03-01", "Tip-off received", "T2", ""]]
