@@ -19,7 +19,7 @@ from gridwatch import warehouse
 from gridwatch.navigation import PAGES
 from tests import page_payload
 from tests.conftest import FIXTURES
-from tests.test_auth_app import open_url, served_through_app_py  # noqa: F401
+from tests.test_auth_app import clock, open_url, served_through_app_py  # noqa: F401
 
 # Names of tiny.sql and auth_scope.sql (enterprise ids stay as they are).
 NAMES = (
@@ -136,19 +136,19 @@ def test_the_checker_sees_markup_made_from_data():
     assert not page_payload.created(AppTest.from_function(safe_page, default_timeout=30).run())
 
 
+@pytest.mark.usefixtures("clock")
 def test_markup_in_a_users_name_and_towns_is_shown_as_text(markup_db, monkeypatch, tmp_path):
     """A display name and a town scope (chosen from the data's towns on the admin page) are data too."""
     import yaml
 
-    from gridwatch import auth
-    from tests.test_auth_app import FIXTURE, Clock, fresh, sign_in
+    from tests.test_auth_app import FIXTURE, fresh, sign_in
 
     config = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     config["users"]["li"].update(towns=[page_payload.injected("乙镇")], display_name=page_payload.injected("李四"))
     users = tmp_path / "auth.yaml"
     users.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setattr(auth, "STATE", auth.AuthState(clock=Clock()))
     monkeypatch.setenv("GRIDWATCH_AUTH", str(users))
+    monkeypatch.setenv("GRIDWATCH_DB", str(markup_db))
     at = sign_in(fresh(), "li")
     assert any("链接甲" in c.value for c in at.sidebar.caption)
     for page in sorted(DATA_PAGES):

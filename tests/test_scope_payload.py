@@ -12,11 +12,10 @@ grids, hazard descriptions and record ids.
 import pytest
 import yaml
 
-from gridwatch import auth
 from gridwatch.navigation import PAGES
 from tests import page_payload
 from tests.conftest import build_fixture_db
-from tests.test_auth_app import FIXTURE, Clock, fresh, open_url, served_through_app_py, sign_in  # noqa: F401
+from tests.test_auth_app import FIXTURE, clock, fresh, open_url, served_through_app_py, sign_in  # noqa: F401
 
 # Everything of 甲镇 in tiny.sql and auth_scope.sql that a page could show: the town, its
 # enterprises' names, ids, credit codes and grids, the department and industries found only
@@ -33,14 +32,15 @@ USERS = {"li": "li-pass-2026", "yi_office": "office-pass-2026"}
 
 
 @pytest.fixture
-def scoped(monkeypatch, tmp_path):
-    """Sign-in on with the fixture users plus an office user scoped to 乙镇; the tiny county with cases and tip-offs."""
+def scoped(request, monkeypatch, tmp_path):
+    """Sign-in on (as tests/test_auth_app.py signs in) with the fixture users plus an office user scoped to 乙镇,
+    on the tiny county with cases and tip-offs."""
+    request.getfixturevalue("clock")
     config = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
     config["users"]["yi_office"] = {**config["users"]["office"], "towns": ["乙镇"]}
     users = tmp_path / "auth.yaml"
     users.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     db = build_fixture_db(tmp_path / "tiny.duckdb", "tiny.sql", "auth_scope.sql")
-    monkeypatch.setattr(auth, "STATE", auth.AuthState(clock=Clock()))
     monkeypatch.setenv("GRIDWATCH_AUTH", str(users))
     monkeypatch.setenv("GRIDWATCH_DB", str(db))
     return db
