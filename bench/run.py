@@ -98,7 +98,7 @@ def bench_scale(scale: int, workdir: Path) -> dict:
             out["queries"][name] = timed(lambda n=name, p=params: queries.run(con, n, p), repeat=3)[0]
         except Exception as exc:  # a query needing parameters this bench does not know
             out["queries"][name] = f"skipped: {str(exc).splitlines()[0][:60]}"
-    town = queries.run(con, "filter_options").query("kind == 'town'")["value"].iloc[0]
+    town = queries.run(con, "filter_options", {"towns": []}).query("kind == 'town'")["value"].iloc[0]
     csv_dir = workdir / f"csv_x{scale}"
     export_tables_csv(con, csv_dir)
     base_s, base = timed(lambda: headline_from_csv(csv_dir, f))
@@ -170,7 +170,7 @@ def main() -> int:
     args = parser.parse_args()
     if args.pages_on:
         con = warehouse.open_readonly(args.pages_on)
-        town = queries.run(con, "filter_options").query("kind == 'town'")["value"].iloc[0]
+        town = queries.run(con, "filter_options", {"towns": []}).query("kind == 'town'")["value"].iloc[0]
         con.close()
         for spec in PAGES:
             if args.page and spec.key not in args.page:

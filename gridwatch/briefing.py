@@ -648,11 +648,3 @@ def week_option(week: Week, data_as_of: date, lang: str) -> str:
     if week.sunday > data_as_of:
         return i18n.text("briefing.week_partial", lang, label=week.label, start=week.monday)
     return i18n.text("briefing.week_option", lang, label=week.label, start=week.monday, end=week.sunday)
-
-
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$])")
-
-
-def markdown_safe(text: str) -> str:
-    """Text that Streamlit's markdown shows literally (data such as names may hold markdown characters)."""
-    return _MARKDOWN.sub(r"\\\1", html.escape(text, quote=False))

@@ -136,9 +136,9 @@ def category_industry(run: Runner, filters: Filters, hazard_filters: HazardFilte
     return run("hazards_category_industry", _params(filters, hazard_filters))
 
 
-def categories(run: Runner) -> list[str]:
-    """The hazard categories offered by the category filter."""
-    return list(run("hazards_categories", {})["category"])
+def categories(run: Runner, filters: Filters) -> list[str]:
+    """The hazard categories offered by the category filter: those recorded at the enterprises in scope."""
+    return list(run("hazards_categories", filters.params())["category"])
 
 
 def for_people(frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -54,9 +54,12 @@ class Register:
     tipoffs: pd.DataFrame
 
 
-def load(run: Runner, enterprise_id: str, as_of: date) -> Register | None:
-    """The register of ``enterprise_id`` as of ``as_of``; None if no such enterprise."""
-    params = {"enterprise_id": str(enterprise_id), "as_of": as_of}
+def load(run: Runner, enterprise_id: str, as_of: date, towns: tuple[str, ...] = ()) -> Register | None:
+    """The register of ``enterprise_id`` as of ``as_of``; None if no such enterprise in ``towns`` (empty: all).
+
+    ``towns`` is the user's town scope: an enterprise of another town reads as unknown.
+    """
+    params = {"enterprise_id": str(enterprise_id), "as_of": as_of, "towns": list(towns)}
     header = run("register_header", params)
     if header.empty:
         return None
@@ -90,6 +93,17 @@ def _yes_no(value, lang: str) -> str:
     if value is None or pd.isna(value):
         return ""
     return _t("yes" if bool(value) else "no", lang)
+
+
+def _known_true(value) -> bool:
+    """True only for a recorded yes (a yes/no fact may be null: not recorded)."""
+    return value is not None and not pd.isna(value) and bool(value)
+
+
+def _yes_no_word(value, yes: str, no: str, lang: str) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return _t(yes if bool(value) else no, lang)
 
 
 def is_listed(reg: Register) -> bool:
@@ -156,12 +170,13 @@ def timeline(reg: Register, lang: str) -> pd.DataFrame:
             detail = i18n.label("measure", r.measure, lang)
             if not pd.isna(r.penalty_amount):
                 detail += " · " + _t("penalty", lang, amount=f"{r.penalty_amount:,.0f}")
-            if r.collective_review:
+            if _known_true(r.collective_review):
                 detail += " · " + _t("collective_review", lang)
             events.append((r.decided_date, "case_decided", r.case_id, detail))
     for r in reg.tipoffs.itertuples(index=False):
+        # Whether a tip-off was verified may not be recorded (null): then the timeline says nothing of it.
         events.append((r.received_date, "tipoff", r.tipoff_id,
-                       _t("verified" if r.verified else "unverified", lang)))
+                       _yes_no_word(r.verified, "verified", "unverified", lang)))
         if not pd.isna(r.closed_date):
             events.append((r.closed_date, "tipoff_closed", r.tipoff_id, ""))
     frame = pd.DataFrame(events, columns=["date", "event", "reference", "detail"])

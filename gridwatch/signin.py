@@ -38,7 +38,7 @@ def _config() -> auth.Config | None:
     try:
         return auth.load_config()
     except auth.AuthConfigError as exc:
-        st.error(ui.t("auth.bad_config", error=str(exc)))
+        st.error(ui.md("auth.bad_config", error=str(exc)))
         st.stop()
 
 
@@ -116,8 +116,8 @@ def sidebar(user: auth.User | None) -> None:
     if user is None:
         return
     scope = "、".join(user.towns) if user.towns else ui.t("auth.whole_county")
-    st.sidebar.caption("👤 " + ui.t("auth.signed_in_as", name=user.shown_name,
-                                      role=ui.t(f"auth.role.{user.role}"), scope=scope))
+    st.sidebar.caption("👤 " + ui.md("auth.signed_in_as", name=user.shown_name,
+                                       role=ui.t(f"auth.role.{user.role}"), scope=scope))
     config = auth.load_config()
     via = auth.identify(config, auth.browser_request(), touch=False)[2] if config else ""
     if via == "proxy":

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, i18n, queries, warehouse
+from gridwatch import audit, auth, i18n, queries, safe, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
@@ -38,6 +38,15 @@ def lang() -> str:
 def t(key: str, **values) -> str:
     """A UI string in the session's language."""
     return i18n.text(key, lang(), **values)
+
+
+def md(key: str, **values) -> str:
+    """A UI string for a Markdown element: ``t`` with every interpolated text escaped (``safe.md``).
+
+    Use it for anything Streamlit renders as Markdown (markdown, captions, headers,
+    alerts, metric and widget labels) whenever a value comes from the data or a user.
+    """
+    return t(key, **{name: safe.md(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
 def label(kind: str, code) -> str:
@@ -137,7 +146,7 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
 
 @st.cache_resource(max_entries=256, show_spinner=False)
 def _figure(name: str, args: tuple, kwargs: dict, _build: Callable):
-    return _build(*args, **kwargs)
+    return safe.figure(_build(*args, **kwargs))
 
 
 def figure(build: Callable, *args, **kwargs):
@@ -147,12 +156,13 @@ def figure(build: Callable, *args, **kwargs):
     of a page run's CPU under load; the figure depends on its input alone, so every
     session drawing the same input shares one (``st.plotly_chart`` copies it before
     sending). ``build`` is a function of ``gridwatch.figures``; nobody may change the
-    figure it returns.
+    figure it returns. Every string of the figure is escaped (``safe.figure``): pass
+    data as it is, never escaped already.
     """
     if any(isinstance(a, pd.DataFrame) and len(a) >= FIGURE_CACHE_MAX_ROWS for a in (*args, *kwargs.values())):
         # Streamlit hashes a frame this long by a sample of its rows, so two inputs
         # could share a key; charts draw aggregates, so this is a safety net only.
-        return build(*args, **kwargs)
+        return safe.figure(build(*args, **kwargs))
     return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, _build=build)
 
 
@@ -212,21 +222,17 @@ def language_switch() -> None:
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
 
 
-@st.cache_data(show_spinner=False)
-def _options(version: str, path: str) -> dict[str, list[str]]:
-    frame = queries.run(connection(), "filter_options")
+@st.cache_data(max_entries=64, show_spinner=False)
+def _options(scope: tuple[str, ...], version: str, path: str) -> dict[str, list[str]]:
+    frame = queries.run(connection(), "filter_options", {"towns": list(scope)})
     return {kind: list(group["value"]) for kind, group in frame.groupby("kind")}
 
 
 def filter_options() -> dict[str, list[str]]:
-    """Values offered by the global filters: 'town', 'department', 'industry' (towns within scope)."""
+    """Values offered by the global filters: 'town', 'department', 'industry', all within the town scope."""
     if connection() is None:
         return {}
-    options = dict(_options(meta().get("data_version", ""), str(db_path())))
-    scope = auth.town_scope()
-    if scope:
-        options["town"] = [town for town in options.get("town", []) if town in scope]
-    return options
+    return dict(_options(tuple(auth.town_scope()), meta().get("data_version", ""), str(db_path())))
 
 
 def sidebar_filters() -> gf.Filters:

@@ -57,11 +57,11 @@ if submitted:
                                    password=password or None, display_name=display.strip(),
                                    create=current is None)
         except (auth.AuthConfigError, ValueError) as exc:
-            st.error(ui.t("auth.admin.save_failed", error=str(exc)))
+            st.error(ui.md("auth.admin.save_failed", error=str(exc)))
         else:
             audit.record("user_saved", target=saved.name, role=saved.role, towns=list(saved.towns),
                          password_changed=bool(password))
-            st.success(ui.t("auth.admin.saved", name=saved.name))
+            st.success(ui.md("auth.admin.saved", name=saved.name))
 
 st.subheader(ui.t("auth.admin.rules_header"))
 rules_path = rules.rules_file()
@@ -73,7 +73,7 @@ if save_rules:
     try:
         admin.save_rules(text, rules_path)
     except admin.RulesError as exc:
-        st.error(ui.t("auth.admin.rules_bad", error=str(exc)))
+        st.error(ui.md("auth.admin.rules_bad", error=str(exc)))
     else:
         audit.record("rules_saved", file=str(rules_path))
         st.success(ui.t("auth.admin.rules_saved"))

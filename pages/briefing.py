@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from gridwatch import briefing, display, figures, ui
+from gridwatch import briefing, display, figures, safe, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -29,13 +29,13 @@ week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), in
 brief = briefing.compute(source, week, scope, data_as_of)
 
 st.caption(briefing.caption(brief, lang))
-st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
+st.caption(ui.md("briefing.scope", scope=scope.describe(lang)) + " · "
            + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
 
 if not brief.enterprises_in_scope:
     st.warning(ui.t("briefing.no_enterprises"))
 st.subheader(ui.t("briefing.section.summary"))
-st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
+st.info(safe.md(briefing.summary_text(brief, lang)))
 
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))

@@ -13,7 +13,7 @@ lang = ui.lang()
 
 st.title(ui.t("app.page.coverage"))
 scope = "、".join(chosen.towns) if chosen.towns else ui.t("coverage.whole_county")
-st.caption(ui.t("coverage.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
+st.caption(ui.md("coverage.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 
 left, middle, right = st.columns([1.5, 1.4, 4.1], gap="small")
 level = left.segmented_control(ui.t("coverage.level"), maps.LEVELS, default="town",
@@ -78,7 +78,7 @@ else:
                           format_func=lambda gid: f"{grid_names.get(gid, gid)} ({gid})", key="coverage_grid")
     if picked:
         members = coverage.grid_enterprises(found.in_scope, picked, level)
-        st.markdown("**" + ui.t("coverage.grid_enterprises", grid=grid_names[picked], n=len(members)) + "**")
+        st.markdown("**" + ui.md("coverage.grid_enterprises", grid=grid_names[picked], n=len(members)) + "**")
         if members.empty:
             st.info(ui.t("coverage.grid_empty"))
         else:

@@ -6,7 +6,7 @@ from functools import partial
 
 import streamlit as st
 
-from gridwatch import audit, exports, ingest, ui, warehouse
+from gridwatch import audit, exports, ingest, safe, ui, warehouse
 from gridwatch.columns import HEADERS
 from gridwatch.ingest import preview as ip
 from gridwatch.ingest.mapping import match_headers
@@ -33,7 +33,7 @@ if mapping_upload is not None:
     try:
         mapping = ingest.mapping_from_bytes(mapping_upload.name, mapping_upload.getvalue())
     except ingest.MappingError as exc:
-        st.error(ui.t("data_import.bad_mapping", error=str(exc)))
+        st.error(ui.md("data_import.bad_mapping", error=str(exc)))
         mapping = None
 
 files = [(f.name, f.getvalue()) for f in uploads or []]
@@ -62,7 +62,7 @@ def refused(exc: warehouse.WriteRefused) -> None:
 def show_report(report: ingest.Report) -> None:
     """Counts per sheet, the files that could not be read, and the first problems."""
     for problem in report.problems:
-        st.error(problem.message(ui.lang()))
+        st.error(safe.md(problem.message(ui.lang())))
     summary = report.summary()
     if not summary.empty:
         summary["table"] = summary["table"].map(table_label)
@@ -88,9 +88,9 @@ if files:
     for name, content in files:
         sheets, problems = ip.preview(name, content, mapping)
         for problem in problems:
-            st.error(problem.message(ui.lang()))
+            st.error(safe.md(problem.message(ui.lang())))
         for sheet in sheets:
-            with st.expander(f"{name} {sheet.sheet}".strip(), expanded=len(files) == 1):
+            with st.expander(safe.md(f"{name} {sheet.sheet}"), expanded=len(files) == 1):
                 st.markdown(ui.t("data_import.detected", table=table_label(sheet.table), encoding=sheet.encoding,
                                  row=sheet.header_row, rows=f"{sheet.rows:,}"))
                 mapped = sheet.mapping.assign(column=[
@@ -115,7 +115,7 @@ if files:
                 report = ingest.import_files(
                     ui.db_path(), files, mapping=mapping, dry_run=action == "dry", replace=replace,
                     progress=lambda fraction, text: bar.progress(min(fraction, 1.0),
-                                                                 text=ui.t("data_import.progress", name=text)))
+                                                                 text=ui.md("data_import.progress", name=text)))
         except warehouse.WriteRefused as exc:
             report = None
             refused(exc)
@@ -159,7 +159,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
         for position, header in enumerate(headers):
             if not header:
                 continue
-            chosen = st.selectbox(header, options, index=options.index(guessed.get(position, "")),
+            chosen = st.selectbox(safe.md(header), options, index=options.index(guessed.get(position, "")),
                                   key=f"map_{picked}_{table}_{position}",
                                   format_func=lambda c, t=table: f"{c} · {HEADERS[t][c]}" if c else "—")
             if chosen:

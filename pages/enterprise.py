@@ -1,10 +1,9 @@
 """The register of one enterprise (一企一册): found by search or opened from a link (?enterprise=ID)."""
 
-import html
-
+import pandas as pd
 import streamlit as st
 
-from gridwatch import pdf, register, ui
+from gridwatch import pdf, register, safe, ui
 
 RISK_BADGE = {"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue"}
 
@@ -26,7 +25,7 @@ text = left.text_input(ui.t("register.search"), key="reg_search", placeholder=ui
 if text.strip():
     found = register.search(ui.query, text, towns=ui.town_scope())
     if found.empty:
-        right.warning(ui.t("register.no_match", text=html.escape(text.strip())))
+        right.warning(ui.md("register.no_match", text=text.strip()))
     else:
         names = {r.enterprise_id: " · ".join(str(v) for v in (r.name, r.town, r.credit_code) if isinstance(v, str))
                  for r in found.itertuples(index=False)}
@@ -38,12 +37,12 @@ if not wanted:
     st.info(ui.t("register.choose"))
     st.stop()
 
-reg = register.load(ui.query, wanted, chosen.as_of)
-if reg is None or not ui.in_scope(reg.header["town"]):
-    st.error(ui.t("register.unknown", id=html.escape(wanted)))
+reg = register.load(ui.query, wanted, chosen.as_of, towns=ui.town_scope())
+if reg is None:
+    st.error(ui.md("register.unknown", id=wanted))
     st.stop()
 
-st.header(html.escape(reg.header["name"]), anchor=False)
+st.header(safe.md(reg.header["name"]), anchor=False)
 badges = st.container(horizontal=True)
 badges.badge(ui.label("risk_level", reg.header["risk_level"]), color=RISK_BADGE.get(reg.header["risk_level"], "gray"))
 badges.badge(ui.label("status", reg.header["status"]), color="green" if reg.header["status"] == "operating" else "gray")
@@ -51,13 +50,14 @@ if register.is_listed(reg):
     badges.badge(register.listed_text(reg, lang), color="violet")
 if reg.header["major_hazard_source"]:
     badges.badge(ui.t("register.field.major_hazard_source"), color="red")
-st.caption(ui.t("register.caption", id=html.escape(reg.enterprise_id), as_of=chosen.as_of))
+st.caption(ui.md("register.caption", id=reg.enterprise_id, as_of=chosen.as_of))
 
 fields = register.header_rows(reg, lang)
 half = (len(fields) + 1) // 2
 for column, part in zip(st.columns(2), (fields[:half], fields[half:]), strict=True):
-    column.table({ui.t("register.field_label"): [k for k, _ in part],
-                  ui.t("register.field_value"): [v for _, v in part]}, hide_index=True)
+    column.table(safe.md_table(pd.DataFrame({ui.t("register.field_label"): [k for k, _ in part],
+                                             ui.t("register.field_value"): [v for _, v in part]})),
+                 hide_index=True)
 
 d1, d2, _ = st.columns([1, 1, 2])
 ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(reg, lang, ui.data_as_of()),
@@ -67,7 +67,7 @@ ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(re
 try:
     pdf.cjk_font()
 except pdf.FontMissing as missing:
-    d2.warning(ui.t("register.pdf_unavailable", reason=str(missing)))
+    d2.warning(ui.md("register.pdf_unavailable", reason=str(missing)))
 else:
     ui.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
                        file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.pdf", mime="application/pdf",

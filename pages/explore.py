@@ -4,7 +4,7 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from gridwatch import chart_top, console, explore, exports, ui
+from gridwatch import chart_top, console, explore, exports, safe, ui
 from gridwatch.explore import BOOL, CODE, DATE, NUMBER
 
 LOADED = "ex_loaded"
@@ -52,7 +52,7 @@ if not st.session_state.get(LOADED):
     try:
         restored = explore.from_query_params(pairs)
     except explore.ViewError as e:
-        st.warning(ui.t("explore.builder.bad_link", problem=ui.t(f"explore.builder.error.{e.key}", detail=e.detail)))
+        st.warning(ui.t("explore.builder.bad_link", problem=ui.md(f"explore.builder.error.{e.key}", detail=e.detail)))
         restored = explore.View()
     st.session_state.update(widget_state(restored))
 st.session_state.setdefault("ex_ds", "hazards")
@@ -74,7 +74,7 @@ with builder_tab:
     top[2].caption(ui.t(f"explore.dataset.{ds}.desc"))
     if ds in explore.SCOPED_DATASETS:
         scope = "、".join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
-        top[2].caption(ui.t("explore.builder.scope", scope=scope))
+        top[2].caption(ui.md("explore.builder.scope", scope=scope))
     else:
         top[2].caption(ui.t("explore.builder.scope_none"))
     as_of = None
@@ -130,7 +130,7 @@ with builder_tab:
     try:
         result = answer(view, params, version, str(ui.db_path()))
     except explore.ViewError as e:
-        st.error(ui.t(f"explore.builder.error.{e.key}", detail=e.detail))
+        st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
         st.stop()
     heading = explore.title(view, lang)
     table = explore.labelled(view, result.head(explore.MAX_GROUPS), lang)
@@ -170,7 +170,7 @@ with builder_tab:
                 figure.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(drawn[dims_shown[0]])))
             if is_rate and view.chart != "heatmap":
                 figure.update_yaxes(tickformat=".0%")
-            st.plotly_chart(figure, width="stretch")
+            st.plotly_chart(safe.figure(figure), width="stretch")
             for shown_name, top in cuts:
                 st.caption(f"{shown_name}: {chart_top.caption(top, value_column, lang)}")
         number_format = explore.number_format(view.measure)
@@ -216,8 +216,8 @@ with console_tab:
     if ran:
         ran_sql, outcome = ran
         if isinstance(outcome, console.Refused):
-            st.error(ui.t(f"explore.console.refused.{outcome.reason}", detail=outcome.detail,
-                          seconds=limits.time_limit_seconds))
+            st.error(ui.md(f"explore.console.refused.{outcome.reason}", detail=outcome.detail,
+                           seconds=limits.time_limit_seconds))
         elif outcome.frame.empty:
             st.info(ui.t("explore.console.no_rows"))
         else:

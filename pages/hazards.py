@@ -1,5 +1,7 @@
 """Hazards (隐患分析): where hazards concentrate — per enterprise, category × industry, town and month."""
 
+import html
+
 import streamlit as st
 
 from gridwatch import chart_top, display, figures, hazards, rules, ui
@@ -21,7 +23,7 @@ with st.expander(ui.t("hazards.page_filters"), expanded=True):
                                  format_func=ui.code_formatter("risk_level"), placeholder=all_label)
     hazard_levels = c2.multiselect(ui.t("hazards.hazard_levels"), hazards.HAZARD_LEVELS, key="hz_level",
                                    format_func=ui.code_formatter("hazard_level"), placeholder=all_label)
-    categories = c3.multiselect(ui.t("hazards.categories"), hazards.categories(ui.query), key="hz_category",
+    categories = c3.multiselect(ui.t("hazards.categories"), hazards.categories(ui.query, chosen), key="hz_category",
                                 placeholder=all_label)
 page_filters = hazards.HazardFilters(tuple(risk_levels), tuple(hazard_levels), tuple(categories))
 
@@ -67,7 +69,7 @@ else:
     left.caption(ui.t("hazards.chart.top_hint"))
     points = (picked or {}).get("selection", {}).get("points", []) if picked else []
     if points:
-        open_register(points[0]["customdata"][0])
+        open_register(html.unescape(points[0]["customdata"][0]))  # the chart carries data escaped
 
     trend = monthly.assign(level=monthly["level"].map(ui.code_formatter("hazard_level")))
     right.plotly_chart(ui.figure(figures.monthly_levels, trend, colours, LEVEL_ORDER, {

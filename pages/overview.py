@@ -24,7 +24,7 @@ st.caption(ui.t("overview.caption", start=chosen.start, end=chosen.end, as_of=ch
                 prev_start=comparison.baseline.start, prev_end=comparison.baseline.end,
                 prev_as_of=comparison.baseline.as_of))
 scope = "、".join(chosen.towns) if chosen.towns else ui.t("overview.whole_county")
-st.caption(ui.t("overview.scope", scope=scope))
+st.caption(ui.md("overview.scope", scope=scope))
 if not now["enterprises_in_scope"]:
     st.info(ui.t("overview.no_enterprises"))
 

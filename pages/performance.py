@@ -1,7 +1,5 @@
 """Quarterly staff performance scoring (季度量化考核): ranking, breakdown, what-if weights, trend, export."""
 
-import html
-
 import pandas as pd
 import streamlit as st
 
@@ -84,7 +82,7 @@ if own is None:
 else:
     shown = sc.own_rows(scored, own)
     if shown.empty:
-        st.info(ui.t("auth.no_own_score", staff_id=own))
+        st.info(ui.md("auth.no_own_score", staff_id=own))
         st.stop()
 
 st.subheader(ui.t("performance.ranking"))
@@ -145,12 +143,10 @@ staff_id = st.selectbox(ui.t("performance.person"), list(names), format_func=nam
 person = shown.loc[shown["staff_id"] == staff_id].iloc[0]
 group_size = int((scored["role"] == person["role"]).sum())
 if person.isna()["score"]:
-    st.info(html.escape(ui.t("performance.person_no_score", name=person["name"], unit=person["unit"],
-                             role=person["role"])))
+    st.info(ui.md("performance.person_no_score", name=person["name"], unit=person["unit"], role=person["role"]))
 else:
-    st.info(html.escape(ui.t("performance.person_summary", name=person["name"], unit=person["unit"],
-                             role=person["role"], score=f"{person['score']:.2f}",
-                             rank=int(person["rank"]), size=group_size)))
+    st.info(ui.md("performance.person_summary", name=person["name"], unit=person["unit"], role=person["role"],
+                  score=f"{person['score']:.2f}", rank=int(person["rank"]), size=group_size))
 detail = sc.breakdown(scored, staff_id)
 detail.insert(0, "label", detail["component"].map(comp_label))
 st.dataframe(
@@ -165,7 +161,9 @@ st.dataframe(
 )
 
 st.markdown("**" + ui.t("performance.records_header") + "**")
-record_params = {**sc.component_params(quarter, data_as_of), "staff_id": staff_id}
+if ui.town_scope():
+    st.caption(ui.md("performance.records_scope", towns="、".join(ui.town_scope())))
+record_params = {**sc.component_params(quarter, data_as_of), "staff_id": staff_id, "towns": list(ui.town_scope())}
 tabs = st.tabs([ui.t("performance.tab_inspections"), ui.t("performance.tab_hazards"),
                 ui.t("performance.tab_cases"), ui.t("performance.tab_worklogs")])
 record_views = (

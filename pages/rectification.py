@@ -1,6 +1,5 @@
 """Rectification and enforcement closed loop (整改闭环): does the loop from hazard to verification close?"""
 
-import html
 from datetime import timedelta
 
 import streamlit as st
@@ -56,8 +55,8 @@ def card(column, key, figures_now, figures_before=None):
 st.title(ui.t("app.page.rectification"))
 st.caption(ui.t("rectification.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of,
                 ly_start=last_year.start, ly_end=last_year.end, ly_as_of=last_year.as_of))
-st.caption(ui.t("rectification.scope", scope="、".join(chosen.towns) if chosen.towns
-                else ui.t("rectification.whole_county")))
+st.caption(ui.md("rectification.scope", scope="、".join(chosen.towns) if chosen.towns
+                 else ui.t("rectification.whole_county")))
 
 bad = ui.query("rectification_date_errors", chosen.params())
 if len(bad):
@@ -88,13 +87,13 @@ st.subheader(ui.t("rectification.story.header"))
 story = rect.laggards(scope_now)
 if story["squadron"]:
     s = story["squadron"]
-    st.warning("🔁 " + ui.t("rectification.story.squadron", name=html.escape(str(s["name"])),
-                            rate=formatting.rate(s["rate"]), overall=formatting.rate(s["overall"]),
-                            days=formatting.number(s["median_days_to_verify"])))
+    st.warning("🔁 " + ui.md("rectification.story.squadron", name=str(s["name"]),
+                             rate=formatting.rate(s["rate"]), overall=formatting.rate(s["overall"]),
+                             days=formatting.number(s["median_days_to_verify"])))
 if story["town"]:
     s = story["town"]
-    st.warning("⚠️ " + ui.t("rectification.story.town", name=html.escape(str(s["name"])),
-                          count=s["overdue_major"], overall=s["overall"]))
+    st.warning("⚠️ " + ui.md("rectification.story.town", name=str(s["name"]),
+                           count=s["overdue_major"], overall=s["overall"]))
 if not story["squadron"] and not story["town"]:
     st.info(ui.t("rectification.story.none"))
 

@@ -1,12 +1,21 @@
 -- purpose: the values offered by the global filters (towns, departments,
---   industries), sorted, one row per value.
--- params: (none)
+--   industries) among the enterprises of the towns $towns (the user's town scope;
+--   empty: every town), sorted, one row per value.
+-- params: $towns
 -- columns: kind, value
-with towns as (
+with scoped as (
+    select
+        town,
+        department,
+        industry
+    from scoped_enterprises($towns, []::varchar[], []::varchar[])
+),
+
+towns as (
     select distinct
         'town' as kind,
         town as value
-    from enterprises
+    from scoped
     where town is not null
 ),
 
@@ -14,7 +23,7 @@ departments as (
     select distinct
         'department' as kind,
         department as value
-    from enterprises
+    from scoped
     where department is not null
 ),
 
@@ -22,7 +31,7 @@ industries as (
     select distinct
         'industry' as kind,
         industry as value
-    from enterprises
+    from scoped
     where industry is not null
 ),
 

@@ -1,6 +1,8 @@
 -- purpose: the cases behind one staff member's cases_handled: cases filed in the quarter
---   [$start, $as_of] on enterprises $staff_id inspected as lead in the quarter or the one before.
--- params: $staff_id, $start, $as_of
+--   [$start, $as_of] on enterprises $staff_id inspected as lead in the quarter or the one before,
+--   of the towns $towns (the viewer's scope; empty: every town, also enterprises
+--   missing from the register).
+-- params: $staff_id, $start, $as_of, $towns
 -- columns: case_id, filed_date, enterprise_id, enterprise_name, measure, penalty_amount
 with lead_enterprises as (
     select distinct enterprise_id
@@ -24,7 +26,7 @@ enterprise_names as (
     select
         enterprise_id,
         name
-    from enterprises
+    from scoped_enterprises($towns, []::varchar[], []::varchar[])
 ),
 
 final as (
@@ -38,6 +40,7 @@ final as (
     from quarter_cases as c
     semi join lead_enterprises as l on c.enterprise_id = l.enterprise_id
     left join enterprise_names as e on c.enterprise_id = e.enterprise_id
+    where len($towns) = 0 or e.enterprise_id is not null
 )
 
 select *

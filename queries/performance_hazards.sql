@@ -1,8 +1,9 @@
 -- purpose: the hazards behind one staff member's quarterly score: hazards from inspections
 --   $staff_id led that were found in the quarter (hazards_found_weighted) or fall due in it
 --   (follow_through_rate), with how each one counted (macro follow_through, as
---   performance_components).
--- params: $staff_id, $start, $as_of, $major_weight, $follow_through_grace_days
+--   performance_components); only hazards of enterprises of the towns $towns (the viewer's
+--   scope; empty: every town, also enterprises missing from the register).
+-- params: $staff_id, $start, $as_of, $major_weight, $follow_through_grace_days, $towns
 -- columns: hazard_id, inspection_id, enterprise_name, found_date, level, category, deadline,
 --   verified_date, found_weight, is_due, followed_through, pending
 with led_inspections as (
@@ -33,7 +34,7 @@ enterprise_names as (
     select
         enterprise_id,
         name
-    from enterprises
+    from scoped_enterprises($towns, []::varchar[], []::varchar[])
 ),
 
 judged as (
@@ -44,6 +45,7 @@ judged as (
     from all_hazards as h
     join led_inspections as i on h.inspection_id = i.inspection_id
     left join enterprise_names as e on i.enterprise_id = e.enterprise_id
+    where len($towns) = 0 or e.enterprise_id is not null
 ),
 
 final as (

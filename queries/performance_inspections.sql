@@ -1,7 +1,8 @@
 -- purpose: the inspections behind one staff member's quarterly score: those dated in the
 --   quarter [$start, $as_of] that $staff_id led or joined (inspections_led/_joined,
---   enterprises_inspected in performance_components).
--- params: $staff_id, $start, $as_of
+--   enterprises_inspected in performance_components), at enterprises of the towns $towns
+--   (the viewer's scope; empty: every town, also enterprises missing from the register).
+-- params: $staff_id, $start, $as_of, $towns
 -- columns: inspection_id, date, enterprise_id, enterprise_name, town, type, is_lead, staff_ids
 with quarter_inspections as (
     select
@@ -20,7 +21,7 @@ enterprise_names as (
         enterprise_id,
         name,
         town
-    from enterprises
+    from scoped_enterprises($towns, []::varchar[], []::varchar[])
 ),
 
 final as (
@@ -35,11 +36,12 @@ final as (
         i.staff_ids
     from quarter_inspections as i
     left join enterprise_names as e on i.enterprise_id = e.enterprise_id
-    where i.lead_staff_id = $staff_id
-       or list_contains(
-            list_transform(regexp_split_to_array(coalesce(i.staff_ids, ''), '[;,，；、\s]+'),
-                           lambda x: trim(x)),
-            $staff_id)
+    where (i.lead_staff_id = $staff_id
+           or list_contains(
+               list_transform(regexp_split_to_array(coalesce(i.staff_ids, ''), '[;,，；、\s]+'),
+                              lambda x: trim(x)),
+               $staff_id))
+      and (len($towns) = 0 or e.enterprise_id is not null)
 )
 
 select *

@@ -1,13 +1,20 @@
 -- purpose: one enterprise's cases filed up to $as_of (interview 约谈, collective review
 --   集体讨论, decision and penalty), newest first; dates after $as_of not yet happened.
--- params: $enterprise_id, $as_of
+--   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
+-- params: $enterprise_id, $as_of, $towns
 -- columns: case_id, hazard_id, filed_date, interview_date, collective_review,
 --   decided_date, measure, penalty_amount
-with enterprise_cases as (
+with scoped_enterprise as (
+    select enterprise_id
+    from scoped_enterprises($towns, [], [])
+    where enterprise_id = $enterprise_id
+),
+
+enterprise_cases as (
     select *
     from cases
-    where enterprise_id = $enterprise_id
-      and filed_date <= $as_of
+    semi join scoped_enterprise using (enterprise_id)
+    where filed_date <= $as_of
 ),
 
 final as (

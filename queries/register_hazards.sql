@@ -3,14 +3,21 @@
 --   happened by then, whether each is a repeat (macro repeat_hazards: same category and
 --   item found again within $repeat_window_days of an earlier rectification there), and
 --   how many of the five implementations are recorded in place (null: not recorded).
--- params: $enterprise_id, $as_of, $repeat_window_days
+--   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
+-- params: $enterprise_id, $as_of, $repeat_window_days, $towns
 -- columns: hazard_id, found_date, level, category, item, description, deadline,
 --   rectified_date, verified_date, reminder_date, order_date, status, days_overdue,
 --   is_repeat, five_implementations
-with enterprise_hazards as (
+with scoped_enterprise as (
+    select enterprise_id
+    from scoped_enterprises($towns, [], [])
+    where enterprise_id = $enterprise_id
+),
+
+enterprise_hazards as (
     select *
     from hazard_status($as_of)
-    where enterprise_id = $enterprise_id
+    semi join scoped_enterprise using (enterprise_id)
 ),
 
 repeats as (

@@ -1,13 +1,14 @@
 -- purpose: the header of one enterprise's register (一企一册): identity, assignment,
 --   risk colour, status, listed supervision with days listed as of $as_of, major
---   hazard source, and the name of its grid. No row for an unknown $enterprise_id.
--- params: $enterprise_id, $as_of
+--   hazard source, and the name of its grid. No row for an unknown $enterprise_id, nor for
+--   one not of the towns $towns (the user's town scope; empty: all), which reads the same.
+-- params: $enterprise_id, $as_of, $towns
 -- columns: enterprise_id, name, credit_code, industry, town, village, department,
 --   squadron, grid_id, grid_name, risk_level, status, employees, major_hazard_source,
 --   listed_since, days_listed
 with enterprise as (
     select *
-    from enterprises
+    from scoped_enterprises($towns, [], [])
     where enterprise_id = $enterprise_id
 ),
 

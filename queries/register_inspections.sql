@@ -1,13 +1,20 @@
 -- purpose: one enterprise's inspections up to $as_of, newest first, with the lead's
 --   and all participants' names, the outcome and score the source system recorded (empty
 --   when it records none) and the number of hazards each found.
--- params: $enterprise_id, $as_of
+--   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
+-- params: $enterprise_id, $as_of, $towns
 -- columns: inspection_id, date, type, campaign, lead_staff, staff, outcome, score, hazards_found
-with visits as (
+with scoped_enterprise as (
+    select enterprise_id
+    from scoped_enterprises($towns, [], [])
+    where enterprise_id = $enterprise_id
+),
+
+visits as (
     select *
     from inspections
-    where enterprise_id = $enterprise_id
-      and date <= $as_of
+    semi join scoped_enterprise using (enterprise_id)
+    where date <= $as_of
 ),
 
 people as (
@@ -33,8 +40,8 @@ found as (
         inspection_id,
         count(*) as hazards_found
     from hazards
-    where enterprise_id = $enterprise_id
-      and found_date <= $as_of
+    semi join scoped_enterprise using (enterprise_id)
+    where found_date <= $as_of
     group by inspection_id
 ),
 

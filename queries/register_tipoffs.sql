@@ -1,11 +1,18 @@
 -- purpose: tip-offs (举报) about one enterprise received up to $as_of, newest first.
--- params: $enterprise_id, $as_of
+--   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
+-- params: $enterprise_id, $as_of, $towns
 -- columns: tipoff_id, received_date, verified, closed_date, reward_amount
-with enterprise_tipoffs as (
+with scoped_enterprise as (
+    select enterprise_id
+    from scoped_enterprises($towns, [], [])
+    where enterprise_id = $enterprise_id
+),
+
+enterprise_tipoffs as (
     select *
     from tipoffs
-    where enterprise_id = $enterprise_id
-      and received_date <= $as_of
+    semi join scoped_enterprise using (enterprise_id)
+    where received_date <= $as_of
 ),
 
 final as (

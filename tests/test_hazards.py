@@ -17,6 +17,7 @@ Hazards by enterprise (found date, level, category, deadline, rectified):
   A4 no hazards → no row.
 """
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -151,7 +152,9 @@ def test_chart_data(run):
         ["木材加工", "机械防护", 1], ["木材加工", "消防安全", 1], ["木材加工", "粉尘防爆", 1],
         ["金属制品", "电气安全", 2], ["金属制品", "粉尘防爆", 1],
     ]
-    assert hazards.categories(run) == sorted({"电气安全", "粉尘防爆", "消防安全", "危化品储存", "机械防护"})
+    assert hazards.categories(run, PERIOD) == sorted({"电气安全", "粉尘防爆", "消防安全", "危化品储存", "机械防护"})
+    # 西镇 holds A3 (K8, K9, K11 危化品储存; K10 消防安全) and A4 (none).
+    assert hazards.categories(run, replace(PERIOD, towns=("西镇",))) == ["危化品储存", "消防安全"]
 
 
 def test_csv_export_has_context_and_every_row(run):

@@ -6,6 +6,7 @@ import subprocess
 from datetime import date
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from gridwatch import register, warehouse
@@ -37,6 +38,21 @@ def test_header(run):
 
 def test_unknown_enterprise(run):
     assert register.load(run, "NOPE", AS_OF) is None
+
+
+def test_another_towns_enterprise_reads_as_unknown(run):
+    """A3 is of 西镇: a user scoped to 东镇 gets nothing of it, from any of the register's queries."""
+    assert register.load(run, "A3", AS_OF, towns=("东镇",)) is None
+    params = {"enterprise_id": "A3", "as_of": AS_OF, "towns": ["东镇"]}
+    for name in ("register_header", "register_hazards", "register_inspections", "register_cases",
+                 "register_tipoffs"):
+        assert run(name, params).empty, name
+    whole = register.load(run, "A3", AS_OF)
+    scoped = register.load(run, "A3", AS_OF, towns=("西镇", "东镇"))
+    assert scoped.header == whole.header
+    for section in ("hazards", "inspections", "cases", "tipoffs"):
+        assert not getattr(whole, section).empty, section
+        pd.testing.assert_frame_equal(getattr(scoped, section), getattr(whole, section))
 
 
 def test_hazards_as_of(run):
@@ -118,3 +134,14 @@ def test_pdf_contains_the_hazards(run, lang):
         assert expected in text
     assert "K11" not in text  # found after the as-of date
     assert ("逾期未改" if lang == "zh" else "Overdue") in text
+
+
+def test_timeline_of_yes_no_facts_not_recorded(tmp_path):
+    """auth_scope.sql records T2 (about E4) without saying whether it was verified: the timeline says nothing of it."""
+    db = build_fixture_db(tmp_path / "scope.duckdb", "tiny.sql", "auth_scope.sql")
+    con = warehouse.open_readonly(db)
+    try:
+        events = register.timeline(register.load(register.runner(con), "E4", AS_OF), "en")
+    finally:
+        con.close()
+    assert events.values.tolist() == [["2026-03-01", "Tip-off received", "T2", ""]]

@@ -182,7 +182,7 @@ def test_records_agree_with_components(perf_con, components):
     """The records a person can open add up to their components."""
     raw = by_id(components)
     for staff_id in raw.index:
-        params = {**scoring.component_params(Q1, T), "staff_id": staff_id}
+        params = {**scoring.component_params(Q1, T), "staff_id": staff_id, "towns": []}
         insp = queries.run(perf_con, "performance_inspections", params)
         hz = queries.run(perf_con, "performance_hazards", params)
         cases = queries.run(perf_con, "performance_cases", params)
@@ -196,8 +196,26 @@ def test_records_agree_with_components(perf_con, components):
             (row.hazards_due, row.hazards_pending, row.hazards_followed_through)
         assert len(cases) == row.cases_handled
         assert (len(logs), logs["complete"].sum()) == (row.working_days, row.complete_days)
-    a2_cases = queries.run(perf_con, "performance_cases", {**scoring.component_params(Q1, T), "staff_id": "A2"})
+    a2_cases = queries.run(perf_con, "performance_cases",
+                           {**scoring.component_params(Q1, T), "staff_id": "A2", "towns": []})
     assert list(a2_cases["case_id"]) == ["K1"]
+
+
+@pytest.mark.parametrize("staff_id, towns, inspections, hazards, cases", [
+    # A1 led N1 (P1), N2 (P2), N3 (P1), all 甲镇, and joined N4 (P3, 乙镇); Z1, Z2 and K1 are 甲镇's.
+    ("A1", ["乙镇"], ["N4"], [], []),
+    ("A1", ["甲镇"], ["N1", "N2", "N3"], ["Z1", "Z2"], ["K1"]),
+    # A3 led N5 (P4, 乙镇: Z4, K4) and joined N3 (P1, 甲镇).
+    ("A3", ["乙镇"], ["N5"], ["Z4"], ["K4"]),
+    ("A3", ["甲镇"], ["N3"], [], []),
+    ("A3", ["甲镇", "乙镇"], ["N3", "N5"], ["Z4"], ["K4"]),
+])
+def test_records_list_only_the_viewers_towns(perf_con, staff_id, towns, inspections, hazards, cases):
+    """A town-scoped viewer sees a person's records at enterprises of their towns only (the score is whole)."""
+    params = {**scoring.component_params(Q1, T), "staff_id": staff_id, "towns": towns}
+    assert sorted(queries.run(perf_con, "performance_inspections", params)["inspection_id"]) == inspections
+    assert sorted(queries.run(perf_con, "performance_hazards", params)["hazard_id"]) == hazards
+    assert sorted(queries.run(perf_con, "performance_cases", params)["case_id"]) == cases
 
 
 def test_breakdown_and_unit_averages(components):

@@ -78,7 +78,7 @@ def run(args) -> int:
             raise cli.CliError(f"--week: {exc}") from None
         if week.monday > as_of:
             raise cli.CliError(f"--week {week.label} starts after the data's last date {as_of}")
-        options = queries.run(con, "filter_options")
+        options = queries.run(con, "filter_options", {"towns": []})
         known = list(options.loc[options["kind"] == "town", "value"])
         if args.town and args.town not in known:
             raise cli.CliError(f"--town: no enterprise in town {args.town!r}")
