@@ -103,6 +103,7 @@ UNSCOPED = {
     "performance_worklogs": "a person's work log days, no enterprise",
     "import_log": "the clerk's page: files loaded, counts",
     "import_quarantine": "the clerk's page: an import replaces the whole county",
+    "recorded_fields": "whether each field holds a value anywhere: booleans, no rows",
 }
 
 
