@@ -3,10 +3,11 @@
 Each statement runs in a child process of its own (``gridwatch/console_worker.py``,
 which describes the sandbox and the checks), so no statement can take the
 server's memory, hold its Python lock or run past its deadline: the server waits
-for the answer with the lock released and kills the child at
-``time_limit_seconds`` + ``STARTUP_SECONDS``. At most ``max_concurrent``
-statements run at once in the whole server; another waits up to its own time
-limit for a turn, then is refused as busy.
+for the answer with the lock released and kills the child when the statement has
+run ``time_limit_seconds`` + ``GRACE_SECONDS`` (the child has ``STARTUP_SECONDS``
+before that to stand up its sandbox). At most ``max_concurrent`` statements run
+at once in the whole server; another waits up to its own time limit for a turn,
+then is refused as busy.
 
 The answer that comes back is bounded before it leaves the child: at most
 ``max_columns`` columns (more are refused, nothing runs), ``max_rows_download``
@@ -21,9 +22,12 @@ import json
 import logging
 import os
 import re
+import selectors
+import signal
 import subprocess
 import sys
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,14 +35,18 @@ import pandas as pd
 import pyarrow as pa
 
 from gridwatch import exports, rules
+from gridwatch.console_worker import READY
 from gridwatch.paths import SCHEMA_FILE
 
 log = logging.getLogger(__name__)
 
 WORKER = Path(__file__).resolve().with_name("console_worker.py")
-# Seconds a statement's process may take beyond its time limit: starting Python and
-# DuckDB (about 0.3 s), attaching or copying the towns' rows, sending the answer.
-STARTUP_SECONDS = 3.0
+# Seconds a worker may take to stand up its sandbox before the statement's time starts:
+# starting Python and DuckDB (about 0.3 s idle, seconds on a loaded machine), attaching
+# the warehouse or copying the towns' rows.
+STARTUP_SECONDS = 20.0
+# Seconds a statement may take beyond its time limit: checking, binding, sending the answer.
+GRACE_SECONDS = 2.0
 # Environment variables the worker gets; nothing else of the server's environment.
 WORKER_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
 
@@ -158,20 +166,60 @@ def _ask_worker(path: Path, sql: str, lim: Limits, towns: tuple[str, ...]) -> tu
     process = subprocess.Popen([sys.executable, "-I", "-B", str(WORKER)], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/", env=env)
     try:
-        out, err = process.communicate(json.dumps(request).encode(),
-                                       timeout=float(lim.time_limit_seconds) + STARTUP_SECONDS)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.communicate()
-        raise Refused("timeout") from None
-    line, _, body = out.partition(b"\n")
+        out, err = _exchange(process, json.dumps(request).encode(), lim)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    # READY comes first unless the sandbox itself failed (its refusal is then the first line).
+    line, _, body = out.removeprefix(READY).partition(b"\n")
     if not line:
-        # Killed by an rlimit (CPU: SIGXCPU; address space: an allocation DuckDB could not report).
-        if process.returncode in (-9, -24) or b"bad_alloc" in err or b"MemoryError" in err:
-            raise Refused("memory" if process.returncode != -24 else "timeout")
+        # Stopped by an rlimit: SIGXCPU (CPU seconds) or an allocation DuckDB could not report.
+        if process.returncode == -signal.SIGXCPU:
+            raise Refused("timeout")
+        if process.returncode == -signal.SIGKILL or b"bad_alloc" in err or b"MemoryError" in err:
+            raise Refused("memory")
         log.warning("console worker exited %s: %s", process.returncode, err[-2000:].decode(errors="replace"))
         raise Refused("error", f"exit {process.returncode}")
     return json.loads(line), body
+
+
+def _exchange(process: subprocess.Popen, request: bytes, lim: Limits) -> tuple[bytes, bytes]:
+    """Send the request and read the worker's output: Refused("timeout") past its deadline.
+
+    The worker has ``STARTUP_SECONDS`` to stand up its sandbox (it says READY), then
+    ``time_limit_seconds`` + ``GRACE_SECONDS`` for the statement.
+    """
+    try:
+        process.stdin.write(request)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    chunks = {process.stdout: [], process.stderr: []}
+    size, most = 0, int(float(lim.max_result_mb) * 2**20) * 2 + 2**20
+    deadline = time.monotonic() + STARTUP_SECONDS
+    is_ready = False
+    with selectors.DefaultSelector() as selector:
+        for stream in chunks:
+            selector.register(stream, selectors.EVENT_READ)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Refused("timeout")
+            for key, _ in selector.select(left):
+                data = os.read(key.fd, 2**16)
+                if not data:
+                    selector.unregister(key.fileobj)
+                    continue
+                chunks[key.fileobj].append(data)
+                if key.fileobj is process.stdout:
+                    size += len(data)
+            if not is_ready and b"".join(chunks[process.stdout][:2]).startswith(READY):
+                is_ready = True
+                deadline = time.monotonic() + float(lim.time_limit_seconds) + GRACE_SECONDS
+            if size > most:
+                raise Refused("error", "answer too large")
+    return b"".join(chunks[process.stdout]), b"".join(chunks[process.stderr])
 
 
 def _frame(table: pa.Table, names: list[str]) -> pd.DataFrame:

@@ -44,6 +44,8 @@ HEADROOM_BYTES = 1536 * 2**20
 NICE = 10
 CUT_MARK = "…"
 BATCH_ROWS = 2048
+# The first line the worker writes: the sandbox stands and the statement's own time starts.
+READY = b"ready\n"
 # Syntax trees nest a level per join or parenthesis; deeper ones are refused, not crashed on.
 RECURSION_LIMIT = 5000
 
@@ -408,8 +410,11 @@ def reason_of(error: BaseException) -> str:
     return "error"
 
 
-def answer(request: dict):
-    """The bounded answer to ``request`` (path, schema, sql, towns, limits) and what was cut; Refusal otherwise."""
+def answer(request: dict, ready=lambda: None):
+    """The bounded answer to ``request`` (path, schema, sql, towns, limits) and what was cut; Refusal otherwise.
+
+    ``ready`` is called once the sandbox stands, when the statement's own time begins.
+    """
     import duckdb
 
     limits = request["limits"]
@@ -417,6 +422,7 @@ def answer(request: dict):
         con = sandbox(request["path"], request["schema"], limits, request.get("towns") or ())
     except duckdb.Error as e:
         raise Refusal("error", first_line(e)) from None
+    ready()
     try:
         query = one_select(con, request["sql"])
         sql, names, text = wrapped(con, query, limits)
@@ -429,13 +435,21 @@ def answer(request: dict):
 
 
 def main() -> None:
-    """Read a request from stdin, write a JSON header line and, for an answer, an Arrow IPC stream."""
+    """Read a request from stdin; write READY when the statement starts, then a JSON header line and an answer.
+
+    The answer, if any, is an Arrow IPC stream after the header line.
+    """
     request = json.loads(sys.stdin.buffer.read())
     confine(request["limits"])
     sys.setrecursionlimit(RECURSION_LIMIT)
     out = sys.stdout.buffer
+
+    def ready() -> None:
+        out.write(READY)
+        out.flush()
+
     try:
-        table, header = answer(request)
+        table, header = answer(request, ready)
     except Refusal as e:
         out.write(json.dumps({"reason": e.reason, "detail": e.detail}).encode() + b"\n")
         return

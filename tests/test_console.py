@@ -21,7 +21,7 @@ from gridwatch import console, console_worker, explore, i18n, warehouse
 from gridwatch.paths import SCHEMA_FILE
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
-FAST = console.Limits(time_limit_seconds=0.5, memory_limit="256MB", threads=1, max_rows_shown=3,
+FAST = console.Limits(time_limit_seconds=2, memory_limit="256MB", threads=1, max_rows_shown=3,
                       max_rows_download=5, max_columns=8, max_cell_chars=10, max_result_mb=1, max_shown_mb=1,
                       max_xlsx_cells=1000, max_sql_chars=10_000, max_concurrent=2)
 LEAKS = (Path("/tmp/gridwatch_explore_leak.csv"), Path("/tmp/gridwatch_explore_other.duckdb"),
@@ -161,7 +161,7 @@ def test_attack_is_refused_and_changes_nothing(tiny_db, sql, reason):
     assert caught.value.reason == reason, caught.value
     # Every refusal has a message in both languages, and none names the warehouse's place on disk.
     for lang in i18n.LANGS:
-        assert i18n.text(f"explore.console.refused.{reason}", lang, detail=caught.value.detail, seconds=0.5,
+        assert i18n.text(f"explore.console.refused.{reason}", lang, detail=caught.value.detail, seconds=2,
                          columns=8, sql_chars=10_000, memory="256MB")
     assert str(tiny_db.parent) not in caught.value.detail
     assert fingerprint(tiny_db) == before
@@ -217,7 +217,7 @@ def test_the_sandbox_itself_reads_no_file(tiny_db):
     """Not only the checks: the connection has no file system, no spill directory, locked settings."""
     Path(f"{tiny_db}.tmp").mkdir(exist_ok=True)
     Path(f"{tiny_db}.tmp/spill.block").write_text("rows")
-    limits = {"memory_limit": "256MB", "threads": 1, "time_limit_seconds": 0.5}
+    limits = {"memory_limit": "256MB", "threads": 1, "time_limit_seconds": 2}
     con = console_worker.sandbox(str(tiny_db), SCHEMA_FILE.read_text(encoding="utf-8"), limits)
     try:
         settings = dict(con.execute(
@@ -227,7 +227,7 @@ def test_the_sandbox_itself_reads_no_file(tiny_db):
         assert settings == {
             "enable_external_access": "false", "lock_configuration": "true", "python_enable_replacements": "false",
             "autoload_known_extensions": "false", "autoinstall_known_extensions": "false",
-            "max_execution_time": "500", "threads": "1", "temp_directory": "",
+            "max_execution_time": "2000", "threads": "1", "temp_directory": "",
         }
         assert con.execute("select count(*) from hazards").fetchone()[0] == 6
         # DuckDB lets enable_external_access = false read these; disabled_filesystems does not (duckdb_settings()
@@ -268,19 +268,27 @@ def test_fifty_thousand_columns_are_refused_within_the_limit(tiny_db):
     wide = console.Limits(max_sql_chars=len(sql))
     with pytest.raises(console.Refused) as caught:
         console.run(tiny_db, sql, wide)
-    # Binding 50,000 columns takes seconds DuckDB's own limit does not see; the deadline does.
+    # Binding 50,000 columns takes seconds DuckDB's own limit does not see (21.6 s past it before).
     assert caught.value.reason in ("columns", "timeout")
-    assert time.monotonic() - started < wide.time_limit_seconds + console.STARTUP_SECONDS + 1
+    assert time.monotonic() - started < console.STARTUP_SECONDS + wide.time_limit_seconds + console.GRACE_SECONDS
 
 
 def test_the_deadline_kills_what_duckdb_cannot_interrupt(tiny_db, monkeypatch):
-    monkeypatch.setattr(console, "STARTUP_SECONDS", 1.0)
+    started = []
+    real = console.subprocess.Popen
+
+    def popen(*args, **kwargs):
+        started.append(real(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(console.subprocess, "Popen", popen)
+    monkeypatch.setattr(console, "GRACE_SECONDS", 0.2)
     sql = "select " + ", ".join(f"{i} as c{i}" for i in range(50_000))
-    started = time.monotonic()
     with pytest.raises(console.Refused) as caught:
-        console.run(tiny_db, sql, console.Limits(time_limit_seconds=0.5, max_sql_chars=len(sql)))
+        console.run(tiny_db, sql, console.Limits(time_limit_seconds=0.3, max_sql_chars=len(sql)))
+    # Not "columns": the binding was stopped half-way, and the worker is gone.
     assert caught.value.reason == "timeout"
-    assert time.monotonic() - started < 0.5 + 1.0 + 1
+    assert started[0].returncode == -9
 
 
 def test_long_cells_are_cut_and_counted(tiny_db):
@@ -307,17 +315,18 @@ def test_the_answer_stops_at_its_size(tiny_db):
 
 def test_memory_is_bounded_in_the_worker_not_the_server(tiny_db):
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    lim = console.Limits()
     started = time.monotonic()
     with pytest.raises(console.Refused) as caught:
-        console.run(tiny_db, "select repeat('x', 1000000000) as x", console.Limits())
+        console.run(tiny_db, "select repeat('x', 1000000000) as x", lim)
+    # repeat() allocates its gigabyte inside one call DuckDB neither interrupts nor counts.
     assert caught.value.reason in ("memory", "timeout")
-    assert time.monotonic() - started < 5 + console.STARTUP_SECONDS + 1
+    assert time.monotonic() - started < console.STARTUP_SECONDS + lim.time_limit_seconds + console.GRACE_SECONDS
     # ru_maxrss is in KiB: this process grew by less than 100 MB (it was 8.7 GB in the server).
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 100 * 1024
 
 
-def test_statements_wait_for_a_turn_then_are_busy(tiny_db, monkeypatch):
-    monkeypatch.setattr(console, "STARTUP_SECONDS", 2.0)
+def test_statements_wait_for_a_turn_then_are_busy(tiny_db):
     one = console.Limits(time_limit_seconds=0.5, max_concurrent=1, max_sql_chars=10**6)
     wide = "select " + ", ".join(f"{i} as c{i}" for i in range(50_000))
     first = threading.Thread(target=lambda: pytest.raises(console.Refused, console.run, tiny_db, wide, one))
