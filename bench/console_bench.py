@@ -10,7 +10,8 @@ code the same way). Two sessions speak Streamlit's websocket protocol, as browse
 - the **console session** opens /explore, then for each statement below sets the SQL
   text area and clicks Run (widget states, as the browser sends them) and waits for
   "script finished": its time, the bytes the server sent that tab, and the message
-  the page showed;
+  the page showed; after the 200 MB answer it clicks its two download buttons (the
+  server builds the file then) and fetches each file;
 - the **other session** meanwhile goes round /, /overview and /hazards back to back;
   each page's time from request to "script finished" is recorded, and the same before
   any statement runs (the baseline).
@@ -45,6 +46,8 @@ EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERU
 TIMEOUT_S = 180
 OTHER_PAGES = ("", "overview", "hazards")
 BASELINE_S = 15
+DOWNLOAD = "click: download"
+NOTES = "\n## Notes"
 
 
 def statements(db: Path) -> list[tuple[str, str]]:
@@ -56,6 +59,8 @@ def statements(db: Path) -> list[tuple[str, str]]:
         ("the next statement in that session", "select 1 as x"),
         ("113 MB string_agg", "select string_agg(repeat('y', 1000), ',') as s from range(113000)"),
         ("200 MB answer", "select range as i, repeat('x', 1000) as s from range(200000)"),
+        (f"{DOWNLOAD} CSV of that answer", "下载 CSV"),
+        (f"{DOWNLOAD} Excel of that answer", "下载 Excel"),
         ("50,000 columns (700 KB of SQL)", wide),
         ("7,000-column PIVOT", pivot),
         ("runaway join", "select sum(a.range * b.range) from range(100000) as a, range(100000) as b"),
@@ -129,13 +134,15 @@ async def visit(ws, page: str, widgets: list | None = None) -> dict:
         msg.rerun_script.widget_states.widgets.append(state)
     started = time.perf_counter()
     await ws.send(msg.SerializeToString())
-    seen = {"bytes": 0, "alerts": [], "exceptions": [], "ids": {}}
+    seen = {"bytes": 0, "alerts": [], "exceptions": [], "ids": {}, "downloads": {}}
     while True:
         raw = await asyncio.wait_for(ws.recv(), TIMEOUT_S)
         seen["bytes"] += len(raw)
         fm = ForwardMsg()
         fm.ParseFromString(raw)
         kind = fm.WhichOneof("type")
+        if kind == "new_session" and fm.new_session.initialize.session_id:
+            seen["session"] = fm.new_session.initialize.session_id
         if kind == "delta" and fm.delta.WhichOneof("type") == "new_element":
             element = fm.delta.new_element
             which = element.WhichOneof("type")
@@ -145,9 +152,36 @@ async def visit(ws, page: str, widgets: list | None = None) -> dict:
                 seen["exceptions"].append(element.exception.message)
             elif which in ("text_area", "button"):
                 seen["ids"][getattr(element, which).id.rsplit("-", 1)[-1]] = getattr(element, which).id
+            elif which == "code" and seen["alerts"]:
+                seen["alerts"][-1] += " " + element.code.code_text[:60]
+            elif which == "download_button":
+                seen["downloads"][element.download_button.label] = element.download_button.deferred_file_id
         if kind == "script_finished" and fm.script_finished != EARLY_FOR_RERUN:
             seen["seconds"] = time.perf_counter() - started
             return seen
+
+
+async def download(ws, http: str, session: str, file_id: str) -> dict:
+    """Click a deferred download button: the server builds the file; then fetch it."""
+    msg = BackMsg()
+    msg.backend_operation_request.request_id = file_id
+    msg.backend_operation_request.session_id = session
+    msg.backend_operation_request.deferred_file.file_id = file_id
+    started = time.perf_counter()
+    await ws.send(msg.SerializeToString())
+    while True:
+        fm = ForwardMsg()
+        fm.ParseFromString(await asyncio.wait_for(ws.recv(), TIMEOUT_S))
+        if fm.WhichOneof("type") == "backend_operation_response":
+            response = fm.backend_operation_response
+            break
+    if response.error_msg:
+        return {"seconds": time.perf_counter() - started, "bytes": 0, "alerts": [response.error_msg],
+                "exceptions": []}
+    body = await asyncio.to_thread(lambda: urllib.request.urlopen(http + response.deferred_file.url,
+                                                                  timeout=TIMEOUT_S).read())
+    return {"seconds": time.perf_counter() - started, "bytes": len(body), "alerts": ["file downloaded"],
+            "exceptions": []}
 
 
 async def other_session(url: str, times: list, stop: asyncio.Event) -> None:
@@ -185,6 +219,7 @@ async def bench(port: int, db: Path, pid: int, only: list[str]) -> dict:
         stop.set()
         await other
         out["idle_rss"] = rss_mb(pid)
+        downloads = {}
         for label, sql in statements(db):
             if only and label not in only:
                 continue
@@ -193,9 +228,13 @@ async def bench(port: int, db: Path, pid: int, only: list[str]) -> dict:
             other = asyncio.create_task(other_session(url, times, stop))
             await asyncio.sleep(1)
             try:
-                seen = await visit(console, "explore", [state(ids["ex_sql"], string_value=sql),
-                                                        state(ids["ex_run"], trigger_value=True)])
-            except (TimeoutError, websockets.ConnectionClosed) as exc:
+                if label.startswith(DOWNLOAD):
+                    seen = await download(console, f"http://127.0.0.1:{port}", opened["session"], downloads[sql])
+                else:
+                    seen = await visit(console, "explore", [state(ids["ex_sql"], string_value=sql),
+                                                            state(ids["ex_run"], trigger_value=True)])
+                    downloads = seen["downloads"] or downloads
+            except (TimeoutError, KeyError, websockets.ConnectionClosed) as exc:
                 seen = {"seconds": float("nan"), "bytes": 0, "alerts": [f"{type(exc).__name__}"], "exceptions": []}
             stop.set()
             await other
@@ -262,7 +301,10 @@ def main() -> int:
                 proc.kill()
     lines = report(args, result, args.root.resolve())
     if args.out:
-        args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        # Hand-written notes below NOTES survive a new run.
+        old = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+        notes = old[old.index(NOTES):] if NOTES in old else ""
+        args.out.write_text("\n".join(lines) + "\n" + notes, encoding="utf-8")
     print("\n".join(lines))
     return 0
 

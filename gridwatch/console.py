@@ -84,7 +84,7 @@ class Limits:
     max_cell_chars: int = 2_000
     max_result_mb: float = 20
     max_shown_mb: float = 4
-    max_xlsx_cells: int = 200_000
+    max_xlsx_cells: int = 100_000
     max_sql_chars: int = 50_000
     max_concurrent: int = 2
 

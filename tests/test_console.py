@@ -345,7 +345,7 @@ def test_limits_come_from_the_rules_file():
     lim = console.limits()
     assert (lim.time_limit_seconds, lim.memory_limit, lim.threads, lim.max_rows_shown, lim.max_rows_download,
             lim.max_columns, lim.max_cell_chars, lim.max_result_mb, lim.max_shown_mb, lim.max_xlsx_cells,
-            lim.max_sql_chars, lim.max_concurrent) == (5, "1GB", 1, 10_000, 200_000, 200, 2_000, 20, 4, 200_000,
+            lim.max_sql_chars, lim.max_concurrent) == (5, "1GB", 1, 10_000, 200_000, 200, 2_000, 20, 4, 100_000,
                                                        50_000, 2)
 
 
