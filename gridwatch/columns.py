@@ -49,6 +49,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "staff_ids": "检查人员编号",
         "campaign": "专项行动",
         "checklist": "检查表",
+        "outcome": "检查结论",
+        "score": "检查得分",
     },
     "hazards": {
         "hazard_id": "隐患编号",
@@ -69,6 +71,8 @@ HEADERS: dict[str, dict[str, str]] = {
         "time_limit": "时限落实",
         "plan": "预案落实",
         "funds_amount": "整改资金(元)",
+        "item": "检查项目",
+        "rectified": "是否已整改",
     },
     "cases": {
         "case_id": "案件编号",

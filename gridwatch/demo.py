@@ -1120,6 +1120,8 @@ def _inspection_frame(rng, insp: dict, ent: dict) -> pd.DataFrame:
         "staff_ids": insp["staff_ids"],
         "campaign": campaigns[camp],
         "checklist": names[checklist],
+        "outcome": None,
+        "score": np.nan,
     })
 
 
@@ -1144,6 +1146,8 @@ def _hazard_frame(haz: dict, insp: dict, ent: dict) -> pd.DataFrame:
         "time_limit": five[:, 3],
         "plan": five[:, 4],
         "funds_amount": haz["funds"],
+        "item": None,
+        "rectified": None,
     })
 
 

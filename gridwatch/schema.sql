@@ -1,6 +1,11 @@
 -- The warehouse schema: the canonical tables of DESIGN.md, typed and keyed,
 -- plus the macros that every query builds on. Idempotent: every write runs it, so a
--- warehouse made by an older gridwatch gains what it lacks.
+-- warehouse made by an older gridwatch gains what it lacks (new tables and macros here;
+-- new columns and relaxed not-null constraints through warehouse.reconcile_columns).
+-- A yes/no fact that an export may not record is a nullable boolean: null is
+-- "not recorded", which figures report as such instead of counting it as "no".
+-- Columns added after the first release sit at the end of their table, so a fresh
+-- warehouse and an upgraded one have the same column order.
 
 create table if not exists meta (
     key varchar primary key,
@@ -33,7 +38,7 @@ create table if not exists enterprises (
     lat double,
     lon double,
     employees integer,
-    major_hazard_source boolean not null default false,
+    major_hazard_source boolean,
     listed_since date
 );
 
@@ -42,7 +47,7 @@ create table if not exists staff (
     name varchar not null,
     unit varchar not null,
     role varchar not null,
-    certified boolean not null default false,
+    certified boolean,
     active boolean not null default true
 );
 
@@ -54,7 +59,9 @@ create table if not exists inspections (
     lead_staff_id varchar not null,
     staff_ids varchar,
     campaign varchar,
-    checklist varchar
+    checklist varchar,
+    outcome varchar,
+    score double
 );
 
 create table if not exists hazards (
@@ -70,12 +77,14 @@ create table if not exists hazards (
     verified_date date,
     reminder_date date,
     order_date date,
-    responsibility boolean not null default false,
-    measures boolean not null default false,
-    funds boolean not null default false,
-    time_limit boolean not null default false,
-    plan boolean not null default false,
-    funds_amount double
+    responsibility boolean,
+    measures boolean,
+    funds boolean,
+    time_limit boolean,
+    plan boolean,
+    funds_amount double,
+    item varchar,
+    rectified boolean
 );
 
 create table if not exists cases (
@@ -84,7 +93,7 @@ create table if not exists cases (
     hazard_id varchar,
     filed_date date not null,
     interview_date date,
-    collective_review boolean not null default false,
+    collective_review boolean,
     decided_date date,
     penalty_amount double,
     measure varchar check (measure in ('warning', 'fine', 'confiscation', 'suspension', 'revocation', 'closure'))
@@ -95,7 +104,7 @@ create table if not exists tipoffs (
     received_date date not null,
     enterprise_id varchar,
     town varchar,
-    verified boolean not null default false,
+    verified boolean,
     closed_date date,
     reward_amount double
 );

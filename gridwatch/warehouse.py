@@ -73,6 +73,7 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
             shutil.copyfile(path, tmp)
         con = duckdb.connect(str(tmp))
         con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+        reconcile_columns(con)
         try:
             yield con
             stamp(con)
@@ -93,16 +94,64 @@ _OBJECTS = """
 """
 
 
-def is_current(con: duckdb.DuckDBPyConnection) -> bool:
-    """True when the warehouse has every table and macro of the current schema."""
-    have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+_COLUMNS = """
+    select
+        table_name,
+        column_name,
+        data_type,
+        is_nullable,
+        column_default
+    from duckdb_columns()
+    where schema_name = 'main' and not internal
+    order by table_name, column_index
+"""
+
+
+def _schema_probe() -> tuple[set[str], list[tuple]]:
+    """The objects and columns that the current schema file declares, read off an empty database."""
     probe = duckdb.connect()
     try:
         probe.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-        wanted = {r[0] for r in probe.execute(_OBJECTS).fetchall()}
+        return {r[0] for r in probe.execute(_OBJECTS).fetchall()}, probe.execute(_COLUMNS).fetchall()
     finally:
         probe.close()
-    return wanted <= have
+
+
+def _column_changes(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The ALTER statements that bring the warehouse's columns up to the schema file's.
+
+    A column the schema gained is added (with its default); a not-null constraint the
+    schema dropped is dropped, and so is a default it dropped. Columns are never removed
+    or retyped: data a user loaded is never thrown away by an upgrade.
+    """
+    _, wanted = _schema_probe()
+    have = {(r[0], r[1]): r for r in con.cursor().execute(_COLUMNS).fetchall()}
+    changes = []
+    for table, column, data_type, nullable, default in wanted:
+        # Names come from the schema file (checked in), never from the data.
+        current = have.get((table, column))
+        if current is None:
+            clause = f" default {default}" if default is not None else ""
+            changes.append(f'alter table {table} add column "{column}" {data_type}{clause}')
+            continue
+        if nullable and not current[3]:
+            changes.append(f'alter table {table} alter column "{column}" drop not null')
+        if default is None and current[4] is not None:
+            changes.append(f'alter table {table} alter column "{column}" drop default')
+    return changes
+
+
+def reconcile_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every table of a read-write warehouse the columns and constraints the schema now declares."""
+    for statement in _column_changes(con):
+        con.execute(statement)
+
+
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """True when the warehouse has every table, macro and column of the current schema."""
+    have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+    wanted, _ = _schema_probe()
+    return wanted <= have and not _column_changes(con)
 
 
 def upgrade(path: Path) -> None:

@@ -84,7 +84,8 @@ def test_booleans_enums_numbers_and_spaces_normalise(tiny_db, tmp_path):
     assert rows == [
         ("V1", "E1", "major", True, False, True, False, True, 1234.5),
         ("V2", "E2", "major", True, False, True, False, False, 123.0),
-        ("V3", "E3", "general", True, False, True, False, False, None),
+        # A blank yes/no cell is not recorded (null), not "no".
+        ("V3", "E3", "general", True, False, True, False, None, None),
     ]
 
 
@@ -97,11 +98,11 @@ def test_gbk_file_loads_exactly(tiny_db, tmp_path):
     con.close()
     assert rows == [
         ("X1", "I1", "E1", date(2026, 3, 11), "major", "电气安全", "配电柜接线混乱", date(2026, 3, 21),
-         date(2026, 3, 19), None, None, None, True, True, False, True, False, 1200.0),
+         date(2026, 3, 19), None, None, None, True, True, False, True, False, 1200.0, None, None),
         ("X2", "I3", "E2", date(2026, 3, 21), "general", "粉尘防爆", "除尘管道积尘", date(2026, 4, 1),
-         None, None, None, None, False, False, False, False, False, None),
+         None, None, None, None, False, False, False, False, False, None, None, None),
         ("X3", None, "E4", date(2026, 3, 22), "general", "消防安全", "疏散通道堵塞“临时”", date(2026, 3, 29),
-         date(2026, 3, 28), date(2026, 4, 2), None, None, True, True, True, True, True, 300.5),
+         date(2026, 3, 28), date(2026, 4, 2), None, None, True, True, True, True, True, 300.5, None, None),
     ]
 
 

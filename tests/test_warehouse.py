@@ -40,6 +40,32 @@ def test_an_older_warehouse_is_upgraded_with_its_data(tiny_db):
     con.close()
 
 
+def test_an_older_warehouse_gains_new_columns_and_keeps_its_data(tiny_db):
+    """A warehouse written before a column existed (and with an old not-null flag) is brought up to date."""
+    con = duckdb.connect(str(tiny_db))
+    before = con.execute("select hazard_id, found_date, deadline from hazards order by hazard_id").fetchall()
+    con.execute("alter table hazards drop column item")
+    con.execute("alter table inspections drop column outcome")
+    con.execute("update hazards set responsibility = coalesce(responsibility, false)")
+    con.execute("alter table hazards alter column responsibility set not null")
+    con.close()
+    con = warehouse.open_readonly(tiny_db)
+    assert not warehouse.is_current(con)
+    con.close()
+
+    warehouse.upgrade(tiny_db)
+
+    con = warehouse.open_readonly(tiny_db)
+    assert warehouse.is_current(con)
+    columns = {(r[0], r[1]): r[2] for r in con.execute(
+        "select table_name, column_name, is_nullable from duckdb_columns() where schema_name = 'main'").fetchall()}
+    assert ("hazards", "item") in columns and ("inspections", "outcome") in columns
+    assert columns[("hazards", "responsibility")] is True
+    assert con.execute("select hazard_id, found_date, deadline from hazards order by hazard_id").fetchall() == before
+    assert con.execute("select count(*) from hazards where item is not null").fetchone()[0] == 0
+    con.close()
+
+
 def test_rule_macros(tiny_con):
     cur = tiny_con.cursor()
     rows = cur.execute("""

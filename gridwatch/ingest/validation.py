@@ -59,12 +59,13 @@ class Column:
     name: str
     type: str
     required: bool
+    default: str | None = None
 
 
 def schema_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[Column]:
     """The columns of a warehouse table in order; required = not null without a default."""
     rows = con.execute(f"describe {table}").fetchall()
-    return [Column(r[0], r[1].upper(), r[2] == "NO" and r[4] is None) for r in rows]
+    return [Column(r[0], r[1].upper(), r[2] == "NO" and r[4] is None, r[4]) for r in rows]
 
 
 def _q(name: str) -> str:
@@ -96,8 +97,9 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: Sheet, mapping: gm.Mapping | No
     for c in cols:
         v = _q("v_" + c.name)
         if c.name not in sheet.columns:
-            # A yes/no column the file lacks takes the schema's default (false).
-            typed.append(f"{'false' if c.type == 'BOOLEAN' else 'null'}::{c.type} as {_q(c.name)}")
+            # A column the file lacks is not recorded: null, or the schema's default where it
+            # declares one (staff are active unless the file says otherwise).
+            typed.append(f"{c.default if c.default is not None else 'null'}::{c.type} as {_q(c.name)}")
             continue
         kind = gm.coded_kind(table, c.name)
         if kind or c.type == "BOOLEAN":
@@ -113,8 +115,8 @@ def stage(con: duckdb.DuckDBPyConnection, sheet: Sheet, mapping: gm.Mapping | No
             con.unregister(alias)
             joins.append(f"left join {alias}_t on {alias}_t.raw = c.{v}")
             value = f"{alias}_t.val"
-            if c.type == "BOOLEAN":
-                value = f"case when c.{v} is null then false else {value} end"
+            if c.type == "BOOLEAN" and c.default is not None:
+                value = f"case when c.{v} is null then {c.default} else {value} end"
             typed.append(f"{value} as {_q(c.name)}")
         elif c.type == "DATE":
             typed.append(f"gw_date(c.{v}) as {_q(c.name)}")
