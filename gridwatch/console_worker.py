@@ -64,7 +64,7 @@ SYSTEM_VIEWS = frozenset({
 })
 # Scalar functions that reveal the server's settings (paths among them) or write.
 DENIED_FUNCTIONS = frozenset({"current_setting", "getvariable", "write_log"})
-SHOW_SPECIAL = frozenset({'"tables"', '"all_tables"', '"databases"'})
+SHOW_SPECIAL = frozenset({'"tables"', '"databases"', "__show_tables_expanded"})
 
 # Column types passed through as they are (hugeint, the type of sum() over integers, arrives as a
 # decimal); every other type arrives as text.

@@ -211,6 +211,10 @@ def test_every_example_runs(tiny_db):
 def test_show_tables_names_the_warehouse_tables(tiny_db):
     names = set(console.run(tiny_db, "show tables", console.Limits()).frame["name"])
     assert set(warehouse.TABLES) <= names
+    every = console.run(tiny_db, "show all tables", console.Limits()).frame
+    assert set(warehouse.TABLES) <= set(every["name"]) and set(every["database"]) == {"w"}
+    assert console.run(tiny_db, "show databases", console.Limits()).frame["database_name"].tolist() == [
+        "memory", "w"]
 
 
 def test_the_sandbox_itself_reads_no_file(tiny_db):
