@@ -97,3 +97,23 @@ def test_the_page_tells_a_scoped_user_what_the_console_holds(clock):  # noqa: F8
     captions = [c.value for c in at.caption]
     assert i18n.text("explore.console.scope_towns", "en", towns="乙镇") in captions
     assert i18n.text("explore.console.scope_all", "en") not in captions
+
+
+@pytest.mark.parametrize("sql, tables", [
+    ("select 1", set()),
+    ("select count(*) from worklogs", {"worklogs"}),
+    # hazard_status reads hazards; scoped_enterprises reads enterprises.
+    ("select * from hazard_status(date '2026-04-05') join scoped_enterprises([], [], []) using (enterprise_id)",
+     {"hazards", "enterprises"}),
+    # found_hazards: hazards and, through scoped_enterprises, enterprises; grid_gaps (a scalar macro) grids.
+    ("select grid_gaps('甲镇', null, null, null, 'G-A') as gap, (select count(*) from found_hazards([], [], [])) as n",
+     {"grids", "hazards", "enterprises"}),
+    ("with hazards as (select 1 as x) select * from hazards", {"hazards"}),
+])
+def test_a_scoped_copy_takes_only_the_tables_a_statement_reads(db, sql, tables):
+    con = console_worker._open(str(db), SCHEMA_FILE.read_text(encoding="utf-8"), ("乙镇",))
+    try:
+        _, tree = console_worker.one_select(con, sql)
+        assert console_worker.tables_read(con, tree) == tables
+    finally:
+        con.close()
