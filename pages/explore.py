@@ -181,10 +181,10 @@ with builder_tab:
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
     downloads = st.columns([1, 1, 4])
     ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table), where=downloads[0],
-                       file_name="explore.csv", mime="text/csv", kind="register", what=f"explore: {header}")
+                       file_name="explore.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
     ui.download_button(ui.t("explore.builder.download_xlsx"),
                        exports.xlsx_bytes({heading: table}, header_lines=[header]), where=downloads[1],
-                       file_name="explore.xlsx", kind="register", what=f"explore: {header}",
+                       file_name="explore.xlsx", kind="explore", what=f"explore: {header}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.caption(ui.t("explore.builder.share"))
     st.code(explore.share_url(view, lang), language=None)
@@ -248,11 +248,11 @@ with console_tab:
             cells = st.columns([1, 1, 4])
             # Built when clicked, not on every rerun of the page.
             ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome),
-                               where=cells[0], file_name="query.csv", mime="text/csv", kind="register",
+                               where=cells[0], file_name="query.csv", mime="text/csv", kind="explore",
                                what=f"console: {header}")
             if console.xlsx_fits(outcome, limits):
                 ui.download_button(ui.t("explore.builder.download_xlsx"), lambda: console.xlsx_bytes(outcome, header),
-                                   where=cells[1], file_name="query.xlsx", kind="register",
+                                   where=cells[1], file_name="query.xlsx", kind="explore",
                                    what=f"console: {header}",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
             else:
