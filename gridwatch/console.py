@@ -1,34 +1,65 @@
 """The read-only SQL console (数据探索 · SQL 控制台) for trained staff.
 
-Each statement runs on its own sandbox connection in this process, built as
-STACK.md prescribes: an in-memory database that ATTACHes the warehouse file
-READ_ONLY and USEs it, then switches off file and network access, extension
-install/load and pandas replacement scans (a Python variable holding a frame
-must not be readable by name), caps memory, threads and execution time, and
-finally locks the configuration so the statement cannot undo any of it.
+Each statement runs in a child process of its own (``gridwatch/console_worker.py``,
+which describes the sandbox and the checks), so no statement can take the
+server's memory, hold its Python lock or run past its deadline: the server waits
+for the answer with the lock released and kills the child when the statement has
+run ``time_limit_seconds`` + ``GRACE_SECONDS`` (the child has ``STARTUP_SECONDS``
+before that to stand up its sandbox). At most ``max_concurrent`` statements run
+at once in the whole server; another waits up to its own time limit for a turn,
+then is refused as busy.
 
-Checked on DuckDB 2.0.1: attaching the warehouse READ_ONLY from a second,
-in-memory database instance works while the app's base connection
-(``duckdb.connect(path, read_only=True)``) holds the same file open, in either
-order, so the console needs no shared configuration with the app. The sandbox
-is opened per statement, never reused from a cursor: ``max_execution_time`` is a
-connection-local setting that a ``cursor()`` does not inherit.
-
-Before running, the text must parse to exactly one statement of type SELECT
-(which includes ``WITH … SELECT``); anything else is refused with a reason.
+The answer that comes back is bounded before it leaves the child: at most
+``max_columns`` columns (more are refused, nothing runs), ``max_rows_download``
+rows, ``max_cell_chars`` characters a cell (cut and marked …) and
+``max_result_mb`` in all; the page draws the first ``max_rows_shown`` rows that
+fit in ``max_shown_mb``. Downloads are built only when clicked; the Excel
+download is offered up to ``max_xlsx_cells`` cells (CSV for more), with control
+characters Excel refuses replaced and dates Excel cannot hold written as text.
 """
 
+import json
+import logging
+import os
+import re
+import selectors
+import signal
+import subprocess
+import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
 import pandas as pd
+import pyarrow as pa
 
-from gridwatch import rules
+from gridwatch import exports, rules
+from gridwatch.console_worker import READY
 from gridwatch.paths import SCHEMA_FILE
 
-REASONS = ("empty", "multiple", "not_select", "syntax", "permission", "read_only", "timeout", "memory",
-           "unknown_name", "error")
+log = logging.getLogger(__name__)
+
+WORKER = Path(__file__).resolve().with_name("console_worker.py")
+# Seconds a worker may take to stand up its sandbox before the statement's time starts:
+# starting Python and DuckDB (about 0.3 s idle, seconds on a loaded machine), attaching
+# the warehouse or copying the towns' rows.
+STARTUP_SECONDS = 20.0
+# Seconds a statement may take beyond its time limit: checking, binding, sending the answer.
+GRACE_SECONDS = 2.0
+# Environment variables the worker gets; nothing else of the server's environment.
+WORKER_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ")
+
+REASONS = ("no_data", "empty", "multiple", "not_select", "syntax", "too_long", "unsupported", "too_complex",
+           "not_allowed", "permission", "read_only", "columns", "timeout", "memory", "busy", "unknown_name", "error")
+# Reasons whose detail is DuckDB's or the statement's own text: the page shows it as code, not in the message.
+FREE_TEXT_DETAIL = frozenset({"syntax", "unsupported", "not_allowed", "permission", "read_only", "memory",
+                              "unknown_name", "error"})
+
+# Characters an XLSX cell cannot hold (openpyxl refuses them: IllegalCharacterError), and how many it can.
+EXCEL_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+EXCEL_REPLACEMENT = "\ufffd"
+EXCEL_CELL_CHARS = 32_767
 
 
 class Refused(Exception):
@@ -46,136 +77,56 @@ class Limits:
 
     time_limit_seconds: float = 5
     memory_limit: str = "1GB"
-    threads: int = 2
+    threads: int = 1
     max_rows_shown: int = 10_000
     max_rows_download: int = 200_000
+    max_columns: int = 200
+    max_cell_chars: int = 2_000
+    max_result_mb: float = 20
+    max_shown_mb: float = 4
+    max_xlsx_cells: int = 100_000
+    max_sql_chars: int = 50_000
+    max_concurrent: int = 2
 
 
 def limits(rule_values: dict | None = None) -> Limits:
     """The limits the rules file sets (defaults for any it leaves out)."""
     section = (rule_values or rules.load()).get("console", {})
     known = Limits.__dataclass_fields__
-    return Limits(**{k: v for k, v in section.items() if k in known})
+    values = {k: v for k, v in section.items() if k in known}
+    # A cut cell and its mark must still fit in an Excel cell.
+    values["max_cell_chars"] = min(int(values.get("max_cell_chars", Limits.max_cell_chars)), EXCEL_CELL_CHARS - 1)
+    return Limits(**values)
 
 
 @dataclass(frozen=True)
 class Result:
-    """A console answer: up to ``max_rows_download`` rows; ``truncated`` if the query had more."""
+    """A console answer, bounded: what the download holds, what the page draws and what was cut.
+
+    ``more_rows``: the query had more than ``max_rows_download`` rows; ``size_cut``: the
+    rows stopped at ``max_result_mb``; ``cells_cut``: how many cells were longer than
+    ``max_cell_chars`` and were cut.
+    """
 
     frame: pd.DataFrame
-    truncated: bool
-    max_rows_shown: int
+    shown_rows: int
+    more_rows: bool = False
+    size_cut: bool = False
+    cells_cut: int = 0
 
     @property
     def shown(self) -> pd.DataFrame:
         """The rows to draw on the page."""
-        return self.frame.head(self.max_rows_shown)
+        return self.frame.head(self.shown_rows)
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+_turns: dict[int, threading.BoundedSemaphore] = {}
+_turns_lock = threading.Lock()
 
 
-# A town-scoped user's copy: which rows of each table they may see. Records follow their
-# enterprise; tip-offs naming no enterprise follow their town (as queries/explore_tipoffs.sql).
-# Staff, worklogs, meta and the import log (files and counts) name no enterprise or town and
-# are copied whole; the quarantine holds raw rejected rows of any town and is left empty.
-# A table not listed here is refused, never copied unscoped.
-_IN_SCOPE = "enterprise_id in (select enterprise_id from src.enterprises where list_contains($towns, town))"
-SCOPED_ROWS = {
-    "meta": "true",
-    "grids": "list_contains($towns, town)",
-    "enterprises": "list_contains($towns, town)",
-    "staff": "true",
-    "inspections": _IN_SCOPE,
-    "hazards": _IN_SCOPE,
-    "cases": _IN_SCOPE,
-    "tipoffs": f"{_IN_SCOPE} or (enterprise_id is null and list_contains($towns, town))",
-    "worklogs": "true",
-    "import_log": "true",
-    "quarantine": "false",
-}
-
-
-def _scoped_copy(con: duckdb.DuckDBPyConnection, path: Path, towns: tuple[str, ...]) -> None:
-    """Fill the in-memory database with only ``towns``' rows; the warehouse is detached after."""
-    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    # ATTACH takes no parameters; the path is our own warehouse file, quoted as a literal.
-    con.execute(f"attach {_literal(str(Path(path).resolve()))} as src (read_only)")
-    tables = [row[0] for row in con.execute(
-        "select table_name from duckdb_tables() where database_name = 'src'").fetchall()]
-    unknown = sorted(set(tables) - set(SCOPED_ROWS))
-    if unknown:
-        raise duckdb.CatalogException(f"no town scope rule for table(s) {', '.join(unknown)}")
-    for table in tables:
-        con.execute(f"insert into main.{table} select * from src.{table} where {SCOPED_ROWS[table]}",
-                    {"towns": list(towns)} if "$towns" in SCOPED_ROWS[table] else None)
-    con.execute("detach src")
-
-
-def sandbox(path: Path, lim: Limits, towns: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
-    """A locked, read-only connection to the warehouse at ``path`` (STACK.md's recipe).
-
-    With ``towns`` (a signed-in user's town scope) the connection holds an in-memory copy of
-    only those towns' rows instead, and the warehouse is not attached at all, so no name in
-    a statement can reach other towns' rows.
-    """
-    con = duckdb.connect(":memory:")
-    try:
-        if towns:
-            _scoped_copy(con, path, tuple(towns))
-        else:
-            con.execute(f"attach {_literal(str(Path(path).resolve()))} as w (read_only)")
-            con.execute("use w")
-        con.execute("set enable_external_access = false")
-        con.execute("set autoinstall_known_extensions = false")
-        con.execute("set autoload_known_extensions = false")
-        con.execute("set allow_community_extensions = false")
-        con.execute("set python_enable_replacements = false")
-        con.execute(f"set memory_limit = {_literal(str(lim.memory_limit))}")
-        con.execute(f"set threads = {int(lim.threads)}")
-        con.execute(f"set max_execution_time = {int(float(lim.time_limit_seconds) * 1000)}")
-        con.execute("set lock_configuration = true")
-    except Exception:
-        con.close()
-        raise
-    return con
-
-
-def check(con: duckdb.DuckDBPyConnection, sql: str) -> str:
-    """The one SELECT statement in ``sql``, or Refused saying why not."""
-    try:
-        statements = con.extract_statements(sql)
-    except duckdb.ParserException as e:
-        raise Refused("syntax", _first_line(e)) from None
-    if not statements:
-        raise Refused("empty")
-    if len(statements) > 1:
-        raise Refused("multiple", str(len(statements)))
-    statement = statements[0]
-    if statement.type != duckdb.StatementType.SELECT:
-        raise Refused("not_select", statement.type.name)
-    return statement.query
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-
-
-def _reason(error: duckdb.Error) -> str:
-    if isinstance(error, duckdb.InterruptException):
-        return "timeout"
-    if isinstance(error, duckdb.OutOfMemoryException):
-        return "memory"
-    if isinstance(error, duckdb.PermissionException):
-        return "permission"
-    if isinstance(error, duckdb.CatalogException | duckdb.BinderException):
-        return "unknown_name"
-    if isinstance(error, duckdb.ParserException):
-        return "syntax"
-    if "read-only" in str(error) or "configuration has been locked" in str(error):
-        return "read_only"
-    return "error"
+def _turn(lim: Limits) -> threading.BoundedSemaphore:
+    with _turns_lock:
+        return _turns.setdefault(int(lim.max_concurrent), threading.BoundedSemaphore(int(lim.max_concurrent)))
 
 
 def run(path: Path, sql: str, lim: Limits | None = None, towns: tuple[str, ...] = ()) -> Result:
@@ -184,17 +135,197 @@ def run(path: Path, sql: str, lim: Limits | None = None, towns: tuple[str, ...] 
     Refused (never a traceback) otherwise.
     """
     lim = lim or limits()
+    if len(sql) > lim.max_sql_chars:
+        raise Refused("too_long", f"{len(sql):,}")
+    path = Path(path).resolve()
+    if not path.is_file():
+        raise Refused("no_data")
+    turn = _turn(lim)
+    if not turn.acquire(timeout=float(lim.time_limit_seconds)):
+        raise Refused("busy")
     try:
-        con = sandbox(path, lim, towns)
-    except duckdb.Error as e:
-        raise Refused("error", _first_line(e)) from None
+        header, body = _ask_worker(path, sql, lim, towns)
+    finally:
+        turn.release()
+    if "reason" in header:
+        raise Refused(header["reason"], str(header.get("detail", "")).replace(str(path), "…"))
+    table = pa.ipc.open_stream(body).read_all()
+    return Result(_frame(table, header["names"]), _shown_rows(table, lim),
+                  header["more_rows"], header["size_cut"], header["cells_cut"])
+
+
+def _ask_worker(path: Path, sql: str, lim: Limits, towns: tuple[str, ...]) -> tuple[dict, bytes]:
+    request = {
+        "path": str(path), "schema": SCHEMA_FILE.read_text(encoding="utf-8"), "sql": sql, "towns": list(towns),
+        "limits": {"time_limit_seconds": lim.time_limit_seconds, "memory_limit": lim.memory_limit,
+                   "threads": lim.threads, "max_rows": lim.max_rows_download, "max_columns": lim.max_columns,
+                   "max_cell_chars": lim.max_cell_chars,
+                   "max_result_bytes": int(float(lim.max_result_mb) * 2**20)},
+    }
+    env = {k: os.environ[k] for k in WORKER_ENV if k in os.environ}
+    process = subprocess.Popen([sys.executable, "-I", "-B", str(WORKER)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd="/", env=env)
     try:
-        query = check(con, sql)
+        out, err = _exchange(process, json.dumps(request).encode(), lim)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+    # READY comes first unless the sandbox itself failed (its refusal is then the first line).
+    line, _, body = out.removeprefix(READY).partition(b"\n")
+    if not line:
+        # Stopped by an rlimit: SIGXCPU (CPU seconds) or an allocation DuckDB could not report.
+        if process.returncode == -signal.SIGXCPU:
+            raise Refused("timeout")
+        if process.returncode == -signal.SIGKILL or b"bad_alloc" in err or b"MemoryError" in err:
+            raise Refused("memory")
+        log.warning("console worker exited %s: %s", process.returncode, err[-2000:].decode(errors="replace"))
+        raise Refused("error", f"exit {process.returncode}")
+    return json.loads(line), body
+
+
+def _exchange(process: subprocess.Popen, request: bytes, lim: Limits) -> tuple[bytes, bytes]:
+    """Send the request and read the worker's output: Refused("timeout") past its deadline.
+
+    The worker has ``STARTUP_SECONDS`` to stand up its sandbox (it says READY), then
+    ``time_limit_seconds`` + ``GRACE_SECONDS`` for the statement.
+    """
+    try:
+        process.stdin.write(request)
+        process.stdin.close()
+    except BrokenPipeError:
+        pass
+    chunks = {process.stdout: [], process.stderr: []}
+    size, most = 0, int(float(lim.max_result_mb) * 2**20) * 2 + 2**20
+    deadline = time.monotonic() + STARTUP_SECONDS
+    is_ready = False
+    with selectors.DefaultSelector() as selector:
+        for stream in chunks:
+            selector.register(stream, selectors.EVENT_READ)
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Refused("timeout")
+            for key, _ in selector.select(left):
+                data = os.read(key.fd, 2**16)
+                if not data:
+                    selector.unregister(key.fileobj)
+                    continue
+                chunks[key.fileobj].append(data)
+                if key.fileobj is process.stdout:
+                    size += len(data)
+            if not is_ready and b"".join(chunks[process.stdout][:2]).startswith(READY):
+                is_ready = True
+                deadline = time.monotonic() + float(lim.time_limit_seconds) + GRACE_SECONDS
+            if size > most:
+                raise Refused("error", "answer too large")
+    return b"".join(chunks[process.stdout]), b"".join(chunks[process.stderr])
+
+
+def _frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
+    """The answer as a DataFrame; a column pandas cannot hold (year 20000, 24:00:00) arrives as text."""
+    columns = {}
+    for name, column in zip(column_names(names), table.columns, strict=True):
         try:
-            frame = con.sql(query).limit(lim.max_rows_download + 1).df()
-        except duckdb.Error as e:
-            raise Refused(_reason(e), _first_line(e)) from None
+            columns[name] = column.to_pandas()
+        except (ValueError, OverflowError, pa.ArrowException):
+            columns[name] = pd.Series(_as_text(column), dtype="str")
+    return pd.DataFrame(columns) if columns else pd.DataFrame()
+
+
+def _as_text(column: pa.ChunkedArray) -> list:
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    try:
+        con.register("answer", pa.table({"value": column}))
+        return [row[0] for row in con.execute("select cast(value as varchar) from answer").fetchall()]
     finally:
         con.close()
-    truncated = len(frame) > lim.max_rows_download
-    return Result(frame.head(lim.max_rows_download), truncated, lim.max_rows_shown)
+
+
+def column_names(names: list[str]) -> list[str]:
+    """Column headers a page, CSV and Excel sheet can all hold: printable, at most 200 characters, distinct."""
+    out, seen = [], set()
+    for raw in names:
+        name = EXCEL_ILLEGAL.sub(EXCEL_REPLACEMENT, str(raw))[:200] or "_"
+        base, n = name, 2
+        while name in seen:
+            name, n = f"{base} ({n})", n + 1
+        seen.add(name)
+        out.append(name)
+    return out
+
+
+def _shown_rows(table: pa.Table, lim: Limits) -> int:
+    """The leading rows the page draws: at most ``max_rows_shown`` and ``max_shown_mb``."""
+    budget = int(float(lim.max_shown_mb) * 2**20)
+    low, high = 0, min(table.num_rows, int(lim.max_rows_shown))
+    if table.slice(0, high).nbytes <= budget:
+        return high
+    while low < high:
+        middle = (low + high + 1) // 2
+        if table.slice(0, middle).nbytes <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+def excel_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as an XLSX sheet can hold it: no control characters, only dates from 1900 to 9999.
+
+    Excel refuses the control characters (replaced by U+FFFD), datetimes with a time
+    zone and dates outside 1900–9999; such a column is written as text.
+    """
+    out = frame.copy()
+    out.columns = [_excel_text(c) for c in out.columns]
+    for name in out.columns:
+        column = out[name]
+        if isinstance(column.dtype, pd.DatetimeTZDtype):
+            out[name] = column.astype("str")
+        elif pd.api.types.is_datetime64_any_dtype(column):
+            values = column.dropna()
+            if len(values) and (values.min() < pd.Timestamp("1900-01-01") or values.max() > pd.Timestamp("9999-12-31")):
+                out[name] = column.map(lambda v: None if pd.isna(v) else v.isoformat())
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            out[name] = column.map(_excel_value)
+    return out
+
+
+def _excel_value(value):
+    import datetime as dt
+    from decimal import Decimal
+
+    if value is None or (isinstance(value, float) and value != value):
+        return value
+    if isinstance(value, str):
+        return _excel_text(value)
+    if isinstance(value, dt.datetime | dt.date):
+        if value.year < 1900 or getattr(value, "tzinfo", None) is not None:
+            return value.isoformat()
+        return value
+    if isinstance(value, bool | int | float | Decimal | dt.time):
+        return value
+    return _excel_text(str(value))
+
+
+def _excel_text(text) -> str:
+    return EXCEL_ILLEGAL.sub(EXCEL_REPLACEMENT, str(text))
+
+
+def csv_bytes(result: Result) -> bytes:
+    """The console answer as CSV (UTF-8 with BOM, formulas neutralised); any string fits."""
+    return exports.csv_bytes(result.frame)
+
+
+def xlsx_fits(result: Result, lim: Limits) -> bool:
+    """Whether the answer is small enough to build as XLSX (openpyxl writes about 30,000 cells a second)."""
+    return result.frame.size <= int(lim.max_xlsx_cells)
+
+
+def xlsx_bytes(result: Result, header: str) -> bytes:
+    """The console answer as an XLSX sheet headed by ``header``; any string and date fits."""
+    return exports.xlsx_bytes({"query": excel_frame(result.frame)},
+                              header_lines=[_excel_text(header)[:EXCEL_CELL_CHARS]])
+

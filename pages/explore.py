@@ -195,8 +195,12 @@ with builder_tab:
 
 with console_tab:
     limits = console.limits()
-    st.caption(ui.t("explore.console.intro", seconds=limits.time_limit_seconds, memory=limits.memory_limit,
+    scope = ui.town_scope()
+    st.caption(ui.t("explore.console.intro", seconds=limits.time_limit_seconds, columns=f"{limits.max_columns:,}",
+                    chars=f"{limits.max_cell_chars:,}", mb=f"{limits.max_result_mb:g}",
                     shown=f"{limits.max_rows_shown:,}", download=f"{limits.max_rows_download:,}"))
+    st.caption(ui.t("explore.console.scope_towns", towns="、".join(scope)) if scope
+               else ui.t("explore.console.scope_all"))
 
     def use_example():
         st.session_state["ex_sql"] = explore.EXAMPLES[st.session_state["ex_example"]]
@@ -205,38 +209,55 @@ with console_tab:
     pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key="ex_example",
                       format_func=ui.formatter("explore.console.examples"))
     pick[1].button(ui.t("explore.console.use_example"), on_click=use_example, key="ex_use_example")
-    sql_text = st.text_area(ui.t("explore.console.sql"), key="ex_sql", height=200)
+    sql_text = st.text_area(ui.t("explore.console.sql"), key="ex_sql", height=200, max_chars=limits.max_sql_chars)
     if st.button(ui.t("explore.console.run"), type="primary", key="ex_run"):
-        try:
-            st.session_state[CONSOLE_RESULT] = (
-                sql_text, console.run(ui.db_path(), sql_text, limits, towns=ui.town_scope()))
-        except console.Refused as e:
-            st.session_state[CONSOLE_RESULT] = (sql_text, e)
+        # The previous answer goes first: two answers are never held at once.
+        st.session_state.pop(CONSOLE_RESULT, None)
+        with st.spinner(ui.t("explore.console.running", seconds=limits.time_limit_seconds)):
+            try:
+                outcome = console.run(ui.db_path(), sql_text, limits, towns=scope)
+            except console.Refused as e:
+                outcome = e
+        # Kept for reruns (each is bounded by the limits above); a rerun shows it, never runs it again.
+        st.session_state[CONSOLE_RESULT] = (sql_text, outcome)
     ran = st.session_state.get(CONSOLE_RESULT)
     if ran:
         ran_sql, outcome = ran
         if isinstance(outcome, console.Refused):
             st.error(ui.md(f"explore.console.refused.{outcome.reason}", detail=outcome.detail,
-                           seconds=limits.time_limit_seconds))
+                           seconds=limits.time_limit_seconds, columns=f"{limits.max_columns:,}",
+                           sql_chars=f"{limits.max_sql_chars:,}", memory=limits.memory_limit))
+            if outcome.detail and outcome.reason in console.FREE_TEXT_DETAIL:
+                st.code(outcome.detail, language=None)
         elif outcome.frame.empty:
             st.info(ui.t("explore.console.no_rows"))
         else:
             n = len(outcome.frame)
-            if outcome.truncated:
+            if outcome.more_rows:
                 st.warning(ui.t("explore.console.truncated", n=f"{limits.max_rows_download:,}"))
-            st.caption(ui.t("explore.console.rows_shown", n=f"{n:,}", shown=f"{limits.max_rows_shown:,}")
-                       if n > limits.max_rows_shown else ui.t("explore.console.rows", n=f"{n:,}"))
+            if outcome.size_cut:
+                st.warning(ui.t("explore.console.size_cut", mb=f"{limits.max_result_mb:g}", n=f"{n:,}"))
+            if outcome.cells_cut:
+                st.warning(ui.t("explore.console.cells_cut", n=f"{outcome.cells_cut:,}",
+                                chars=f"{limits.max_cell_chars:,}"))
+            st.caption(ui.t("explore.console.rows_shown", n=f"{n:,}", shown=f"{outcome.shown_rows:,}")
+                       if n > outcome.shown_rows else ui.t("explore.console.rows", n=f"{n:,}"))
             st.dataframe(outcome.shown, hide_index=True, width="stretch")
             header = ui.t("explore.console.export_header", sql=" ".join(ran_sql.split()),
                           as_of=ui.data_as_of().isoformat())
             cells = st.columns([1, 1, 4])
-            ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(outcome.frame),
+            # Built when clicked, not on every rerun of the page.
+            ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome),
                                where=cells[0], file_name="query.csv", mime="text/csv", kind="explore",
                                what=f"console: {header}")
-            ui.download_button(ui.t("explore.builder.download_xlsx"),
-                               exports.xlsx_bytes({"query": outcome.frame}, header_lines=[header]),
-                               where=cells[1], file_name="query.xlsx", kind="explore", what=f"console: {header}",
-                               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            if console.xlsx_fits(outcome, limits):
+                ui.download_button(ui.t("explore.builder.download_xlsx"), lambda: console.xlsx_bytes(outcome, header),
+                                   where=cells[1], file_name="query.xlsx", kind="explore",
+                                   what=f"console: {header}",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            else:
+                cells[2].caption(ui.t("explore.console.xlsx_too_big", cells=f"{limits.max_xlsx_cells:,}",
+                                      n=f"{outcome.frame.size:,}"))
 
 with schema_tab:
     st.caption(ui.t("explore.schema.intro"))

@@ -1,9 +1,12 @@
 """The SQL console for a town-scoped user: an in-memory copy of only their towns' rows."""
 
+import duckdb
 import pytest
 
-from gridwatch import console
+from gridwatch import console, console_worker, i18n
+from gridwatch.paths import SCHEMA_FILE
 from tests.conftest import build_fixture_db
+from tests.test_auth_app import clock, fresh, open_url, served_through_app_py, sign_in  # noqa: F401
 
 
 @pytest.fixture
@@ -41,7 +44,7 @@ def test_other_town_rows_cannot_be_named(db):
         assert refused.value.reason == "unknown_name", sql
     with pytest.raises(console.Refused) as refused:
         console.run(db, f"select * from '{db}'", towns=("乙镇",))
-    assert refused.value.reason in ("permission", "error", "unknown_name")
+    assert refused.value.reason == "not_allowed"
     with pytest.raises(console.Refused) as refused:
         console.run(db, f"attach '{db}' as again", towns=("乙镇",))
     assert refused.value.reason == "not_select"
@@ -62,3 +65,55 @@ def test_unknown_table_is_never_copied_unscoped(tmp_path):
     with pytest.raises(console.Refused) as refused:
         console.run(path, "select 1", towns=("乙镇",))
     assert "secrets_by_town" in refused.value.detail
+
+
+@pytest.mark.parametrize("sql", [
+    "select * from read_blob('{db}')", "select * from read_blob('{db}.wal')", "select * from duckdb_databases()",
+    "select * from duckdb_settings()", "select current_setting('allowed_paths')", "select * from glob('{dir}/*')",
+])
+def test_a_scoped_user_reads_no_file_and_no_path(db, sql):
+    with pytest.raises(console.Refused) as refused:
+        console.run(db, sql.format(db=db, dir=db.parent), towns=("乙镇",))
+    assert refused.value.reason == "not_allowed"
+    assert str(db.parent) not in refused.value.detail
+
+
+def test_the_scoped_copy_keeps_no_trace_of_the_warehouse(db):
+    limits = {"memory_limit": "256MB", "threads": 1, "time_limit_seconds": 1}
+    con = console_worker.sandbox(str(db), SCHEMA_FILE.read_text(encoding="utf-8"), limits, towns=("乙镇",))
+    try:
+        assert [r[0] for r in con.execute("select database_name from duckdb_databases() where not internal")
+                .fetchall()] == ["memory"]
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(f"select * from read_blob('{db}')").fetchall()
+    finally:
+        con.close()
+
+
+def test_the_page_tells_a_scoped_user_what_the_console_holds(clock):  # noqa: F811
+    at = sign_in(fresh("en"), "li")
+    open_url(at, "explore")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert i18n.text("explore.console.scope_towns", "en", towns="乙镇") in captions
+    assert i18n.text("explore.console.scope_all", "en") not in captions
+
+
+@pytest.mark.parametrize("sql, tables", [
+    ("select 1", set()),
+    ("select count(*) from worklogs", {"worklogs"}),
+    # hazard_status reads hazards; scoped_enterprises reads enterprises.
+    ("select * from hazard_status(date '2026-04-05') join scoped_enterprises([], [], []) using (enterprise_id)",
+     {"hazards", "enterprises"}),
+    # found_hazards: hazards and, through scoped_enterprises, enterprises; grid_gaps (a scalar macro) grids.
+    ("select grid_gaps('甲镇', null, null, null, 'G-A') as gap, (select count(*) from found_hazards([], [], [])) as n",
+     {"grids", "hazards", "enterprises"}),
+    ("with hazards as (select 1 as x) select * from hazards", {"hazards"}),
+])
+def test_a_scoped_copy_takes_only_the_tables_a_statement_reads(db, sql, tables):
+    con = console_worker._open(str(db), SCHEMA_FILE.read_text(encoding="utf-8"), ("乙镇",))
+    try:
+        _, tree = console_worker.one_select(con, sql)
+        assert console_worker.tables_read(con, tree) == tables
+    finally:
+        con.close()
