@@ -39,7 +39,7 @@ def table_contents(db: Path) -> dict:
 def test_exit_0_when_everything_loads(tiny_db, tmp_path):
     done = run_cli(GOOD / "hazards_gbk.csv", "--db", tiny_db, "--lang", "en")
     assert done.returncode == 0, done.stderr
-    assert "hazards_gbk.csv: hazards (gbk) read 3, loaded 3, rejected 0" in done.stdout
+    assert "hazards_gbk.csv: Hazards (gbk) read 3, loaded 3, rejected 0" in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -47,7 +47,10 @@ def test_exit_1_when_rows_are_rejected_and_report_is_written(tiny_db, tmp_path):
     report = tmp_path / "report.csv"
     done = run_cli(BAD / "orphans.csv", "--db", tiny_db, "--report", report)
     assert done.returncode == 1
-    assert "orphans.csv 第 3 行，列“检查编号”: “I99”在" in done.stderr
+    # H13 (row 4) names enterprise E99: rejected. H12 (row 3) names inspection I99: emptied, loaded.
+    assert "orphans.csv 第 4 行，列“企业编号”: “E99”在企业中不存在，请先导入企业或核对编号\n" in done.stderr
+    assert ("orphans.csv 第 3 行，列“检查编号”: “I99”在检查记录中不存在，请先导入检查记录或核对编号"
+            "（该字段已留空，其余内容已导入）\n") in done.stderr
     assert "Traceback" not in done.stderr
     text = report.read_text(encoding="utf-8-sig")
     assert "I99" in text and "E99" in text
