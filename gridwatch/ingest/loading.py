@@ -177,6 +177,8 @@ def reason(row, lang: str = i18n.DEFAULT_LANG, value: str | None = None) -> str:
         detail = "、".join(i18n.label(detail, c, lang) for c in _codes(detail))
     elif code in ("orphan", "unknown_reference") and detail:
         detail = table_label(detail, lang)
+    elif code == "missing_default" and detail in ("true", "false"):
+        detail = i18n.text(f"data_import.{'yes' if detail == 'true' else 'no'}", lang)
     text = i18n.text(f"data_import.reason.{code}", lang, value=_shown(row["value"]) if value is None else value,
                      detail=detail)
     if row["severity"] == "warning" and code in validation.FIELD_LEVEL:
@@ -384,9 +386,14 @@ def _load_target(con, report: Report, sheet: Sheet, target: Target, digest: str,
         """, base)
     if first:
         _quarantine_sheet_issues(con, sheet, base, record)
+    defaults = {c.name: c.default for c in validation.schema_columns(con, table)}
     for column in optional:
+        # A column with a schema default (staff are active) loads as that default, not as "not recorded".
+        default = defaults.get(column)
         con.execute("insert into quarantine values ($id, $file, $sheet, $table, null, 'warning', $column, null, null, "
-                    "'missing_column', null, null)", {**base, "column": column})
+                    "$code, $detail, null)",
+                    {**base, "column": column, "code": "missing_default" if default else "missing_column",
+                     "detail": default.strip("'").lower() if default else None})
     con.unregister("_raw")
     con.unregister("_headers")
 

@@ -264,8 +264,11 @@ class Mapping:
     def recipes_for(self, name: str, headers: list[str]) -> list[Recipe]:
         """The recipe parts whose file pattern fits and whose every source header the file has."""
         have = {fold(h) for h in headers if str(h).strip()}
-        return [r for parts in self.recipes.values() for r in parts
-                if r.matches_file(name) and all(fold(s) in have for s in r.sources())]
+        parts = [r for parts in self.recipes.values() for r in parts
+                 if r.matches_file(name) and all(fold(s) in have for s in r.sources())]
+        # A part built from constants alone fits any row: it rides along with a part that reads
+        # the file, and never makes a title line the header.
+        return parts if any(r.sources() for r in parts) else []
 
     @property
     def has_recipes(self) -> bool:
