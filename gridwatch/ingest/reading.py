@@ -273,12 +273,11 @@ def _recipe_target(recipe: Recipe, headers: list[str], mapping: Mapping) -> Targ
 
 
 def _find_header(name: str, rows: list[list[str]], hint: str, mapping: Mapping | None) -> tuple[int, list[Target]]:
-    """The first of the leading rows that names a table's columns (a table lacking only its key, failing that)."""
-    for keyless in (False, True):
-        for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-            targets = targets_for(name, [CONTROL.sub("", str(c)) for c in row], hint, mapping, keyless)
-            if targets:
-                return index, targets
+    """The first of the leading rows that names a table's columns (or enough of a table lacking its key)."""
+    for index, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        targets = targets_for(name, [CONTROL.sub("", str(c)) for c in row], hint, mapping, keyless=True)
+        if targets:
+            return index, targets
     return 0, []
 
 
