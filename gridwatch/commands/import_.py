@@ -102,7 +102,8 @@ def report_frame(report, lang: str):
                                                               for _, r in issues.iterrows()],
     })
     if report.issues_cut:
-        note = i18n.text("data_import.cli.report_cut", lang, shown=f"{len(issues):,}", total=f"{report.issues_total:,}",
+        key = "data_import.cli.report_cut_dry" if report.dry_run else "data_import.cli.report_cut"
+        note = i18n.text(key, lang, shown=f"{len(issues):,}", total=f"{report.issues_total:,}",
                          import_id=report.import_id)
         frame.loc[len(frame)] = [note] + [None] * (frame.shape[1] - 1)
     return frame
