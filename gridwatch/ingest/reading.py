@@ -458,9 +458,6 @@ def check_xlsx(content: bytes) -> None:
         if found and found.group(3):
             rows = int(found.group(4)) - int(found.group(2)) + 1
             cols = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
-            if cols > MAX_COLUMNS and rows * cols > XLSX_MAX_CELLS:
-                raise Unreadable("too_large", size=f"{member.file_size / 2**20:,.0f}",
-                                 limit=f"{XLSX_MAX_SHEET_BYTES / 2**20:,.0f}")
             if rows * cols > XLSX_MAX_CELLS:
                 raise Unreadable("too_many_cells", cells=f"{rows * cols:,}", limit=f"{XLSX_MAX_CELLS:,}")
 
