@@ -36,7 +36,7 @@ final as (
         file,
         sheet,
         case severity when 'error' then 0 else 1 end,
-        min(row_number) nulls first,
+        min(row_number) nulls last,
         column_name,
         code
 )

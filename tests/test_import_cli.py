@@ -80,10 +80,10 @@ def test_chinese_summaries_and_grouped_problems_under_lang_zh(tiny_db, tmp_path)
     # One line per column and reason, in Chinese, with Chinese table names.
     assert done.stderr.splitlines() == [
         "orphans.csv 第 4 行，列“企业编号”: “E99”在企业中不存在，请先导入企业或核对编号",
-        "orphans.csv，列“检查项目”: 文件没有这一列，该字段留空（已导入，仅提示）",
-        "orphans.csv，列“是否已整改”: 文件没有这一列，该字段留空（已导入，仅提示）",
         "orphans.csv 第 3 行，列“检查编号”: “I99”在检查记录中不存在，请先导入检查记录或核对编号"
         "（该字段已留空，其余内容已导入）",
+        "orphans.csv，列“检查项目”: 文件没有这一列，该字段留空（已导入，仅提示）",
+        "orphans.csv，列“是否已整改”: 文件没有这一列，该字段留空（已导入，仅提示）",
     ]
     assert not any(ch.isascii() and ch.isalpha() for line in done.stderr.splitlines()
                    for ch in line.split(": ", 1)[1] if ch not in "IE"), "no English words in the Chinese messages"

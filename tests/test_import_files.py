@@ -286,6 +286,10 @@ def test_identical_duplicates_load_once_and_differing_ones_are_held_back(tiny_db
     assert table(tiny_db, "select hazard_id from hazards where hazard_id in ('H67', 'H68')") == [("H67",)]
     assert issue_message(report.issues[report.issues["code"] == "identical_duplicate"].iloc[0], "en") == (
         "dups.csv row 3, column '隐患编号': identical to row 2: loaded once")
+    # Grouped, a message says nothing that holds for one row only (each copy has its own partner).
+    assert [group_message(g, "zh") for _, g in report.groups.iterrows() if g["code"] != "missing_column"] == [
+        "dups.csv，列“隐患编号”: 编号在文件中重复出现且内容不同，请只保留正确的一行后重新导入（共 2 行：第 5、6 行）",
+        "dups.csv，列“隐患编号”: 与文件中前面的一行完全相同，只导入了一份（共 2 行：第 3、4 行）"]
 
 
 def test_an_inspections_file_without_its_id_says_so(tiny_db, tmp_path):

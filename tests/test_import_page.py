@@ -42,15 +42,16 @@ def test_log_and_grouped_problems_after_an_import(tmp_path, monkeypatch):
     # orphans.csv: 3 rows read; H11 and H12 (its unknown inspection I99 emptied) loaded; H13 (E99) rejected.
     assert log[["File", "Rows read", "Loaded", "Rejected", "Warned"]].values.tolist() == [["orphans.csv", 3, 2, 1, 1]]
     groups = frame_with(at, "First rows")
-    # One line per column and reason: the rejection first, then the warnings; the column as the file heads it.
+    # One line per column and reason: rejections first, then warnings on rows, then columns the file
+    # lacks; the column as the file heads it.
     assert groups[["Severity", "Column", "Rows", "First rows"]].values.tolist() == [
         ["Rejected", "企业编号", 1, "4"],
+        ["Warning", "检查编号", 1, "3"],
         ["Warning", "item (检查项目)", 1, ""],
         ["Warning", "rectified (是否已整改)", 1, ""],
-        ["Warning", "检查编号", 1, "3"],
     ]
     assert groups["Problem"].iloc[0] == "'E99' does not exist in Enterprises: import Enterprises first or check the id"
-    assert groups["Problem"].iloc[3].endswith("(that field was left empty; the rest loaded)")
+    assert groups["Problem"].iloc[1].endswith("(that field was left empty; the rest loaded)")
     rows = frame_with(at, "Row")
     assert rows[["Row", "Column"]].values.tolist()[:2] == [[4, "企业编号"], [3, "检查编号"]]
     assert any(b.label.startswith("Download rejected rows") for b in at.get("download_button"))

@@ -170,9 +170,17 @@ def _where(row, lang: str) -> str:
     return file
 
 
-def reason(row, lang: str = i18n.DEFAULT_LANG, value: str | None = None) -> str:
-    """What is wrong with a problem row and what to do, without where it is."""
+def reason(row, lang: str = i18n.DEFAULT_LANG, value: str | None = None, grouped: bool = False) -> str:
+    """What is wrong with a problem row and what to do, without where it is.
+
+    ``grouped``: said of several rows at once, so a detail that names one row's partner (the
+    other copy of a duplicate) is left out.
+    """
     code, detail = row["code"], _shown(row["detail"])
+    if grouped and code in ("duplicate", "identical_duplicate"):
+        return i18n.text(f"data_import.reason_grouped.{code}", lang)
+    if code == "duplicate" and lang == "zh":
+        detail = detail.replace(", ", "、")
     if code == "bad_code" and detail:
         detail = "、".join(i18n.label(detail, c, lang) for c in _codes(detail))
     elif code in ("orphan", "unknown_reference") and detail:
@@ -203,7 +211,7 @@ def group_message(group, lang: str = i18n.DEFAULT_LANG) -> str:
     if count == 1:
         return f"{_where({**dict(group), 'row_number': rows[0] if rows else None}, lang)}: {reason(group, lang)}"
     where = _where({**dict(group), "row_number": None}, lang)
-    text = f"{where}: {reason(group, lang, value)}"
+    text = f"{where}: {reason(group, lang, value, grouped=True)}"
     if not rows:
         return text
     shown = ("、" if lang == "zh" else ", ").join(str(r) for r in rows)

@@ -192,7 +192,7 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             "severity": i18n.text(f"data_import.severity.{g['severity']}", lang),
             "file": loading._shown(g["file"]) + (f" [{g['sheet']}]" if loading._shown(g["sheet"]) else ""),
             "column": loading._shown(g["header"]) or loading.column_label(g["table_name"], g["column_name"], lang),
-            "message": loading.reason(g, lang, value),
+            "message": loading.reason(g, lang, value, grouped=int(g["count"]) > 1),
             "count": int(g["count"]),
             "rows": sep.join(first) + more,
         })
