@@ -62,7 +62,9 @@ def show_problems(groups, issues, total: int, key: str) -> None:
         st.caption(ui.t("data_import.no_issues"))
         return
     st.caption(ui.t("data_import.issues", n=f"{total:,}"))
-    st.dataframe(grouped.rename(columns=_headers(grouped.columns)), hide_index=True, key=f"{key}_groups")
+    # Tall enough for every group up to twenty: the rejections come first, then the warnings.
+    st.dataframe(grouped.rename(columns=_headers(grouped.columns)), hide_index=True, key=f"{key}_groups",
+                 height=min(len(grouped), 20) * 35 + 38)
     with st.expander(ui.t("data_import.issues_rows", n=f"{min(len(issues), ISSUE_ROWS_SHOWN):,}")):
         rows = ip.issue_table(issues.head(ISSUE_ROWS_SHOWN), ui.lang())
         st.dataframe(rows.rename(columns=_headers(rows.columns)), hide_index=True, key=f"{key}_rows")
@@ -73,6 +75,8 @@ def show_report(report: ingest.Report) -> None:
     for problem in report.problems:
         st.error(problem.message(ui.lang()))
     summary = report.summary()
+    if not summary["rows_skipped"].any():
+        summary = summary.drop(columns=["rows_skipped"])
     if not summary.empty:
         summary["table"] = summary["table"].map(table_label)
         st.dataframe(summary.rename(columns=_headers(summary.columns)), hide_index=True)
@@ -227,9 +231,12 @@ else:
     errors = quarantined[quarantined["severity"] == "error"]
     if quarantined.empty:
         st.caption(ui.t("data_import.no_issues"))
+    elif report is not None and not report.dry_run and report.import_id == latest:
+        st.caption(ui.t("data_import.shown_above"))
     else:
         groups = ui.query("import_problem_groups", {"import_id": latest})
         show_problems(groups, quarantined, int(groups["count"].sum()), "quarantine")
+    if not quarantined.empty:
         if errors.empty:
             st.caption(ui.t("data_import.quarantine_empty"))
         else:

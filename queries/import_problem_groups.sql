@@ -1,6 +1,7 @@
 -- purpose: the problems of one import grouped as a clerk reads them: one line per file, sheet,
 --   table, severity, column and reason, with how many rows, the first five rows, the first
---   row's value and detail, and how many distinct values the group holds
+--   row's value and detail, and how many distinct values the group holds; rejections first,
+--   then warnings on rows, then columns a file lacks
 -- params: $import_id
 -- columns: file, sheet, table_name, severity, column_name, header, code, count, rows, value,
 --   values, detail
@@ -33,10 +34,11 @@ final as (
         column_name,
         code
     order by
+        case severity when 'error' then 0 else 1 end,
+        min(row_number) is null,
         file,
         sheet,
-        case severity when 'error' then 0 else 1 end,
-        min(row_number) nulls last,
+        min(row_number),
         column_name,
         code
 )

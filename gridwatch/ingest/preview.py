@@ -176,7 +176,7 @@ def issue_table(issues: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Problems grouped as the page lists them: one line per file, column and reason, with count and first rows."""
-    columns = ["severity", "file", "column", "message", "count", "rows"]
+    columns = ["severity", "file", "column", "count", "rows", "message"]
     if groups.empty:
         return pd.DataFrame(columns=columns)
     sep = "、" if lang == "zh" else ", "
@@ -193,10 +193,11 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             "file": loading._shown(g["file"]) + (f" [{g['sheet']}]" if loading._shown(g["sheet"]) else ""),
             "column": loading._shown(g["header"]) or loading.column_label(g["table_name"], g["column_name"], lang),
             "message": loading.reason(g, lang, value, grouped=int(g["count"]) > 1),
-            "count": int(g["count"]),
+            # A column the file lacks is said of the file, not of rows: no count.
+            "count": int(g["count"]) if first else None,
             "rows": sep.join(first) + more,
         })
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=columns).astype({"count": "Int64"})
 
 
 DATE_COLUMNS = columns_of_type("DATE")
