@@ -193,11 +193,12 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             "file": loading._shown(g["file"]) + (f" [{g['sheet']}]" if loading._shown(g["sheet"]) else ""),
             "column": loading._shown(g["header"]) or loading.column_label(g["table_name"], g["column_name"], lang),
             "message": loading.reason(g, lang, value, grouped=int(g["count"]) > 1),
-            # A column the file lacks is said of the file, not of rows: no count.
-            "count": int(g["count"]) if first else None,
+            # A column the file lacks is said of the file, not of rows: no count (text, so the
+            # table shows a blank rather than "None").
+            "count": f"{int(g['count']):,}" if first else "",
             "rows": sep.join(first) + more,
         })
-    return pd.DataFrame(rows, columns=columns).astype({"count": "Int64"})
+    return pd.DataFrame(rows, columns=columns)
 
 
 DATE_COLUMNS = columns_of_type("DATE")
