@@ -183,8 +183,12 @@ with st.expander(ui.t("data_import.mapping_builder")):
                              format_func=table_label)
         source = choices[picked]
         guessed = {c: source.headers[p] for c, p in match_headers(table, source.headers).items()}
-        fields = {c: field_choice(c, table, source, guessed.get(c, ""), f"map_{picked}_{table}_{c}")
-                  for c in HEADERS[table]}
+        fields = {}
+        grid = st.columns(2)
+        for number, column in enumerate(HEADERS[table]):
+            with grid[number % 2]:
+                fields[column] = field_choice(column, table, source, guessed.get(column, ""),
+                                              f"map_{picked}_{table}_{column}")
         drop_column = st.selectbox(ui.t("data_import.builder_filter"), ["", *[h for h in source.headers if h]],
                                    key=f"map_{picked}_{table}_drop", format_func=lambda h: h or "—")
         drop_values = st.multiselect(ui.t("data_import.builder_filter_values"), source.values.get(drop_column, []),
