@@ -1,8 +1,10 @@
 """``import``: load export files (CSV or Excel) into the warehouse, all or nothing, with a report.
 
-Exit code 0 when every row loaded, 1 when rows (or files) were rejected, 2 when nothing loaded.
+Exit code 0 when every row loaded, 1 when rows (or files) were rejected, 2 when nothing loaded,
+3 when another import or demo build held the warehouse past ``--wait`` (nothing written: try again).
 Every line it prints is in the chosen language (``--lang``); problems print grouped, one line
-per file, column and reason, and the report CSV lists them row by row.
+per file, column and reason, and the report CSV lists them row by row. Every import that could
+write (not a dry run) is recorded in the audit log.
 """
 
 import codecs
@@ -27,6 +29,7 @@ def register(sub) -> None:
     p.add_argument("--report", type=Path, default=None, metavar="CSV",
                    help="where to write the problem report (default: exports/import-reports/ beside the warehouse)")
     p.add_argument("--lang", choices=i18n.LANGS, default=i18n.DEFAULT_LANG, help="language of the messages")
+    cli.add_wait_argument(p)
     p.set_defaults(func=run)
 
 
@@ -54,8 +57,8 @@ def run(args) -> int:
         except OSError as exc:
             raise cli.CliError(f"{path}: cannot read: {exc.strerror}") from None
     db = cli.db_from(args)
-    report = ingest.import_files(db, files, mapping=mapping, dry_run=args.dry_run, replace=args.replace,
-                                 encoding=args.encoding)
+    names = [name for name, _ in files]
+    report = _import(args, db, files, mapping, names)
 
     for problem in report.problems:
         print(problem.message(lang), file=sys.stderr)
@@ -69,6 +72,7 @@ def run(args) -> int:
         print(line)
     for _, group in report.groups.iterrows():
         print(loading.group_message(group, lang), file=sys.stderr)
+    target = None
     if report.issues_total:
         target = args.report or db.parent / "exports" / "import-reports" / f"{report.import_id}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -77,7 +81,30 @@ def run(args) -> int:
     key = "data_import.cli.dry_run_done" if args.dry_run else "data_import.cli.done"
     print(i18n.text(key, lang, loaded=f"{report.loaded:,}", rejected=f"{report.rejected:,}",
                     seconds=f"{report.seconds:.1f}"))
+    if not args.dry_run:
+        cli.audit("import", import_id=report.import_id, files=names, db=str(db), loaded=report.loaded,
+                  rejected=report.rejected, replace=bool(args.replace), report=str(target) if target else "")
     return report.exit_code
+
+
+def _import(args, db: Path, files: list[tuple[str, bytes]], mapping, names: list[str]):
+    """Run the import, saying so while another writer holds the warehouse; refuse clearly past ``--wait``."""
+    from gridwatch import ingest, warehouse
+
+    def announce() -> None:
+        seconds = args.wait if args.wait is not None else warehouse.write_timeout()
+        print(i18n.text("warehouse.waiting", args.lang, seconds=f"{seconds:g}"), file=sys.stderr, flush=True)
+
+    try:
+        with warehouse.waiting(announce, timeout=args.wait):
+            return ingest.import_files(db, files, mapping=mapping, dry_run=args.dry_run, replace=args.replace,
+                                       encoding=args.encoding)
+    except warehouse.WriterBusy as exc:
+        if not args.dry_run:
+            cli.audit("import_refused", files=names, db=str(db), reason="busy", waited=exc.timeout)
+        raise cli.CliError(i18n.text("warehouse.busy_cli", args.lang, seconds=f"{exc.timeout:g}"), code=3) from None
+    except warehouse.WriteRefused as exc:
+        raise cli.CliError(str(exc)) from None
 
 
 def report_frame(report, lang: str):
