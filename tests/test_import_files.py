@@ -128,6 +128,16 @@ def test_a_field_over_the_csv_limit_is_emptied_not_a_traceback(tiny_db, tmp_path
         f"longer than {MAX_CELL_CHARS:,} characters ({'x' * 60}… (140,000)), more than Excel can hold: left empty")
 
 
+def test_a_file_whose_rows_are_all_short_quarantines_every_row(tiny_db, tmp_path):
+    # 5,000 rows with one field fewer than the header (a trailing column dropped), then one good row.
+    short = "".join(f"S{i:05d},I1,E1,2026-03-10,一般隐患,消防安全,缺一列,2026-03-25,\n" for i in range(5000))
+    content = (HAZARD_HEADER + short + ROW.format(id="S99999", text="完整", done="", funds="")).encode()
+    report = run(tiny_db, "short.csv", content, tmp_path)
+    assert (report.loaded, report.rejected) == (1, 5000)
+    assert table(tiny_db, "select count(*), min(row_number), max(row_number), any_value(detail) from quarantine "
+                          "where code = 'field_count'") == [(5000, 2, 5001, "9/10")]
+
+
 # --- control characters ----------------------------------------------------------------------------
 
 def test_control_characters_are_stripped_with_a_warning_and_exports_work(tiny_db, tmp_path):

@@ -120,8 +120,7 @@ def report_frame(report, lang: str):
         i18n.text("data_import.log_columns.sheet", lang): issues["sheet"].astype(object),
         i18n.text("data_import.log_columns.row_number", lang): issues["row_number"].astype("Int64"),
         i18n.text("data_import.log_columns.column", lang):
-            [loading._shown(r["header"]) or loading.column_label(r["table_name"], r["column_name"], lang)
-             for _, r in issues.iterrows()],
+            [loading.column_shown(r, lang) for _, r in issues.iterrows()],
         i18n.text("data_import.log_columns.severity", lang):
             [i18n.text(f"data_import.severity.{s}", lang) for s in issues["severity"]],
         i18n.text("data_import.log_columns.value", lang): issues["value"].astype(object),

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from gridwatch import i18n, queries, rules, warehouse
 from gridwatch.columns import HEADERS
@@ -159,7 +160,7 @@ def _codes(kind: str) -> list[str]:
 def _where(row, lang: str) -> str:
     """File [sheet], row as Excel shows it and column as the file heads it — whichever of these apply."""
     file = _shown(row["file"]) + (f" [{row['sheet']}]" if not _blank(row["sheet"]) and row["sheet"] else "")
-    column = _shown(row["header"]) or column_label(_shown(row["table_name"]), _shown(row["column_name"]), lang)
+    column = column_shown(row, lang)
     has_row = not _blank(row["row_number"])
     if has_row and column:
         return i18n.text("data_import.where", lang, file=file, row=int(row["row_number"]), column=column)
@@ -199,15 +200,33 @@ def issue_message(row, lang: str = i18n.DEFAULT_LANG) -> str:
     return f"{_where(row, lang)}: {reason(row, lang)}"
 
 
+def text_of(value) -> str:
+    """A cell of a problem row as text: '' for a missing value (never 'nan' or 'None')."""
+    return _shown(value)
+
+
+def column_shown(row, lang: str = i18n.DEFAULT_LANG) -> str:
+    """The column of a problem as the file heads it, else as the clerk knows the field."""
+    return _shown(row["header"]) or column_label(_shown(row["table_name"]), _shown(row["column_name"]), lang)
+
+
+def group_rows(group) -> list[int]:
+    """The first rows of a group of problems (none for a problem of the whole file)."""
+    return [] if _blank_list(group["rows"]) else [int(r) for r in group["rows"]]
+
+
+def group_value(group, lang: str = i18n.DEFAULT_LANG) -> str:
+    """The value a group's message shows: the first row's, and how many distinct ones when they differ."""
+    values = 0 if _blank(group["values"]) else int(group["values"])
+    value = _shown(group["value"])
+    return i18n.text("data_import.and_others", lang, value=value, n=f"{values:,}") if values > 1 else value
+
+
 def group_message(group, lang: str = i18n.DEFAULT_LANG) -> str:
     """A group of like problems as one line: where, what, how many and the first rows."""
     count = int(group["count"])
-    values = int(group["values"]) if not _blank(group["values"]) else 0
-    value = _shown(group["value"])
-    if values > 1:
-        value = i18n.text("data_import.and_others", lang, value=value, n=f"{values:,}")
-    rows = [int(r) for r in (group["rows"] if isinstance(group["rows"], list | tuple) else list(group["rows"]))
-            ] if not _blank_list(group["rows"]) else []
+    value = group_value(group, lang)
+    rows = group_rows(group)
     if count == 1:
         return f"{_where({**dict(group), 'row_number': rows[0] if rows else None}, lang)}: {reason(group, lang)}"
     where = _where({**dict(group), "row_number": None}, lang)
@@ -433,10 +452,15 @@ def _load_target(con, report: Report, sheet: Sheet, target: Target, digest: str,
 
 def _quarantine_sheet_issues(con, sheet: Sheet, base: dict, record: str) -> None:
     """Once per sheet: rows with the wrong number of fields, and cells changed on reading."""
-    for number, text, width in sheet.bad_rows:
-        con.execute("insert into quarantine values ($id, $file, $sheet, $table, $row, 'error', null, null, $value, "
-                    "'field_count', $detail, null)",
-                    {**base, "row": number, "value": text, "detail": f"{width}/{len(sheet.headers)}"})
+    if sheet.bad_rows:
+        # One statement for all of them: a file whose every row is short must not cost a query per row.
+        bad = pa.table({"row_number": pa.array([b[0] for b in sheet.bad_rows], pa.int64()),
+                        "value": pa.array([b[1] for b in sheet.bad_rows], pa.string()),
+                        "detail": pa.array([f"{b[2]}/{len(sheet.headers)}" for b in sheet.bad_rows], pa.string())})
+        con.register("_bad_rows", bad)
+        con.execute("insert into quarantine select $id, $file, $sheet, $table, row_number, 'error', null, null, value, "
+                    "'field_count', detail, null from _bad_rows", base)
+        con.unregister("_bad_rows")
     if sheet.cell_issues is None:
         return
     # A changed cell is reported under the column that a table builds from it (first table that does).
@@ -487,8 +511,7 @@ def quarantine_download(con: duckdb.DuckDBPyConnection, import_id: str,
             first = problems.iloc[0]
             cells = json.loads(first["record"]) if isinstance(first["record"], str) else [_shown(first["value"])]
             cells = ([_shown(c) for c in cells] + [""] * len(headers))[: len(headers)]
-            named = [_shown(p["header"]) or column_label(p["table_name"], p["column_name"], lang)
-                     for _, p in problems.iterrows()]
+            named = [column_shown(p, lang) for _, p in problems.iterrows()]
             columns = "；".join(n for n in dict.fromkeys(named) if n)
             reasons = "；".join(dict.fromkeys(reason(p, lang) for _, p in problems.iterrows()))
             number = None if _blank(row_number) else int(row_number)

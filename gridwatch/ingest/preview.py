@@ -167,8 +167,7 @@ def issue_table(issues: pd.DataFrame, lang: str) -> pd.DataFrame:
         "file": issues["file"].astype(object),
         "sheet": issues["sheet"].astype(object),
         "row_number": issues["row_number"].astype("Int64"),
-        "column": [loading._shown(r["header"]) or loading.column_label(r["table_name"], r["column_name"], lang)
-                   for _, r in issues.iterrows()],
+        "column": [loading.column_shown(r, lang) for _, r in issues.iterrows()],
         "severity": [i18n.text(f"data_import.severity.{s}", lang) for s in issues["severity"]],
         "message": [loading.reason(r, lang) for _, r in issues.iterrows()],
     }, columns=columns)
@@ -182,21 +181,17 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
     sep = "、" if lang == "zh" else ", "
     rows = []
     for _, g in groups.iterrows():
-        first = [str(int(r)) for r in (g["rows"] if not loading._blank_list(g["rows"]) else [])]
+        first = loading.group_rows(g)
         more = "…" if first and int(g["count"]) > len(first) else ""
-        values = int(g["values"]) if not loading._blank(g["values"]) else 0
-        value = loading._shown(g["value"])
-        if values > 1:
-            value = i18n.text("data_import.and_others", lang, value=value, n=f"{values:,}")
         rows.append({
             "severity": i18n.text(f"data_import.severity.{g['severity']}", lang),
-            "file": loading._shown(g["file"]) + (f" [{g['sheet']}]" if loading._shown(g["sheet"]) else ""),
-            "column": loading._shown(g["header"]) or loading.column_label(g["table_name"], g["column_name"], lang),
-            "message": loading.reason(g, lang, value, grouped=int(g["count"]) > 1),
+            "file": loading.text_of(g["file"]) + (f" [{g['sheet']}]" if loading.text_of(g["sheet"]) else ""),
+            "column": loading.column_shown(g, lang),
+            "message": loading.reason(g, lang, loading.group_value(g, lang), grouped=int(g["count"]) > 1),
             # A column the file lacks is said of the file, not of rows: no count (text, so the
             # table shows a blank rather than "None").
             "count": f"{int(g['count']):,}" if first else "",
-            "rows": sep.join(first) + more,
+            "rows": sep.join(str(r) for r in first) + more,
         })
     return pd.DataFrame(rows, columns=columns)
 

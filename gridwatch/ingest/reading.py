@@ -108,13 +108,6 @@ class Sheet:
         """The first table the sheet feeds."""
         return self.targets[0].table if self.targets else None
 
-    @property
-    def columns(self) -> dict[str, int]:
-        """Canonical column → header position, for a sheet read by its headers alone."""
-        positions = self.positions()
-        return {c: positions[fold(f.column)] for c, f in (self.targets[0].fields.items() if self.targets else ())
-                if f.column is not None and fold(f.column) in positions}
-
     def positions(self) -> dict[str, int]:
         """Folded header → position of its first occurrence."""
         out: dict[str, int] = {}
