@@ -41,7 +41,8 @@ def references(path: Path) -> None:
         "inspection_id": [f"I{i:06d}" for i in range(INSPECTIONS)],
         "enterprise_id": [f"E{i:05d}" for i in rng.integers(0, ENTERPRISES, INSPECTIONS)],
         "date": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 600, INSPECTIONS), unit="D"),
-        "type": "routine", "lead_staff_id": "S1", "staff_ids": "S1", "campaign": None, "checklist": None})
+        "type": "routine", "lead_staff_id": "S1", "staff_ids": "S1", "campaign": None, "checklist": None,
+        "outcome": None, "score": None})
     with warehouse.rewrite(path, fresh=True) as con:
         warehouse.load_tables(con, {"enterprises": ent, "staff": staff, "inspections": insp})
 

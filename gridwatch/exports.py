@@ -1,6 +1,7 @@
 """Files people open in Excel: CSV (utf-8-sig) and XLSX, with spreadsheet formulas neutralised."""
 
 import io
+import re
 from pathlib import Path
 
 import duckdb
@@ -10,13 +11,21 @@ from gridwatch import i18n
 from gridwatch.columns import CODED, HEADERS
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Control characters no XLSX cell can hold (openpyxl raises IllegalCharacterError on them).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def neutralise(value):
-    """A cell value that a spreadsheet will show as text, never run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+    """A cell value that a spreadsheet will show as text, never run as a formula, and can store.
+
+    Control characters are drawn as their visible pictures (\\x01 → ␁), so any string from
+    the data fits in a workbook.
+    """
+    if not isinstance(value, str):
+        return value
+    if _CONTROL.search(value):
+        value = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), value)
+    return "'" + value if value.startswith(FORMULA_START) else value
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -50,7 +59,7 @@ def xlsx_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str] | None =
 
 def _sheet_name(name: str) -> str:
     bad = '[]:*?/\\'
-    cleaned = "".join("_" if ch in bad else ch for ch in name).strip("'")
+    cleaned = "".join("_" if ch in bad else ch for ch in _CONTROL.sub("", name)).strip("'")
     return (cleaned or "Sheet")[:31]
 
 

@@ -28,6 +28,7 @@ SAMPLE_PARAMS = {
     "enterprise_id": "E1",
     "weeks": 12,
     "top_n": 10,
+    "import_id": "20260401T000000-000000",
 }
 
 

@@ -2,15 +2,16 @@
 
 Exit code 0 when every row loaded, 1 when rows (or files) were rejected, 2 when nothing loaded,
 3 when another import or demo build held the warehouse past ``--wait`` (nothing written: try again).
-Every import that could write (not a dry run) is recorded in the audit log.
+Every line it prints is in the chosen language (``--lang``); problems print grouped, one line
+per file, column and reason, and the report CSV lists them row by row. Every import that could
+write (not a dry run) is recorded in the audit log.
 """
 
+import codecs
 import sys
 from pathlib import Path
 
 from gridwatch import cli, i18n
-
-SHOWN_ISSUES = 30
 
 
 def register(sub) -> None:
@@ -19,7 +20,10 @@ def register(sub) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="CSV, XLSX or XLS files")
     cli.add_db_argument(p)
     p.add_argument("--mapping", type=Path, default=None, metavar="FILE",
-                   help="YAML or TOML file mapping another system's headers and codes")
+                   help="YAML or TOML mapping file or recipe for another system's exports")
+    p.add_argument("--encoding", default=None, metavar="NAME",
+                   help="text encoding of CSV files without a byte-order mark (e.g. latin-1, cp1252, big5; "
+                        "default: detected)")
     p.add_argument("--dry-run", dest="dry_run", action="store_true", help="check everything, write nothing")
     p.add_argument("--replace", action="store_true", help="empty each imported table first (default: update by id)")
     p.add_argument("--report", type=Path, default=None, metavar="CSV",
@@ -32,13 +36,20 @@ def register(sub) -> None:
 def run(args) -> int:
     """Import the files and print what happened."""
     from gridwatch import exports, ingest
+    from gridwatch.ingest import loading
 
+    lang = args.lang
     mapping = None
     if args.mapping is not None:
         try:
             mapping = ingest.load_mapping(args.mapping)
         except ingest.MappingError as exc:
             raise cli.CliError(str(exc)) from None
+    if args.encoding:
+        try:
+            codecs.lookup(args.encoding)
+        except LookupError:
+            raise cli.CliError(f"--encoding: unknown encoding {args.encoding!r}") from None
     files = []
     for path in args.files:
         try:
@@ -46,7 +57,6 @@ def run(args) -> int:
         except OSError as exc:
             raise cli.CliError(f"{path}: cannot read: {exc.strerror}") from None
     db = cli.db_from(args)
-    lang = args.lang
     names = [name for name, _ in files]
     report = _import(args, db, files, mapping, names)
 
@@ -54,23 +64,23 @@ def run(args) -> int:
         print(problem.message(lang), file=sys.stderr)
     for s in report.sheets:
         where = s.file + (f" [{s.sheet}]" if s.sheet else "")
-        print(f"{where}: {s.table} ({s.encoding}) read {s.rows_read:,}, loaded {s.rows_loaded:,}, "
-              f"rejected {s.rows_rejected:,}, warned {s.rows_warned:,}")
-    errors = report.issues[report.issues["severity"] == "error"] if len(report.issues) else report.issues
-    for _, row in errors.head(SHOWN_ISSUES).iterrows():
-        print(ingest.issue_message(row, lang), file=sys.stderr)
-    if len(errors) > SHOWN_ISSUES:
-        print(f"… {len(errors) - SHOWN_ISSUES:,} more in the report", file=sys.stderr)
+        line = i18n.text("data_import.cli.sheet", lang, where=where, table=loading.table_label(s.table, lang),
+                         encoding=s.encoding, read=f"{s.rows_read:,}", loaded=f"{s.rows_loaded:,}",
+                         rejected=f"{s.rows_rejected:,}", warned=f"{s.rows_warned:,}")
+        if s.rows_skipped:
+            line += i18n.text("data_import.cli.skipped", lang, n=f"{s.rows_skipped:,}")
+        print(line)
+    for _, group in report.groups.iterrows():
+        print(loading.group_message(group, lang), file=sys.stderr)
     target = None
-    if len(report.issues):
+    if report.issues_total:
         target = args.report or db.parent / "exports" / "import-reports" / f"{report.import_id}.csv"
         target.parent.mkdir(parents=True, exist_ok=True)
-        frame = report.issues.assign(message=[ingest.issue_message(r, lang) for _, r in report.issues.iterrows()])
-        target.write_bytes(exports.csv_bytes(frame))
-        print(f"report: {target}")
-    verb = "would load" if args.dry_run else "loaded"
-    print(f"{verb} {report.loaded:,} rows, rejected {report.rejected:,} in {report.seconds:.1f} s"
-          + (" (dry run: warehouse unchanged)" if args.dry_run else ""))
+        target.write_bytes(exports.csv_bytes(report_frame(report, lang)))
+        print(i18n.text("data_import.cli.report", lang, path=str(target)))
+    key = "data_import.cli.dry_run_done" if args.dry_run else "data_import.cli.done"
+    print(i18n.text(key, lang, loaded=f"{report.loaded:,}", rejected=f"{report.rejected:,}",
+                    seconds=f"{report.seconds:.1f}"))
     if not args.dry_run:
         cli.audit("import", import_id=report.import_id, files=names, db=str(db), loaded=report.loaded,
                   rejected=report.rejected, replace=bool(args.replace), report=str(target) if target else "")
@@ -87,10 +97,39 @@ def _import(args, db: Path, files: list[tuple[str, bytes]], mapping, names: list
 
     try:
         with warehouse.waiting(announce, timeout=args.wait):
-            return ingest.import_files(db, files, mapping=mapping, dry_run=args.dry_run, replace=args.replace)
+            return ingest.import_files(db, files, mapping=mapping, dry_run=args.dry_run, replace=args.replace,
+                                       encoding=args.encoding)
     except warehouse.WriterBusy as exc:
         if not args.dry_run:
             cli.audit("import_refused", files=names, db=str(db), reason="busy", waited=exc.timeout)
         raise cli.CliError(i18n.text("warehouse.busy_cli", args.lang, seconds=f"{exc.timeout:g}"), code=3) from None
     except warehouse.WriteRefused as exc:
         raise cli.CliError(str(exc)) from None
+
+
+def report_frame(report, lang: str):
+    """The report CSV: one line per problem with its file, row, column, value and message; a last line
+    saying where it stopped when the import had more problems than a report lists."""
+    import pandas as pd
+
+    from gridwatch.ingest import loading
+
+    issues = report.issues
+    frame = pd.DataFrame({
+        i18n.text("data_import.log_columns.file", lang): issues["file"].astype(object),
+        i18n.text("data_import.log_columns.sheet", lang): issues["sheet"].astype(object),
+        i18n.text("data_import.log_columns.row_number", lang): issues["row_number"].astype("Int64"),
+        i18n.text("data_import.log_columns.column", lang):
+            [loading.column_shown(r, lang) for _, r in issues.iterrows()],
+        i18n.text("data_import.log_columns.severity", lang):
+            [i18n.text(f"data_import.severity.{s}", lang) for s in issues["severity"]],
+        i18n.text("data_import.log_columns.value", lang): issues["value"].astype(object),
+        i18n.text("data_import.log_columns.message", lang): [loading.issue_message(r, lang)
+                                                              for _, r in issues.iterrows()],
+    })
+    if report.issues_cut:
+        key = "data_import.cli.report_cut_dry" if report.dry_run else "data_import.cli.report_cut"
+        note = i18n.text(key, lang, shown=f"{len(issues):,}", total=f"{report.issues_total:,}",
+                         import_id=report.import_id)
+        frame.loc[len(frame)] = [note] + [None] * (frame.shape[1] - 1)
+    return frame
