@@ -40,8 +40,9 @@ def test_renders_in_both_languages(cov_db, monkeypatch, lang):
     at = open_page(cov_db, monkeypatch, lang)
     assert at.title[0].value == {"zh": "网格覆盖", "en": "Grid coverage"}[lang]
     # 4 blind spots (C4 C5 C6 C8), 4 overdue (C2 C4 C6 C8), no town grid left uninspected,
-    # both towns short of staff (西镇 0.4 per 10,000; each town has a village below 2).
-    assert [m.value for m in at.metric] == ["4", "4", "0", "2"]
+    # the two staffing rules apart: one town below 1 per 10,000 (西镇 0.4; 东镇 2.5 meets it)
+    # and two villages below 2 village inspectors (东镇二村 1, 西镇三村 0).
+    assert [m.value for m in at.metric] == ["4", "4", "0", "1", "2"]
     assert [tab.label for tab in at.tabs][:2] == {"zh": ["盲区企业", "超期未检"],
                                                   "en": ["Blind spots", "Overdue for inspection"]}[lang]
     assert any("rgb(" in m.value and "coverage" not in m.value for m in at.markdown), "legend drawn"
