@@ -32,7 +32,7 @@ header = coverage.export_header(ui.t("app.page.coverage"), chosen, list(risks), 
 staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
 villages_short = ui.query("coverage_villages_short", {"towns": list(chosen.towns)})
 rule_params = rules.query_params()
-rule_numbers = {"per_10k": rule_params["inspectors_per_10k"],
+rule_numbers = {"per_10k": f"{rule_params['inspectors_per_10k']:g}",
                 "per_village": rule_params["village_inspectors_per_village"]}
 idle_grids = coverage_view.shown(params, "uninspected_grids", lang, level)
 
@@ -172,7 +172,8 @@ with tabs[4]:
             for download, label in zip((first, per_unit), labels, strict=True):
                 ui.download_button(
                     ui.t(f"registers.page.{label}"), download.build, file_name=download.file_name,
-                    mime=download.mime, key=f"coverage_dl_register_{by}_{label}", where=column, kind="register",
+                    mime=download.mime, help=ui.t(f"registers.page.{label}_help"),
+                    key=f"coverage_dl_register_{by}_{label}", where=column, kind="register",
                     what=f"register by {by} ({label}): {header}",
                 )
             if by == "village":

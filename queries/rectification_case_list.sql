@@ -6,10 +6,10 @@
 --   review_required and interviewed_before_decision follow rectification_cases.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons,
 --   $collective_review_fine
--- columns: case_id, town, squadron, enterprise_id, enterprise_name, hazard_id,
---   hazard_level, hazard_category, filed_date, interview_date, decided_date, case_status,
---   measure, penalty_amount, review_required, collective_review,
---   interviewed_before_decision
+-- columns: case_id, filed_date, enterprise_name, case_status, measure, penalty_amount,
+--   decided_date, interview_date, interviewed_before_decision, review_required,
+--   collective_review, hazard_id, hazard_level, hazard_category, town, squadron,
+--   enterprise_id
 with scoped as (
     select *
     from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
@@ -35,25 +35,25 @@ case_hazards as (
 final as (
     select
         f.case_id,
-        e.town,
-        e.squadron,
-        f.enterprise_id,
-        e.name as enterprise_name,
-        f.hazard_id,
-        h.level as hazard_level,
-        h.category as hazard_category,
         f.filed_date,
-        case when f.interview_date <= $as_of then f.interview_date end as interview_date,
-        case when f.is_decided then f.decided_date end as decided_date,
+        e.name as enterprise_name,
         case when f.is_decided then 'decided' else 'pending' end as case_status,
         case when f.is_decided then f.measure end as measure,
         case when f.is_decided then f.penalty_amount end as penalty_amount,
+        case when f.is_decided then f.decided_date end as decided_date,
+        case when f.interview_date <= $as_of then f.interview_date end as interview_date,
+        coalesce(f.is_decided and f.interview_date <= f.decided_date, false) as interviewed_before_decision,
         f.is_decided and (
             f.measure in ('confiscation', 'suspension', 'revocation', 'closure')
             or (f.measure = 'fine' and f.penalty_amount >= $collective_review_fine)
         ) as review_required,
         f.collective_review,
-        coalesce(f.is_decided and f.interview_date <= f.decided_date, false) as interviewed_before_decision
+        f.hazard_id,
+        h.level as hazard_level,
+        h.category as hazard_category,
+        e.town,
+        e.squadron,
+        f.enterprise_id
     from filed as f
     inner join scoped as e on f.enterprise_id = e.enterprise_id
     left join case_hazards as h on f.hazard_id = h.hazard_id

@@ -5,9 +5,9 @@
 --   closed (a closing after $as_of reads as still open), days from receipt to closing,
 --   and the reward.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons
--- columns: tipoff_id, received_date, town, enterprise_id, enterprise_name, verified,
---   linked_inspection_id, linked_inspection_date, tipoff_status, closed_date, days_to_close,
---   reward_amount
+-- columns: tipoff_id, received_date, town, enterprise_name, verified, tipoff_status,
+--   closed_date, days_to_close, linked_inspection_id, linked_inspection_date,
+--   reward_amount, enterprise_id
 with received as (
     select *
     from scoped_tipoffs($towns, $departments, $industries, $squadrons)
@@ -41,17 +41,17 @@ final as (
         r.tipoff_id,
         r.received_date,
         r.town,
-        r.enterprise_id,
         r.enterprise_name,
         r.verified,
-        l.inspection_id as linked_inspection_id,
-        l.date as linked_inspection_date,
         case when r.closed_date <= $as_of then 'closed' else 'open' end as tipoff_status,
         case when r.closed_date <= $as_of then r.closed_date end as closed_date,
         case
             when r.closed_date <= $as_of then date_diff('day', r.received_date, r.closed_date)
         end as days_to_close,
-        r.reward_amount
+        l.inspection_id as linked_inspection_id,
+        l.date as linked_inspection_date,
+        r.reward_amount,
+        r.enterprise_id
     from received as r
     left join linked as l on r.tipoff_id = l.tipoff_id
 )

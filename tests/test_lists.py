@@ -56,20 +56,20 @@ def test_case_list_by_hand(rect_con):
     assert records(frame) == [
         # C1 on hazard K4 (major): interviewed 04-10, reviewed, decided 04-20 on a suspension,
         # which always needs collective review.
-        ("C1", "东镇", "二中队", "R2", "东二机械", "K4", "major", "危化品储存", d(2026, 4, 1), d(2026, 4, 10),
-         d(2026, 4, 20), "decided", "suspension", None, True, True, True),
+        ("C1", d(2026, 4, 1), "东二机械", "decided", "suspension", None, d(2026, 4, 20), d(2026, 4, 10), True,
+         True, True, "K4", "major", "危化品储存", "东镇", "二中队", "R2"),
         # C2: a fine of 60,000 ≥ 50,000 needs collective review; none held, no interview.
-        ("C2", "东镇", "一中队", "R1", "东一化工", None, None, None, d(2026, 5, 1), None, d(2026, 5, 20),
-         "decided", "fine", 60000.0, True, False, False),
+        ("C2", d(2026, 5, 1), "东一化工", "decided", "fine", 60000.0, d(2026, 5, 20), None, False, True, False,
+         None, None, None, "东镇", "一中队", "R1"),
         # C3: 20,000 needs no review; interviewed 06-01, decided 06-05.
-        ("C3", "西镇", "二中队", "R3", "西一机械", None, None, None, d(2026, 5, 15), d(2026, 6, 1), d(2026, 6, 5),
-         "decided", "fine", 20000.0, False, False, True),
+        ("C3", d(2026, 5, 15), "西一机械", "decided", "fine", 20000.0, d(2026, 6, 5), d(2026, 6, 1), True, False,
+         False, None, None, None, "西镇", "二中队", "R3"),
         # C4: nothing decided yet.
-        ("C4", "西镇", "二中队", "R3", "西一机械", None, None, None, d(2026, 6, 20), None, None, "pending", None,
-         None, False, False, False),
+        ("C4", d(2026, 6, 20), "西一机械", "pending", None, None, None, None, False, False, False, None, None, None,
+         "西镇", "二中队", "R3"),
         # C5 was decided on 07-05, after the as-of date: pending, its fine of 80,000 not shown yet.
-        ("C5", "西镇", None, "R4", "西二化工", None, None, None, d(2026, 6, 25), d(2026, 6, 28), None, "pending",
-         None, None, False, False, False),
+        ("C5", d(2026, 6, 25), "西二化工", "pending", None, None, None, d(2026, 6, 28), False, False, False, None,
+         None, None, "西镇", None, "R4"),
     ]  # C6 was filed in 2025, outside the period.
 
 
@@ -95,14 +95,14 @@ def test_tipoff_ledger_by_hand(rect_con):
     frame = queries.run(rect_con, "rectification_tipoff_ledger", PERIOD)
     d = date
     assert records(frame) == [
-        # T1 about R2, checked by the tip-off inspection I3 four days later, closed after 19 days.
-        ("T1", d(2026, 3, 1), "东镇", "R2", "东二机械", True, "I3", d(2026, 3, 5), "closed", d(2026, 3, 20), 19,
-         500.0),
+        # T1 about R2, closed after 19 days; checked by the tip-off inspection I3 four days later.
+        ("T1", d(2026, 3, 1), "东镇", "东二机械", True, "closed", d(2026, 3, 20), 19, "I3", d(2026, 3, 5), 500.0,
+         "R2"),
         # T2 names no enterprise: its own town; not verified, open, no reward recorded.
-        ("T2", d(2026, 4, 1), "西镇", None, None, False, None, None, "open", None, None, None),
-        # T3 about R3: the tip-off inspection I4 (05-20) was before the receipt, so none is linked;
-        # closed on 07-03, after the as-of date: still open.
-        ("T3", d(2026, 6, 1), "西镇", "R3", "西一机械", True, None, None, "open", None, None, 0.0),
+        ("T2", d(2026, 4, 1), "西镇", None, False, "open", None, None, None, None, None, None),
+        # T3 about R3: closed on 07-03, after the as-of date, so still open; the tip-off
+        # inspection I4 (05-20) was before the receipt, so none is linked.
+        ("T3", d(2026, 6, 1), "西镇", "西一机械", True, "open", None, None, None, None, 0.0, "R3"),
     ]  # T4 was received in 2025.
     figures = queries.run(rect_con, "rectification_tipoffs", PERIOD).iloc[0]
     assert len(frame) == figures["received"]
@@ -135,7 +135,7 @@ def test_tipoffs_follow_their_enterprise_then_their_town(tmp_path):
 
 def test_labelled_lists_for_people(rect_con):
     cases = lists.labelled(queries.run(rect_con, "rectification_case_list", PERIOD), "zh")
-    assert list(cases.columns)[:4] == ["案件编号", "镇街", "监察中队", "企业编号"]
+    assert list(cases.columns)[:4] == ["案件编号", "立案日期", "企业名称", "办理状态"]
     first = cases.iloc[0]
     assert (first["隐患等级"], first["处罚措施"], first["办理状态"], first["罚没金额(元)"]) == (
         "重大隐患", "责令停产停业整顿", "已决定", "")
@@ -153,8 +153,10 @@ def test_ledger_csv_has_context_and_no_long_floats(rect_con):
     frame.loc[0, "enterprise_name"] = "=cmd|' /C calc'!A0\x07"
     text = lists.csv_bytes(frame, ["整改闭环", "数据截至 2026-06-30"], "zh").decode("utf-8-sig").splitlines()
     assert text[:3] == ["整改闭环", "数据截至 2026-06-30", ""]
-    assert text[4] == "T1,2026-03-01,东镇,R2,'=cmd|' /C calc'!A0,是,I3,2026-03-05,已办结,2026-03-20,19,500"
-    assert text[5] == "T2,2026-04-01,西镇,,,否,,,未办结,,,"
+    assert text[3] == ("举报编号,受理日期,镇街,企业名称,查证属实,办结状态,办结日期,办结用时(天),"
+                       "核查检查编号,核查检查日期,奖励金额(元),企业编号")
+    assert text[4] == "T1,2026-03-01,东镇,'=cmd|' /C calc'!A0,是,已办结,2026-03-20,19,I3,2026-03-05,500,R2"
+    assert text[5] == "T2,2026-04-01,西镇,,否,未办结,,,,,,"
 
 
 def test_case_list_workbook_is_printable_with_real_dates(rect_con):
@@ -166,11 +168,11 @@ def test_case_list_workbook_is_printable_with_real_dates(rect_con):
     assert [ws["A2"].value, ws["A3"].value, ws["A4"].value] == ["整改闭环", "筛选", "数据截至 2026-06-30"]
     assert ws["A5"].value == "案件编号" and ws.freeze_panes == "B6" and ws.auto_filter.ref == "A5:Q10"
     assert (ws.page_setup.orientation, ws.page_setup.fitToWidth, ws.print_title_rows) == ("landscape", 1, "$5:$5")
-    filed = ws["I6"]
-    assert filed.is_date and filed.value == datetime(2026, 4, 1)
-    penalty = ws["N7"]
+    filed = ws["B6"]
+    assert filed.is_date and filed.value == datetime(2026, 4, 1) and filed.number_format == "yyyy-mm-dd"
+    penalty = ws["F7"]
     assert penalty.value == 60000 and penalty.number_format == "#,##0"
-    assert ws["M6"].value == "责令停产停业整顿" and ws["O6"].value == "是"
+    assert ws["E6"].value == "责令停产停业整顿" and ws["K6"].value == "是" and ws["D8"].value == "已决定"
 
 
 def test_worklog_misses_by_hand(perf_con):
