@@ -38,7 +38,8 @@ def working_days(start: date, end: date) -> int:
 
 def worklog_summary(misses: pd.DataFrame, days: int) -> pd.DataFrame:
     """Per person who missed any day: days without the morning plan, without the evening review,
-    complete days and completeness (complete ÷ working days, as worklog_completeness)."""
+    complete days and completeness (complete ÷ working days, as worklog_completeness); per unit,
+    the fewest complete days first."""
     if misses.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in SUMMARY_COLUMNS})
     grouped = misses.groupby(["unit", "staff_id", "name", "role"], sort=True, dropna=False)
@@ -49,6 +50,7 @@ def worklog_summary(misses: pd.DataFrame, days: int) -> pd.DataFrame:
     out["completeness"] = out["complete_days"] / days if days else float("nan")
     for column in ("missed_morning_days", "missed_evening_days", "complete_days"):
         out[column] = out[column].astype(int)
+    out = out.sort_values(["unit", "complete_days", "staff_id"]).reset_index(drop=True)
     return out.loc[:, list(SUMMARY_COLUMNS)]
 
 
