@@ -299,7 +299,7 @@ def downloads(enterprises: pd.DataFrame, by: str, lang: str, ctx: Context) -> tu
     For villages the first is one workbook per town (a sheet per village): a single
     workbook when one town is covered, else a zip of them.
     """
-    stamp = ctx.data_as_of.isoformat()
+    stamp = ctx.as_of.isoformat()
     prefix = file_name(_text(f"file.{by}", lang))
     if by == "village":
         if town_count(enterprises) == 1:
