@@ -17,7 +17,7 @@ its files are one per village in a folder per town.
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -288,7 +288,7 @@ def unit_count(enterprises: pd.DataFrame, by: str) -> int:
 class Download:
     """One register download: what the button builds, its file name and type."""
 
-    build: object
+    build: Callable[[], bytes]
     file_name: str
     mime: str
 
