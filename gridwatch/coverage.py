@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pydeck as pdk
 
-from gridwatch import exports, i18n, maps
+from gridwatch import exports, i18n, maps, workbook
 from gridwatch.filters import Filters
 from gridwatch.rules import RISK_LEVELS
 
@@ -29,13 +29,13 @@ GRID_GAP_COLUMNS = ("grid_id", "level", "town", "village", "name", "enterprises"
 GRID_ENTERPRISE_COLUMNS = ("enterprise_id", "name", "village", "department", "squadron", "risk_level",
                            "last_inspection", "days_since_inspection", "overdue_for_inspection",
                            "open_hazards", "overdue_hazards", "missing")
-REGISTER_COLUMNS = ("enterprise_id", "name", "credit_code", "industry", "town", "village", "department",
-                    "squadron", "grid_id", "risk_level", "status", "last_inspection", "days_since_inspection",
-                    "overdue_for_inspection", "open_hazards", "overdue_hazards")
 STAFFING_COLUMNS = ("town", "population", "squadron_staff", "village_inspectors", "inspectors",
-                    "inspectors_per_10k", "required_inspectors", "inspector_shortfall", "villages",
-                    "village_inspectors_per_village", "villages_below_rule")
-REGISTERS = {"town": "town", "department": "department", "village": "village"}
+                    "inspectors_per_10k", "required_inspectors", "inspector_shortfall", "meets_inspector_rule")
+VILLAGE_SHORT_COLUMNS = ("town", "village", "name", "grid_id", "population", "village_inspectors",
+                         "required_village_inspectors", "village_inspector_shortfall")
+# Columns of the staffing table that are null when the data does not record what they need.
+STAFFING_RECORDED = ("population", "village_inspectors", "inspectors", "inspectors_per_10k",
+                     "required_inspectors", "inspector_shortfall", "meets_inspector_rule")
 
 
 def blind_spots(enterprises: pd.DataFrame) -> pd.DataFrame:
@@ -105,79 +105,6 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
             out[column] = out[column].where(out[column].notna(), "")
     return out.rename(columns={c: i18n.text(f"coverage.col.{c}", lang) for c in out.columns})
-
-
-def _sheet_names(keys: list[str]) -> dict[str, str]:
-    """Distinct Excel sheet names (≤ 31 characters, no []:*?/\\) for the given keys."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for key in keys:
-        base = "".join("_" if ch in '[]:*?/\\' else ch for ch in key).strip("'")[:31] or "Sheet"
-        name, n = base, 2
-        while name.lower() in used:
-            suffix = f"~{n}"
-            name, n = base[: 31 - len(suffix)] + suffix, n + 1
-        used.add(name.lower())
-        names[key] = name
-    return names
-
-
-def register_sheets(enterprises: pd.DataFrame, by: str, lang: str) -> dict[str, pd.DataFrame]:
-    """One labelled, formula-safe sheet per town, department or village (villages named 镇-村); blanks last."""
-    frame = enterprises.sort_values(["town", "village", "enterprise_id"], na_position="last")
-    if by == "village":
-        keys = pd.Series([f"{t}-{v}" if isinstance(v, str) else None
-                          for t, v in zip(frame["town"].fillna(""), frame["village"], strict=True)],
-                         index=frame.index, dtype=object)
-    else:
-        keys = frame[by].astype(object).where(frame[by].notna(), None)
-    # Label and neutralise once for the whole register, then split: per sheet it is slow.
-    shown = exports.safe_frame(labelled(frame.loc[:, list(REGISTER_COLUMNS)], lang))
-    unassigned = i18n.text(f"coverage.register.unassigned_{by}", lang)
-    ordered = sorted(k for k in keys.dropna().unique())
-    if keys.isna().any():
-        ordered.append(None)
-    names = _sheet_names([k if k is not None else unassigned for k in ordered])
-    sheets = {}
-    for key in ordered:
-        mask = keys.isna() if key is None else keys == key
-        sheets[names[key if key is not None else unassigned]] = shown[mask.to_numpy()].reset_index(drop=True)
-    return sheets
-
-
-def register_xlsx(enterprises: pd.DataFrame, by: str, lang: str, header_lines: list[str]) -> bytes:
-    """The register workbook (一镇一册 / 一部门一册 / 一村一册): one sheet per town, department or village.
-
-    Written with openpyxl's write-only workbook rather than ``exports.xlsx_bytes``,
-    whose time through pandas grows with sheets × cells (24 s for the demo's ~260
-    village sheets). Cells were neutralised by ``register_sheets`` (``exports.safe_frame``).
-    """
-    import openpyxl  # on click only: importing it costs the page's first render ~0.1 s
-
-    sheets = register_sheets(enterprises, by, lang)
-    if not sheets:
-        sheets = {i18n.text(f"coverage.register.{by}", lang): exports.safe_frame(
-            labelled(enterprises.loc[:, list(REGISTER_COLUMNS)], lang))}
-    book = openpyxl.Workbook(write_only=True)
-    for name, frame in sheets.items():
-        ws = book.create_sheet(title=name)
-        for line in header_lines:
-            ws.append([exports.neutralise(line)])
-        ws.append([])
-        ws.append(list(frame.columns))
-        for row in frame.itertuples(index=False):
-            ws.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _cell(value):
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and value != value:
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[dict]:
@@ -295,59 +222,78 @@ def export_header(title: str, filters: Filters, risks: list[str], data_as_of: da
 
 
 def csv_with_header(frame: pd.DataFrame, header_lines: list[str]) -> bytes:
-    """CSV (UTF-8 with BOM, formulas neutralised) preceded by one-cell header lines."""
+    """CSV (UTF-8 with BOM, formulas neutralised, control characters stripped) preceded by one-cell header lines."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     for line in header_lines:
-        writer.writerow([exports.neutralise(line)])
-    body = exports.csv_bytes(frame)
+        writer.writerow([workbook.clean(line)])
+    body = exports.csv_bytes(workbook.clean_frame(frame))
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8") + body[len(codecs.BOM_UTF8):]
 
 
-CARDS = ("coverage_blind_spots", "coverage_overdue", "uninspected_grids", "short_towns")
+CARDS = ("coverage_blind_spots", "coverage_overdue", "uninspected_grids", "towns_below_ratio", "villages_short")
 
 
-def card_figures(found, idle_grids: pd.DataFrame, staffing: pd.DataFrame) -> dict[str, int]:
+def card_figures(found, idle_grids: pd.DataFrame, staffing: pd.DataFrame,
+                 villages_short: pd.DataFrame) -> dict[str, int | None]:
     """The page's cards (``gridwatch.display`` keys): blind spots and overdue for inspection (the
-    headline's rules over the page's risk filter), grids not inspected, towns short of staff."""
+    headline's rules over the page's risk filter), grids not inspected, and the two staffing rules."""
     return {"coverage_blind_spots": len(found.blind), "coverage_overdue": len(found.overdue),
-            "uninspected_grids": len(idle_grids), "short_towns": towns_short_of_staff(staffing)}
+            "uninspected_grids": len(idle_grids), **staffing_figures(staffing, villages_short)}
 
 
-def towns_short_of_staff(staffing: pd.DataFrame) -> int:
-    """Towns below either staffing rule (per 10,000 residents, or a village below its minimum)."""
-    if staffing.empty:
-        return 0
-    short = ~(staffing["meets_inspector_rule"].fillna(False) & staffing["meets_village_rule"].fillna(False))
-    return int(short.sum())
+def _verdicts(series: pd.Series) -> list:
+    """A yes/no column that may hold nulls as True, False or None."""
+    return [None if pd.isna(v) else bool(v) for v in series]
 
 
-def register_sheet_count(enterprises: pd.DataFrame, by: str) -> int:
-    """How many sheets the register by town, department or village will hold."""
-    if by == "village":
-        keys = enterprises[["town", "village"]].dropna(subset=["village"]).drop_duplicates()
-        return len(keys) + int(enterprises["village"].isna().any())
-    return enterprises[by].nunique() + int(enterprises[by].isna().any())
+def staffing_figures(staffing: pd.DataFrame, villages_short: pd.DataFrame) -> dict[str, int | None]:
+    """The two staffing rules' cards, each on its own (None: the data does not record what it needs).
+
+    ``towns_below_ratio``: towns below the inspectors-per-10,000 rule, over the towns whose
+    population and inspectors are recorded. ``villages_short``: villages with fewer
+    village inspectors than the rule, over the villages that record them.
+    """
+    verdicts = _verdicts(staffing["meets_inspector_rule"]) if len(staffing) else []
+    judged = [v for v in verdicts if v is not None]
+    recorded = int((staffing["villages"] - staffing["villages_not_recorded"]).sum()) if len(staffing) else 0
+    return {"towns_below_ratio": sum(1 for v in judged if not v) if judged else None,
+            "villages_short": len(villages_short) if recorded else None}
+
+
+def staffing_table(staffing: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The first rule per town for people and CSV: headers translated, 是/否, 未记录 where not recorded."""
+    frame = staffing.loc[:, list(STAFFING_COLUMNS)].copy()
+    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
+    not_recorded = i18n.text("coverage.not_recorded", lang)
+    frame["meets_inspector_rule"] = [not_recorded if v is None else (yes if v else no)
+                                     for v in _verdicts(frame["meets_inspector_rule"])]
+    for column in STAFFING_RECORDED[:-1]:
+        frame[column] = frame[column].astype(object).where(frame[column].notna(), not_recorded)
+    return frame.rename(columns={c: i18n.text(f"coverage.col.{c}", lang) for c in frame.columns})
 
 
 def staffing_styler(staffing: pd.DataFrame, lang: str):
-    """The staffing table for people, with cells below the rules highlighted."""
-    shown = labelled(staffing.loc[:, list(STAFFING_COLUMNS)], lang)
+    """The first rule's table with the towns below it highlighted (ratio, shortfall and verdict)."""
+    shown = staffing_table(staffing, lang)
     short = "background-color: #fde2e2; color: #a61b1b; font-weight: 600"
-    below_ratio = ~staffing["meets_inspector_rule"].fillna(False).to_numpy()
-    below_village = ~staffing["meets_village_rule"].fillna(False).to_numpy()
-    ratio_cols = {i18n.text(f"coverage.col.{c}", lang) for c in ("inspectors_per_10k", "inspector_shortfall")}
-    village_cols = {i18n.text(f"coverage.col.{c}", lang)
-                    for c in ("villages_below_rule",)}
+    below = [v is False for v in _verdicts(staffing["meets_inspector_rule"])]
+    painted = {i18n.text(f"coverage.col.{c}", lang)
+               for c in ("inspectors_per_10k", "inspector_shortfall", "meets_inspector_rule")}
 
     def paint(column: pd.Series) -> list[str]:
-        if column.name in ratio_cols:
-            return [short if flag else "" for flag in below_ratio]
-        if column.name in village_cols:
-            return [short if flag else "" for flag in below_village]
+        if column.name in painted:
+            return [short if flag else "" for flag in below]
         return [""] * len(column)
 
-    formats = {i18n.text(f"coverage.col.{c}", lang): "{:.1f}"
-               for c in ("squadron_staff", "inspectors", "inspectors_per_10k", "inspector_shortfall",
-                         "village_inspectors_per_village")}
-    return shown.style.apply(paint).format(formats, na_rep="—")
+    def decimals(digits: int):
+        return lambda v: v if isinstance(v, str) else f"{v:,.{digits}f}"
+
+    formats = {i18n.text(f"coverage.col.{c}", lang): decimals(d)
+               for c, d in (("squadron_staff", 1), ("inspectors", 1), ("inspectors_per_10k", 2))}
+    return shown.style.apply(paint).format(formats)
+
+
+def villages_short_table(villages: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The villages short of village inspectors, named with their town, for people and CSV."""
+    return labelled(villages.loc[:, list(VILLAGE_SHORT_COLUMNS)], lang)

@@ -16,7 +16,7 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from gridwatch import coverage, maps, queries, ui
+from gridwatch import coverage, maps, queries, registers, ui
 
 # Points the map draws at most: ~5,000 records keep the deck under ~2 MB of JSON, which
 # serialises and draws in well under a second; a town of a province holds a few hundred.
@@ -33,7 +33,7 @@ class CoverageData:
     blind: pd.DataFrame
     overdue: pd.DataFrame
     located: int
-    register_sheets: dict[str, int]
+    register_units: dict[str, int]
 
     def level_grids(self, level: str) -> pd.DataFrame:
         """The grids of one level (town or village)."""
@@ -68,7 +68,7 @@ def _data(params: dict, version: str, path: str) -> CoverageData:
         blind=coverage.blind_spots(enterprises),
         overdue=coverage.overdue_for_inspection(enterprises),
         located=int((in_scope["lat"].notna() & in_scope["lon"].notna()).sum()),
-        register_sheets={by: coverage.register_sheet_count(enterprises, by) for by in coverage.REGISTERS},
+        register_units={by: registers.unit_count(enterprises, by) for by in registers.BY},
     )
 
 

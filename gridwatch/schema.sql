@@ -134,6 +134,28 @@ create or replace macro squadron_scoped_enterprises(towns, departments, industri
     from scoped_enterprises(towns, departments, industries)
     where len(squadrons) = 0 or list_contains(squadrons, squadron);
 
+-- The tip-offs within the filters (as explore_tipoffs.sql and the console's scoped copy see
+-- them): a tip-off naming an enterprise follows that enterprise (its town, department,
+-- industry and squadron); one naming none follows its own town, and only while no
+-- department, industry or squadron filter is set (it has none of them). town is the
+-- enterprise's town when one is named, else the tip-off's.
+create or replace macro scoped_tipoffs(towns, departments, industries, squadrons) as table
+    select
+        t.* exclude (town),
+        coalesce(e.town, t.town) as town,
+        e.name as enterprise_name
+    from tipoffs as t
+    left join squadron_scoped_enterprises(towns, departments, industries, squadrons) as e
+        on t.enterprise_id = e.enterprise_id
+    where e.enterprise_id is not null
+       or (
+           t.enterprise_id is null
+           and len(departments) = 0
+           and len(industries) = 0
+           and len(squadrons) = 0
+           and (len(towns) = 0 or list_contains(towns, t.town))
+       );
+
 -- Per hazard, the case steps of its escalation by as_of: the first case filed on it, and
 -- the first decision that suspended, revoked or closed the enterprise (whenever decided;
 -- the caller compares that date with as_of).

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from gridwatch import coverage, coverage_view, display, maps, rules, ui
+from gridwatch import coverage, coverage_view, display, maps, registers, rules, ui
 from gridwatch.rules import RISK_LEVELS
 
 ui.require_data()
@@ -30,14 +30,18 @@ grid_names = dict(zip(level_grids["grid_id"], level_grids["name"], strict=True))
 
 header = coverage.export_header(ui.t("app.page.coverage"), chosen, list(risks), ui.data_as_of(), lang)
 staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
+villages_short = ui.query("coverage_villages_short", {"towns": list(chosen.towns)})
 rule_params = rules.query_params()
+rule_numbers = {"per_10k": f"{rule_params['inspectors_per_10k']:g}",
+                "per_village": rule_params["village_inspectors_per_village"]}
 idle_grids = coverage_view.shown(params, "uninspected_grids", lang, level)
 
-figures = coverage.card_figures(found, idle_grids, staffing)
+figures = coverage.card_figures(found, idle_grids, staffing, villages_short)
 recorded = ui.recorded()
 for column, key in zip(st.columns(len(figures)), figures, strict=True):
-    display.draw(column, display.card(key, figures, recorded=recorded), lang,
-                 note=ui.t("coverage.risk_note") if risks and key.startswith("coverage_") else "")
+    note = ui.t(f"coverage.figures.{key}_help", **rule_numbers) if key in ("towns_below_ratio", "villages_short") \
+        else ui.t("coverage.risk_note") if risks and key.startswith("coverage_") else ""
+    display.draw(column, display.card(key, figures, recorded=recorded), lang, note=note)
 
 
 def follow_click(event) -> None:
@@ -128,28 +132,45 @@ with tabs[2]:
         gap_list(idle_grids, "grids_not_inspected", "coverage_dl_grids")
 
 with tabs[3]:
-    st.caption(ui.t("coverage.staffing.intro", per_10k=rule_params["inspectors_per_10k"],
-                    per_village=rule_params["village_inspectors_per_village"]))
     if staffing.empty:
         st.info(ui.t("coverage.staffing.none"))
     else:
+        st.markdown("**" + ui.t("coverage.staffing.towns_header", **rule_numbers) + "**")
+        verdicts = staffing["meets_inspector_rule"]
+        st.caption(ui.t("coverage.staffing.towns_intro") + " " + ui.t(
+            "coverage.staffing.towns_result", below=int((verdicts == False).sum()),  # noqa: E712
+            met=int((verdicts == True).sum()), unknown=int(verdicts.isna().sum())))  # noqa: E712
         st.dataframe(coverage.staffing_styler(staffing, lang), hide_index=True)
-        download_csv(coverage.labelled(staffing.loc[:, list(coverage.STAFFING_COLUMNS)], lang),
-                     "staffing", "coverage_dl_staffing")
+        download_csv(coverage.staffing_table(staffing, lang), "staffing_towns", "coverage_dl_staffing")
+        st.markdown("**" + ui.t("coverage.staffing.villages_header", **rule_numbers) + "**")
+        recorded = int((staffing["villages"] - staffing["villages_not_recorded"]).sum())
+        st.caption(ui.t("coverage.staffing.villages_result", short=len(villages_short), recorded=recorded,
+                        unknown=int(staffing["villages_not_recorded"].sum())))
+        if villages_short.empty:
+            st.success(ui.t("coverage.staffing.villages_none"))
+        else:
+            gap_list(coverage.villages_short_table(villages_short, lang), "villages_short_of_inspectors",
+                     "coverage_dl_villages_short")
 
 with tabs[4]:
-    st.caption(ui.t("coverage.register.intro"))
+    st.caption(ui.t("registers.page.intro"))
     if found.enterprises.empty:
-        st.info(ui.t("coverage.register.empty"))
+        st.info(ui.t("registers.page.empty"))
     else:
-        for column, by in zip(st.columns(3), coverage.REGISTERS, strict=True):
-            column.markdown(f"**{ui.t(f'coverage.register.{by}')}**  \n"
-                            f"{ui.t('coverage.register.sheets', n=found.register_sheets[by])}")
-            ui.download_button(
-                ui.t("coverage.download_xlsx"),
-                partial(coverage.register_xlsx, found.enterprises, by, lang, header),
-                file_name=f"{ui.t(f'coverage.register.{by}')}_{chosen.as_of.isoformat()}.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key=f"coverage_dl_register_{by}", where=column, kind="register",
-                what=f"coverage register by {by}: {header}",
-            )
+        context = registers.Context(as_of=chosen.as_of, data_as_of=ui.data_as_of(), towns=tuple(chosen.towns),
+                                    departments=tuple(chosen.departments), industries=tuple(chosen.industries),
+                                    risks=tuple(risks))
+        for column, by in zip(st.columns(len(registers.BY)), registers.BY, strict=True):
+            column.markdown(f"**{registers.title(by, lang)}**  \n"
+                            f"{ui.t('registers.page.units', n=found.register_units[by])}")
+            first, per_unit = registers.downloads(found.enterprises, by, lang, context)
+            labels = (("village_books", "per_village") if by == "village" else ("workbook", "per_unit"))
+            for download, label in zip((first, per_unit), labels, strict=True):
+                ui.download_button(
+                    ui.t(f"registers.page.{label}"), download.build, file_name=download.file_name,
+                    mime=download.mime, help=ui.t(f"registers.page.{label}_help"),
+                    key=f"coverage_dl_register_{by}_{label}", where=column, kind="register",
+                    what=f"register by {by} ({label}): {header}",
+                )
+            if by == "village":
+                column.caption(ui.t("registers.page.village_note"))

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from gridwatch import chart_top, exports, figures, ui
+from gridwatch import chart_top, exports, figures, lists, registers, ui
 from gridwatch import scoring as sc
 
 WEIGHT_KEY = "perf_w_{}"
@@ -210,6 +210,50 @@ trend_figure = ui.figure(figures.from_spec, [
     "yaxis": {"title": {"text": ui.t("performance.trend_y")}, "range": [0, 105]}, "showlegend": True})
 st.plotly_chart(trend_figure, key="perf_trend")
 st.caption(ui.t("performance.trend_note"))
+
+st.subheader(ui.t("registers.worklogs.header"))
+# A staff member's own misses are theirs wherever they work; others' follow the viewer's towns.
+misses_params = {**sc.component_params(quarter, data_as_of), "towns": [] if own else list(ui.town_scope())}
+misses = ui.query("performance_worklog_misses", misses_params)
+if own is not None:
+    misses = misses.loc[misses["staff_id"] == own].reset_index(drop=True)
+days = lists.working_days(misses_params["start"], misses_params["as_of"])
+st.caption(ui.t("registers.worklogs.caption", start=misses_params["start"].isoformat(),
+                as_of=misses_params["as_of"].isoformat(), days=days))
+if ui.town_scope() and own is None:
+    st.caption(ui.t("registers.worklogs.scope", towns="、".join(ui.town_scope())))
+if misses.empty:
+    st.success(ui.t("registers.worklogs.none"))
+else:
+    miss_units = sorted(misses["unit"].unique())
+    miss_unit = st.selectbox(ui.t("registers.worklogs.unit"), [None, *miss_units], key="perf_miss_unit",
+                             format_func=lambda u: ui.t("registers.worklogs.all_units") if u is None else u)
+    chosen_misses = misses if miss_unit is None else misses.loc[misses["unit"] == miss_unit]
+    summary_tab, days_tab = st.tabs([ui.t("registers.worklogs.summary"), ui.t("registers.worklogs.days")])
+    summary_tab.dataframe(lists.labelled(lists.worklog_summary(chosen_misses, days), ui.lang()), hide_index=True,
+                          key="perf_miss_summary")
+    days_tab.dataframe(lists.labelled(ui.page_of(chosen_misses.drop(columns="role"), "perf_miss_days", days_tab),
+                                      ui.lang()), hide_index=True, key="perf_miss_days")
+    miss_header = [ui.t("registers.worklogs.title"),
+                   ui.t("registers.worklogs.caption", start=misses_params["start"].isoformat(),
+                        as_of=misses_params["as_of"].isoformat(), days=days),
+                   ui.t("registers.footer", data_as_of=data_as_of.isoformat())]
+    miss_title = ui.t("registers.worklogs.title")
+    miss_buttons = st.columns(2)
+    ui.download_button(
+        ui.t("registers.worklogs.download_csv"),
+        lambda: lists.csv_bytes(chosen_misses.drop(columns="role"), miss_header, ui.lang()),
+        file_name=f"{miss_title}-{quarter}-{data_as_of.isoformat()}.csv", mime="text/csv", key="perf_miss_csv",
+        kind="report", what=f"work-log misses {quarter} {miss_unit or 'all'}", where=miss_buttons[0],
+    )
+    ui.download_button(
+        ui.t("registers.worklogs.download_xlsx"),
+        lambda: lists.xlsx(lists.per_unit(chosen_misses.drop(columns="role")), miss_title, miss_header, ui.lang(),
+                           data_as_of),
+        file_name=f"{miss_title}-{quarter}-{data_as_of.isoformat()}.xlsx", mime=registers.XLSX,
+        key="perf_miss_xlsx", kind="report", what=f"work-log misses {quarter} {miss_unit or 'all'}",
+        where=miss_buttons[1],
+    )
 
 st.subheader(ui.t("performance.export_header"))
 lang = ui.lang()

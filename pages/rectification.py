@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from gridwatch import chart_top, display, figures, formatting, metrics, rules, ui
+from gridwatch import chart_top, display, figures, formatting, lists, metrics, registers, rules, ui
 from gridwatch import rectification as rect
 
 ui.require_data()
@@ -30,6 +30,23 @@ def download(frame, name):
                        lambda context=header: rect.csv_download(frame, context, lang), file_name=f"{name}.csv",
                        mime="text/csv", key=f"rect_download_{name}", kind="gap_list",
                        what=f"rectification {name}: {header}")
+
+
+def printable_list(frame, name, key, heading, caption):
+    """A list of records (paged), with CSV and printable Excel downloads of every row."""
+    st.markdown(f"**{heading}**")
+    st.caption(caption)
+    st.dataframe(lists.labelled(ui.page_of(frame, key), lang), hide_index=True,
+                 height=min(38 + 35 * len(frame), 400))
+    title = ui.t(f"registers.{name}.title")
+    left, right = st.columns(2)
+    ui.download_button(ui.t("registers.download.csv"), lambda: lists.csv_bytes(frame, header, lang),
+                       file_name=f"{title}-{chosen.as_of.isoformat()}.csv", mime="text/csv", key=f"{key}_csv",
+                       kind="gap_list", what=f"rectification {name}: {header}", where=left)
+    ui.download_button(ui.t("registers.download.xlsx"),
+                       lambda: lists.xlsx([("", frame)], title, header, lang, ui_as_of),
+                       file_name=f"{title}-{chosen.as_of.isoformat()}.xlsx", mime=registers.XLSX,
+                       key=f"{key}_xlsx", kind="gap_list", what=f"rectification {name}: {header}", where=right)
 
 
 def chart(data, title, x_title, y_title, percent=False, xaxis=None, **layout):
@@ -106,7 +123,8 @@ levels = right.multiselect(ui.t("rectification.filters.levels"), rect.HAZARD_LEV
                            format_func=ui.code_formatter("hazard_level"),
                            placeholder=ui.t("app.filters.all"), key="rect_levels")
 params = rect.params(chosen, squadrons, levels)
-header = rect.export_header(chosen, squadrons, levels, ui.data_as_of(), lang)
+ui_as_of = ui.data_as_of()
+header = rect.export_header(chosen, squadrons, levels, ui_as_of, lang)
 detail = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", params), recorded)
 
 st.subheader(ui.t("rectification.breakdown.header"))
@@ -235,6 +253,9 @@ else:
           ui.t("rectification.cases.cases_axis"),
           yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero",
                   "title": {"text": ui.t("rectification.cases.penalty_axis")}})
+    case_list = ui.query("rectification_case_list", params)
+    printable_list(case_list, "cases", "rect_case_list", ui.t("registers.cases.list_header"),
+                   ui.t("registers.cases.list_caption", n=len(case_list)))
 
 st.subheader(ui.t("rectification.listed.header"))
 st.caption(ui.t("rectification.listed.caption"))
@@ -251,6 +272,12 @@ tips = ui.query("rectification_tipoffs", params).iloc[0]
 for column, key in zip(st.columns(len(rect.TIPOFF_CARDS)), rect.TIPOFF_CARDS, strict=True):
     card(column, key, rect.figures(tips, rect.TIPOFF_CARDS))
 st.caption(ui.t("rectification.tipoffs.rewarded_help", n=int(tips["rewarded"])))
+ledger = ui.query("rectification_tipoff_ledger", params)
+if ledger.empty:
+    st.info(ui.t("registers.tipoffs.empty"))
+else:
+    printable_list(ledger, "tipoffs", "rect_tipoff_ledger", ui.t("registers.tipoffs.ledger_header"),
+                   ui.t("registers.tipoffs.ledger_caption", n=len(ledger)))
 
 st.subheader(ui.t("rectification.mix.header"))
 mix = ui.query("rectification_inspection_mix", params)

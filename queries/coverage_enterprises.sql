@@ -5,12 +5,16 @@
 --   village_grid_id / town_grid_id place an enterprise on the map (macro
 --   grid_placement): its own grid_id when that is a known village grid, else the
 --   village grid named by its town and village; the town grid named by that grid's
---   (or its own) town.
+--   (or its own) town. grid_name is that village grid's name, else the town grid's;
+--   grid_inspectors its village inspectors (巡查员, grid_staff; null when not recorded);
+--   last_inspector the lead of the last inspection by $as_of (the staff name, else the
+--   staff id the inspection records).
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $interval_red, $interval_orange, $interval_yellow, $interval_blue
 -- columns: enterprise_id, name, credit_code, industry, town, village, department,
---   squadron, grid_id, village_grid_id, town_grid_id, risk_level, status, lat, lon,
---   in_scope, last_inspection, days_since_inspection, interval_days,
+--   squadron, grid_id, village_grid_id, town_grid_id, grid_name, grid_inspectors,
+--   risk_level, status, lat, lon, in_scope, last_inspection, last_inspector,
+--   days_since_inspection, interval_days,
 --   inspected_in_period, overdue_for_inspection, blind_spot, missing,
 --   open_hazards, overdue_hazards
 with scoped as (
@@ -29,6 +33,20 @@ inspection_dates as (
     group by i.enterprise_id
 ),
 
+last_leads as (
+    select
+        i.enterprise_id,
+        coalesce(s.name, i.lead_staff_id) as last_inspector
+    from inspections as i
+    semi join scoped as e on i.enterprise_id = e.enterprise_id
+    left join staff as s on i.lead_staff_id = s.staff_id
+    where i.date <= $as_of
+    qualify row_number() over (
+        partition by i.enterprise_id
+        order by i.date desc, i.inspection_id desc
+    ) = 1
+),
+
 hazard_counts as (
     select
         enterprise_id,
@@ -41,6 +59,14 @@ hazard_counts as (
 placement as (
     select *
     from grid_placement()
+),
+
+grid_names as (
+    select
+        grid_id,
+        name,
+        grid_staff
+    from grids
 ),
 
 flagged as (
@@ -83,12 +109,15 @@ final as (
         p.grid_id,
         p.village_grid_id,
         p.town_grid_id,
+        coalesce(vg.name, tg.name) as grid_name,
+        vg.grid_staff as grid_inspectors,
         p.risk_level,
         p.status,
         p.lat,
         p.lon,
         p.in_scope,
         p.last_inspection,
+        ll.last_inspector,
         p.days_since_inspection,
         p.interval_days,
         p.in_scope and p.inspected as inspected_in_period,
@@ -99,6 +128,9 @@ final as (
         coalesce(h.overdue_hazards, 0) as overdue_hazards
     from placed as p
     left join hazard_counts as h on p.enterprise_id = h.enterprise_id
+    left join last_leads as ll on p.enterprise_id = ll.enterprise_id
+    left join grid_names as vg on p.village_grid_id = vg.grid_id
+    left join grid_names as tg on p.town_grid_id = tg.grid_id
 )
 
 select *

@@ -5,7 +5,7 @@
 --   gridwatch/metrics.py turns a figure whose field is not recorded into null with the
 --   reason, on every page and export.
 -- params: (none)
--- columns: inspections, grids, grids_population, hazards_deadline, hazards_rectification,
+-- columns: inspections, grids, grids_population, grids_staff, hazards_deadline, hazards_rectification,
 --   hazards_rectified_date, hazards_verified_date, hazards_five, cases_interview_date,
 --   cases_collective_review, tipoffs_verified
 with hazard_fields as (
@@ -37,6 +37,7 @@ final as (
         exists (select 1 from inspections) as inspections,
         exists (select 1 from grids) as grids,
         exists (select 1 from grids where population is not null) as grids_population,
+        exists (select 1 from grids where level = 'village' and grid_staff is not null) as grids_staff,
         hf.hazards_deadline,
         hf.hazards_rectification,
         hf.hazards_rectified_date,

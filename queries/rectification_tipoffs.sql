@@ -1,24 +1,15 @@
 -- purpose: tip-offs (举报) received in the period: verified, linked to a tip-off
 --   inspection of the named enterprise between receipt and $as_of, closed by $as_of,
---   rewards paid. Town filter by the tip-off's town; the other filters need a named
---   enterprise.
+--   rewards paid. Scope (macro scoped_tipoffs): a tip-off naming an enterprise follows
+--   that enterprise; one naming none follows its own town. The rows behind these figures
+--   are rectification_tipoff_ledger.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons
 -- columns: received, verified, linked_to_inspection, closed, still_open, rewarded,
 --   reward_total
-with scoped as (
+with received as (
     select *
-    from squadron_scoped_enterprises([], $departments, $industries, $squadrons)
-),
-
-received as (
-    select t.*
-    from tipoffs as t
-    where t.received_date between $start and $end
-      and (len($towns) = 0 or list_contains($towns, t.town))
-      and (
-          (len($departments) = 0 and len($industries) = 0 and len($squadrons) = 0)
-          or t.enterprise_id in (select enterprise_id from scoped)
-      )
+    from scoped_tipoffs($towns, $departments, $industries, $squadrons)
+    where received_date between $start and $end
 ),
 
 checks as (

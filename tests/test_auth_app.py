@@ -445,6 +445,11 @@ def export_text(data, file_name: str) -> str:
 
     raw = data() if callable(data) else data
     raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+    if file_name.endswith(".zip"):
+        import zipfile
+
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+        return "\n".join(name + "\n" + export_text(archive.read(name), name) for name in archive.namelist())
     if file_name.endswith(".xlsx"):
         book = openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
         return "\n".join(str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)

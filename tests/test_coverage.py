@@ -5,10 +5,8 @@ yellow 180, blue 365); staffing rules 1 inspector per 10,000 residents, 2 per vi
 In scope (operating): C1..C6 and C8; C7 is suspended.
 """
 
-import io
 from datetime import date
 
-import openpyxl
 import pandas as pd
 import pytest
 
@@ -95,23 +93,88 @@ def test_staffing(cov_con):
     frame = queries.run(cov_con, "coverage_staffing", {"towns": []})
     rows = frame.to_dict("records")
     # 东镇: 第一中队's 2 active staff serve only 东镇 (C1..C3) + village inspectors 2 + 1 = 5
-    # per 20,000 residents = 2.5 per 10,000 (rule 1: needs 2); 二村 has 1 < 2 inspectors.
+    # per 20,000 residents = 2.5 per 10,000 (rule 1: needs 2, met); 二村 has 1 < 2 inspectors.
     assert rows[0] == {
         "town": "东镇", "population": 20000, "squadron_staff": 2.0, "village_inspectors": 3, "inspectors": 5.0,
-        "inspectors_per_10k": 2.5, "required_inspectors": 2, "inspector_shortfall": 0.0,
+        "inspectors_per_10k": 2.5, "required_inspectors": 2, "inspector_shortfall": 0,
         "meets_inspector_rule": True, "villages": 2, "village_inspectors_per_village": 1.5,
-        "villages_below_rule": 1, "meets_village_rule": False,
+        "villages_below_rule": 1, "villages_not_recorded": 0, "meets_village_rule": False,
     }
     # 西镇: 第二中队 has 1 active (S4 is not) + 0 village inspectors = 1 per 25,000 = 0.4;
-    # needs ceil(2.5) = 3, short by 2. 监管一科 serves no town.
+    # needs ceil(2.5) = 3, short by 2 people. 监管一科 serves no town.
     assert rows[1] == {
         "town": "西镇", "population": 25000, "squadron_staff": 1.0, "village_inspectors": 0, "inspectors": 1.0,
-        "inspectors_per_10k": 0.4, "required_inspectors": 3, "inspector_shortfall": 2.0,
+        "inspectors_per_10k": 0.4, "required_inspectors": 3, "inspector_shortfall": 2,
         "meets_inspector_rule": False, "villages": 1, "village_inspectors_per_village": 0.0,
-        "villages_below_rule": 1, "meets_village_rule": False,
+        "villages_below_rule": 1, "villages_not_recorded": 0, "meets_village_rule": False,
     }
     only = queries.run(cov_con, "coverage_staffing", {"towns": ["西镇"]})
     assert list(only.town) == ["西镇"]
+
+
+def test_villages_short_are_named_with_their_town(cov_con):
+    frame = queries.run(cov_con, "coverage_villages_short", {"towns": []})
+    assert [tuple(r) for r in frame.itertuples(index=False)] == [
+        ("东镇", "二村", "V-A2", "东镇二村", 8000, 1, 2, 1),
+        ("西镇", "三村", "V-B1", "西镇三村", 25000, 0, 2, 2),
+    ]
+    assert list(queries.run(cov_con, "coverage_villages_short", {"towns": ["东镇"]}).village) == ["二村"]
+
+
+def test_staffing_rules_are_counted_apart(cov_con):
+    """One town below the per-10,000 rule (西镇), two villages short (二村, 三村): not "both towns short"."""
+    staffing = queries.run(cov_con, "coverage_staffing", {"towns": []})
+    villages = queries.run(cov_con, "coverage_villages_short", {"towns": []})
+    assert coverage.staffing_figures(staffing, villages) == {"towns_below_ratio": 1, "villages_short": 2}
+
+
+def test_staffing_without_populations_is_not_recorded(tmp_path):
+    """西镇 records no population and its village no inspector count: its verdicts are null, not 0."""
+    path = build_fixture_db(tmp_path / "coverage.duckdb", "coverage.sql")
+    with warehouse.rewrite(path) as con:
+        con.execute("update grids set population = null where town = '西镇'")
+        con.execute("update grids set grid_staff = null where grid_id = 'V-B1'")
+    con = warehouse.open_readonly(path)
+    try:
+        staffing = queries.run(con, "coverage_staffing", {"towns": []})
+        villages = queries.run(con, "coverage_villages_short", {"towns": []})
+    finally:
+        con.close()
+    west = staffing.set_index("town").loc["西镇"]
+    # The town grid's 0 stands in for its villages' inspector count; with no population the
+    # ratio, requirement, shortfall and verdict are not recorded.
+    assert west["village_inspectors"] == 0 and west["inspectors"] == 1.0
+    assert all(pd.isna(west[c]) for c in ("population", "inspectors_per_10k", "required_inspectors",
+                                          "inspector_shortfall", "meets_inspector_rule", "meets_village_rule"))
+    assert (west["villages_below_rule"], west["villages_not_recorded"]) == (0, 1)
+    assert pd.isna(west["village_inspectors_per_village"])
+    assert list(villages.village) == ["二村"]
+    # 东镇 is still judged; 西镇 is left out of the first card, its village out of the second.
+    assert coverage.staffing_figures(staffing, villages) == {"towns_below_ratio": 0, "villages_short": 1}
+    table = coverage.staffing_table(staffing, "zh").set_index("镇街")
+    assert table.loc["西镇", "常住人口"] == "未记录" and table.loc["西镇", "是否达标"] == "未记录"
+    assert table.loc["东镇", "是否达标"] == "是"
+    with warehouse.rewrite(path) as con:
+        con.execute("update grids set population = null, grid_staff = null")
+    con = warehouse.open_readonly(path)
+    try:
+        staffing = queries.run(con, "coverage_staffing", {"towns": []})
+        villages = queries.run(con, "coverage_villages_short", {"towns": []})
+    finally:
+        con.close()
+    assert coverage.staffing_figures(staffing, villages) == {"towns_below_ratio": None, "villages_short": None}
+
+
+def test_staffing_csv_has_no_long_floats(cov_con):
+    """Ratios to 0.01, staff shares to 0.1: the CSV holds no 8.527787780895979-style values."""
+    staffing = queries.run(cov_con, "coverage_staffing", {"towns": []})
+    text = coverage.csv_with_header(coverage.staffing_table(staffing, "en"), ["h"]).decode("utf-8-sig")
+    assert text.splitlines()[1:] == [
+        "Town,Residents,Squadron staff (shared),Village inspectors,Inspectors,\"Inspectors per 10,000\","
+        "Required by the rule,Shortfall,Meets the rule",
+        "东镇,20000,2.0,3,5.0,2.5,2,0,yes",
+        "西镇,25000,1.0,0,1.0,0.4,3,2,no",
+    ]
 
 
 def test_gap_lists(cov_con):
@@ -170,44 +233,6 @@ def test_named_coverage_figures(cov_con):
             figures["overdue_for_inspection"], figures["blind_spots"]) == (7, 2, 4, 4)
 
 
-def _workbook(data: bytes):
-    return openpyxl.load_workbook(io.BytesIO(data))
-
-
-def test_register_by_town(cov_con):
-    enterprises = run(cov_con, "coverage_enterprises")
-    header = coverage.export_header("网格覆盖", JUNE, [], date(2026, 6, 30), "zh")
-    wb = _workbook(coverage.register_xlsx(enterprises, "town", "zh", header))
-    assert wb.sheetnames == ["东镇", "西镇", "未填镇街"]
-    ws = wb["东镇"]
-    assert "2026-06-01" in ws["A1"].value and "数据截至 2026-06-30" in ws["A1"].value
-    assert ws["A3"].value == "企业编号" and ws["B3"].value == "名称"
-    ids = [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)]
-    assert ids == ["C1", "C2", "C7", "C3", "C4"]  # suspended C7 is on the register too
-    row_c7 = [c.value for c in ws[6]]
-    assert "停产" in row_c7 and "重大风险(红)" in row_c7
-    assert [wb["未填镇街"].cell(row=4, column=1).value] == ["C8"]
-    assert coverage.register_sheet_count(enterprises, "town") == 3
-
-
-def test_register_by_village_and_department(cov_con):
-    enterprises = run(cov_con, "coverage_enterprises")
-    wb = _workbook(coverage.register_xlsx(enterprises, "village", "en", ["header"]))
-    assert wb.sheetnames == ["东镇-一村", "东镇-二村", "西镇-三村", "No village"]
-    assert [wb["No village"].cell(row=r, column=1).value for r in (4, 5)] == ["C6", "C8"]
-    assert coverage.register_sheet_count(enterprises, "village") == 4
-    wb = _workbook(coverage.register_xlsx(enterprises, "department", "zh", ["header"]))
-    assert wb.sheetnames == ["住建局", "应急局", "未填主管部门"]
-    assert wb["应急局"].max_row == 3 + 5  # C1 C2 C7 C5 C8
-
-
-def test_sheet_names_are_distinct_and_legal():
-    names = coverage._sheet_names(["a/b", "a_b", "x" * 40, "x" * 35])
-    assert names["a/b"] == "a_b" and names["a_b"] == "a_b~2"
-    assert all(len(n) <= 31 for n in names.values())
-    assert len(set(names.values())) == 4
-
-
 def test_csv_has_header_and_neutralises(cov_con):
     frame = pd.DataFrame({"名称": ["=cmd()", "东一厂"]})
     data = coverage.csv_with_header(frame, ["网格覆盖｜数据截至 2026-06-30"])
@@ -221,12 +246,3 @@ def test_export_header_names_filters():
                 towns=("东镇",), departments=("应急局",))
     line = coverage.export_header("Grid coverage", f, ["red"], date(2026, 7, 1), "en")[0]
     assert "东镇" in line and "应急局" in line and "Major risk (red)" in line and "data as of 2026-07-01" in line
-
-
-def test_register_neutralises_formulas(cov_con):
-    enterprises = run(cov_con, "coverage_enterprises")
-    enterprises.loc[enterprises.enterprise_id == "C1", "name"] = "=HYPERLINK(\"http://x\")"
-    wb = _workbook(coverage.register_xlsx(enterprises, "town", "zh", ["=header"]))
-    ws = wb["东镇"]
-    assert ws["A1"].value == "'=header"
-    assert ws["B4"].value == "'=HYPERLINK(\"http://x\")" and ws["B4"].data_type == "s"

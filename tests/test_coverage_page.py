@@ -40,8 +40,9 @@ def test_renders_in_both_languages(cov_db, monkeypatch, lang):
     at = open_page(cov_db, monkeypatch, lang)
     assert at.title[0].value == {"zh": "网格覆盖", "en": "Grid coverage"}[lang]
     # 4 blind spots (C4 C5 C6 C8), 4 overdue (C2 C4 C6 C8), no town grid left uninspected,
-    # both towns short of staff (西镇 0.4 per 10,000; each town has a village below 2).
-    assert [m.value for m in at.metric] == ["4", "4", "0", "2"]
+    # the two staffing rules apart: one town below 1 per 10,000 (西镇 0.4; 东镇 2.5 meets it)
+    # and two villages below 2 village inspectors (东镇二村 1, 西镇三村 0).
+    assert [m.value for m in at.metric] == ["4", "4", "0", "1", "2"]
     assert [tab.label for tab in at.tabs][:2] == {"zh": ["盲区企业", "超期未检"],
                                                   "en": ["Blind spots", "Overdue for inspection"]}[lang]
     assert any("rgb(" in m.value and "coverage" not in m.value for m in at.markdown), "legend drawn"
@@ -174,3 +175,22 @@ def test_clicked_grid_reads_polygon_or_point():
     assert coverage.clicked_grid(event({maps.POINT_LAYER: [{"enterprise_id": "C8", "grid_id": ""}]})) is None
     assert coverage.clicked_grid(event({})) is None
     assert coverage.clicked_grid(None) is None
+
+
+def test_register_downloads_are_offered_and_build_on_click(cov_db, monkeypatch, deferred_downloads):
+    open_page(cov_db, monkeypatch)
+    offered = sorted(n for n in deferred_downloads if n.startswith(("一镇", "一村", "一部门", "一队")))
+    assert offered == sorted([
+        "一镇一册-2026-06-30.xlsx", "一镇一册-按单位分文件-2026-06-30.zip",
+        "一村一册-每镇一本-2026-06-30.zip", "一村一册-按单位分文件-2026-06-30.zip",
+        "一部门一册-2026-06-30.xlsx", "一部门一册-按单位分文件-2026-06-30.zip",
+        "一队一册-2026-06-30.xlsx", "一队一册-按单位分文件-2026-06-30.zip",
+    ])
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(deferred_downloads["一队一册-2026-06-30.xlsx"]()))
+    assert book.sheetnames == ["第一中队", "第二中队", "未填监察中队"]
+    # The page's filters head every sheet: status as of 06-30, data as of 07-05 (N4).
+    assert book["第一中队"]["A2"].value == "状态截至 2026-06-30｜范围：全县｜风险等级：全部｜数据截至 2026-07-05"

@@ -91,3 +91,18 @@ def test_other_peer_group_and_unit(perf_db, monkeypatch):
     assert at.selectbox(key="perf_unit").value is None
     assert [r[0] for r in ranking(at)] == ["郑队长"]
     assert any("没有可计入的分项" in i.value for i in at.info)
+
+
+def test_worklog_misses_per_unit_with_downloads(perf_db, monkeypatch, deferred_downloads):
+    """The misses worked out in tests/test_lists.py: B1 and A2 of 第一中队, A4 and A5 of 第二中队."""
+    at = open_page(perf_db, monkeypatch)
+    summary = table_with(at, "早晚齐全天数")
+    assert list(zip(summary["人员编号"], summary["早晚齐全天数"], summary["工作日志完整率"], strict=True)) == [
+        ("B1", 1, "14.3%"), ("A2", 5, "71.4%"), ("A4", 0, "0.0%"), ("A5", 5, "71.4%")]
+    at.selectbox(key="perf_miss_unit").set_value("第二中队").run()
+    assert not at.exception
+    assert list(table_with(at, "早晚齐全天数")["人员编号"]) == ["A4", "A5"]
+    assert len(table_with(at, "未填晚五问")) == 9
+    text = deferred_downloads["工作日志未填清单-2026Q1-2026-01-09.csv"]().decode("utf-8-sig")
+    assert "2026-01-09" in text.splitlines()[2] and "A4" in text and "A2" not in text
+    assert "工作日志未填清单-2026Q1-2026-01-09.xlsx" in deferred_downloads

@@ -100,3 +100,24 @@ def test_long_lists_page(db, monkeypatch):
     assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K5"]
     assert len(table_with(at, "剩余天数")) == 2  # a list that fits one page has no page box
     assert "rect_due_page_1" not in [n.key for n in at.number_input]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_case_list_and_tipoff_ledger(db, monkeypatch, deferred_downloads, lang):
+    at = page(db, monkeypatch, lang)
+    cases = table_with(at, i18n.text("registers.col.case_id", lang))
+    assert list(cases[i18n.text("registers.col.case_id", lang)]) == ["C1", "C2", "C3", "C4", "C5"]
+    ledger = table_with(at, i18n.text("registers.col.tipoff_id", lang))
+    assert list(ledger[i18n.text("registers.col.linked_inspection_id", lang)]) == ["I3", "", ""]
+    names = [n for n in deferred_downloads if n.endswith((".csv", ".xlsx"))]
+    title = i18n.text("registers.tipoffs.title", lang)
+    assert f"{title}-2026-06-30.csv" in names and f"{title}-2026-06-30.xlsx" in names
+    text = deferred_downloads[f"{title}-2026-06-30.csv"]().decode("utf-8-sig")
+    assert "T1,2026-03-01" in text and "2026-06-30" in text.splitlines()[1]
+
+
+def test_case_list_follows_the_squadron_filter(db, monkeypatch):
+    at = page(db, monkeypatch)
+    at.multiselect(key="rect_squadrons").set_value(["一中队"]).run()
+    assert not at.exception
+    assert list(table_with(at, "案件编号")["案件编号"]) == ["C2"]

@@ -1,0 +1,151 @@
+"""Lists people hand on: the case list, the tip-off ledger and the work-log misses.
+
+The rows come from ``queries/rectification_case_list.sql``, ``rectification_tipoff_ledger.sql``
+and ``performance_worklog_misses.sql``; this module labels them for people (codes and
+yes/no in the UI language, "not recorded" for a yes/no the data does not hold), sums the
+work-log misses per person, and writes them as CSV (filters and data-as-of on top) or as
+printable A4-landscape sheets (``gridwatch.workbook``).
+"""
+
+import codecs
+import csv
+import io
+from datetime import date, timedelta
+
+import pandas as pd
+
+from gridwatch import exports, formatting, i18n, workbook
+from gridwatch.workbook import DATE, INT, MONEY, NUMBER, RATE, TEXT, Column
+
+CODED = {"hazard_level": "hazard_level", "measure": "measure"}
+STATUSES = ("case_status", "tipoff_status")
+MONEY_COLUMNS = ("penalty_amount", "reward_amount")
+RATE_COLUMNS = ("completeness",)
+SUMMARY_COLUMNS = ("unit", "staff_id", "name", "role", "working_days", "missed_morning_days",
+                   "missed_evening_days", "complete_days", "completeness")
+
+
+def header(column: str, lang: str) -> str:
+    """A list column's header in ``lang``."""
+    return i18n.text(f"registers.col.{column}", lang)
+
+
+def working_days(start: date, end: date) -> int:
+    """Monday-to-Friday days in [start, end] (the data holds no holiday calendar)."""
+    days = (end - start).days + 1
+    return sum(1 for i in range(max(days, 0)) if (start + timedelta(days=i)).weekday() < 5)
+
+
+def worklog_summary(misses: pd.DataFrame, days: int) -> pd.DataFrame:
+    """Per person who missed any day: days without the morning plan, without the evening review,
+    complete days and completeness (complete ÷ working days, as worklog_completeness); per unit,
+    the fewest complete days first."""
+    if misses.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in SUMMARY_COLUMNS})
+    grouped = misses.groupby(["unit", "staff_id", "name", "role"], sort=True, dropna=False)
+    out = grouped.agg(missed_morning_days=("missed_morning", "sum"), missed_evening_days=("missed_evening", "sum"),
+                      missed_days=("date", "count")).reset_index()
+    out["working_days"] = days
+    out["complete_days"] = days - out["missed_days"]
+    out["completeness"] = out["complete_days"] / days if days else float("nan")
+    for column in ("missed_morning_days", "missed_evening_days", "complete_days"):
+        out[column] = out[column].astype(int)
+    out = out.sort_values(["unit", "complete_days", "staff_id"]).reset_index(drop=True)
+    return out.loc[:, list(SUMMARY_COLUMNS)]
+
+
+def _yes_no(series: pd.Series, lang: str) -> pd.Series:
+    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
+    missing = i18n.text("coverage.not_recorded", lang)
+    return pd.Series([missing if pd.isna(v) else (yes if v else no) for v in series], index=series.index, dtype=object)
+
+
+def _values(frame: pd.DataFrame, lang: str) -> dict[str, pd.Series]:
+    """Each column's values for people; dates and numbers are left as they are."""
+    out = {}
+    for column in frame.columns:
+        series = frame[column]
+        if column in CODED:
+            labels = {c: i18n.label(CODED[column], c, lang) for c in series.dropna().unique()}
+            out[column] = series.map(labels).astype(object).where(series.notna(), None)
+        elif column in STATUSES:
+            out[column] = series.map(lambda c, k=column: i18n.text(f"registers.{k}.{c}", lang))
+        elif pd.api.types.is_bool_dtype(series):
+            out[column] = _yes_no(series, lang)
+        else:
+            out[column] = series
+    return out
+
+
+def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """``frame`` for the page and CSV: headers and codes in ``lang``, 是/否/未记录, plain dates, blanks
+    empty, whole amounts without decimals, rates as percentages."""
+    values = _values(frame, lang)
+    out = pd.DataFrame(index=frame.index)
+    for column, series in values.items():
+        if pd.api.types.is_datetime64_any_dtype(series):
+            series = series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), "")
+        elif column in RATE_COLUMNS:
+            series = series.map(formatting.rate)
+        elif pd.api.types.is_float_dtype(series):
+            rounded = series.round(2)
+            whole = rounded.dropna()
+            series = rounded.astype("Int64") if (whole == whole.round()).all() else rounded
+            series = series.astype(object).where(series.notna(), "")
+        elif isinstance(series.dtype, pd.Int64Dtype) or series.dtype == object or pd.api.types.is_string_dtype(series):
+            series = series.astype(object).where(series.notna(), "")
+        out[header(column, lang)] = series
+    return out
+
+
+def csv_bytes(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
+    """CSV (UTF-8 with BOM): the context lines, a blank line, the labelled list; cleaned for Excel."""
+    head = io.StringIO()
+    writer = csv.writer(head, lineterminator="\n")
+    for line in header_lines:
+        writer.writerow([workbook.clean(line)])
+    writer.writerow([])
+    body = exports.csv_bytes(workbook.clean_frame(labelled(frame, lang)))
+    return codecs.BOM_UTF8 + head.getvalue().encode("utf-8") + body[len(codecs.BOM_UTF8):]
+
+
+def _kind(column: str, series: pd.Series) -> str:
+    if column in MONEY_COLUMNS:
+        return MONEY
+    if column in RATE_COLUMNS:
+        return RATE
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return DATE
+    if pd.api.types.is_integer_dtype(series):
+        return INT
+    if pd.api.types.is_float_dtype(series):
+        return NUMBER
+    return TEXT
+
+
+def sheet(frame: pd.DataFrame, name: str, title: str, header_lines: list[str], lang: str,
+          footer: str = "", frozen_columns: int = 1) -> workbook.Sheet:
+    """``frame`` as one printable sheet: labels in ``lang``, real dates, money and rates formatted."""
+    values = _values(frame, lang)
+    columns = [Column(header(c, lang), _kind(c, frame[c])) for c in frame.columns]
+    rows = list(zip(*(list(s) for s in values.values()), strict=True)) if values else []
+    return workbook.Sheet(name=name, title=title, lines=header_lines, columns=columns, rows=rows,
+                          footer=footer, frozen_columns=frozen_columns,
+                          page_numbers=i18n.text("registers.page_numbers", lang, page="&P", pages="&N"))
+
+
+def xlsx(sheets: list[tuple[str, pd.DataFrame]], title: str, header_lines: list[str], lang: str,
+         data_as_of: date) -> bytes:
+    """A printable workbook of (unit, rows) sheets, each titled ``title · unit`` (just ``title`` unnamed)."""
+    names = workbook.sheet_names([unit or title for unit, _ in sheets])
+    footer = i18n.text("registers.footer", lang, data_as_of=data_as_of.isoformat())
+    return workbook.write(
+        sheet(frame, names[unit or title], f"{title} · {unit}" if unit else title, header_lines, lang, footer)
+        for unit, frame in sheets
+    )
+
+
+def per_unit(frame: pd.DataFrame, column: str = "unit") -> list[tuple[str, pd.DataFrame]]:
+    """``frame`` split by ``column`` (sorted), each part without that column."""
+    return [(str(unit), part.drop(columns=column).reset_index(drop=True))
+            for unit, part in frame.groupby(column, sort=True)]
