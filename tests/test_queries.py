@@ -28,6 +28,8 @@ SAMPLE_PARAMS = {
     "enterprise_id": "E1",
     "weeks": 12,
     "top_n": 10,
+    "written_on": date(2026, 4, 5),
+    "is_demo": False,
 }
 
 
