@@ -6,9 +6,11 @@ they are, and Streamlit's dataframe shows them as text. Nothing here computes a 
 """
 
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from gridwatch import field_figures, i18n
 from gridwatch.columns import HEADERS
+from gridwatch.formatting import DASH
 
 # Shares at or above this are "complete"; below, "partial" (exactly 0 is "never recorded").
 COMPLETE = 1.0
@@ -104,6 +106,12 @@ def overview(report: dict, lang: str) -> pd.DataFrame:
         })
     frame = pd.DataFrame(rows)
     return frame.astype({_t("col.days_since", lang): "Int64"}) if rows else frame
+
+
+def overview_styler(report: dict, lang: str) -> Styler:
+    """The overview for the page: days since stay numbers (so the column sorts by age) and a table
+    never imported shows a dash there rather than an empty cell."""
+    return overview(report, lang).style.format(na_rep=DASH)
 
 
 def completeness(report: dict, table: str, lang: str) -> pd.DataFrame:

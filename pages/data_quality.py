@@ -30,7 +30,7 @@ for column, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=Tr
     column.metric(ui.t(f"data_quality.metric.{key}"), value, border=True, help=ui.t(f"data_quality.metric.{key}_help"))
 
 st.subheader(ui.t("data_quality.overview_header"))
-st.dataframe(qv.overview(report, lang), hide_index=True, key="dq_overview")
+st.dataframe(qv.overview_styler(report, lang), hide_index=True, key="dq_overview")
 
 st.subheader(ui.t("data_quality.completeness_header"))
 st.caption(ui.t("data_quality.completeness_intro"))

@@ -1,10 +1,11 @@
 """AppTest of the data-quality page (数据质量) on tests/fixtures/status.sql (see tests/test_status.py)."""
 
 import json
+from datetime import date
 
 import pytest
 
-from gridwatch import auth, quality_view
+from gridwatch import auth, quality_view, status, warehouse
 from tests.conftest import build_fixture_db
 from tests.test_app import start
 
@@ -115,3 +116,20 @@ def test_field_state_reads_never_recorded_and_defaults():
               "never_recorded": {"staff": ["active", "name"]}}
     assert [quality_view.field_state(report, "staff", c) for c in ("active", "certified", "role", "name")] == [
         "default", "partial", "complete", "never"]
+
+
+def test_overview_days_since_stay_numbers_and_a_table_never_imported_shows_a_dash(status_db):
+    # Imports on 2026-04-01 (enterprises, hazards) and 2026-03-01 (staff), counted from 2026-04-11.
+    con = warehouse.open_readonly(status_db)
+    try:
+        report = status.of_connection(con, date(2026, 4, 11))
+    finally:
+        con.close()
+    frame = quality_view.overview(report, "en")
+    days = frame["Days ago"]
+    assert str(days.dtype) == "Int64", "text would sort '10' before '9' and the dash among the numbers"
+    assert days.astype(object).where(days.notna(), None).tolist() == [None, 10, 41, None, 10, None, None, None]
+    by_age = frame.sort_values("Days ago", na_position="last")["Table"].tolist()
+    assert by_age[:3] == ["Enterprises", "Hazards", "Staff"]
+    shown = quality_view.overview_styler(report, "en").to_string(delimiter="|").splitlines()
+    assert shown[1].split("|")[-1] == "—" and shown[2].split("|")[-1] == "10"
