@@ -139,11 +139,19 @@ def completeness_bars(frame: pd.DataFrame, state_order: list[str], colours: dict
 
 
 def freshness_bars(frame: pd.DataFrame, labels: dict) -> go.Figure:
-    """Days since each table (``table``) was last imported (``days``), one bar per table."""
+    """Days since each table (``table``) was last imported (``days``), one bar per table.
+
+    Days are whole numbers: the axis never shows fractions, and when every import is under
+    five days old (all today, say) it spans 0–5 in steps of one rather than 0–1 in fifths.
+    """
+    top = max(frame["days"], default=0)
+    days_axis = {"title": {"text": labels["y"]}, "rangemode": "tozero", "tickformat": ",d"}
+    if top < 5:
+        days_axis.update(range=[0, 5], dtick=1)
     fig = go.Figure(go.Bar(x=list(frame["table"]), y=list(frame["days"]), name=labels["series"],
                            text=[str(d) for d in frame["days"]], textposition="outside",
                            hovertemplate="%{x}: %{y}<extra></extra>"))
     fig.update_layout(title_text=labels["title"], showlegend=True, legend=TOP_LEGEND, height=360,
                       xaxis={"title": {"text": labels["x"]}, "type": "category"},
-                      yaxis={"title": {"text": labels["y"]}, "rangemode": "tozero"}, margin={"t": 90})
+                      yaxis=days_axis, margin={"t": 90})
     return fig

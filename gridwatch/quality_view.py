@@ -6,11 +6,9 @@ they are, and Streamlit's dataframe shows them as text. Nothing here computes a 
 """
 
 import pandas as pd
-from pandas.io.formats.style import Styler
 
 from gridwatch import field_figures, i18n
 from gridwatch.columns import HEADERS
-from gridwatch.formatting import DASH
 
 # Shares at or above this are "complete"; below, "partial" (exactly 0 is "never recorded").
 COMPLETE = 1.0
@@ -88,11 +86,23 @@ def first_with_rows(report: dict) -> int:
     return next((i for i, name in enumerate(report["tables"]) if name not in report["empty_tables"]), 0)
 
 
+def imported(last: dict | None, lang: str) -> str:
+    """A table's last import as one cell: its time and how long ago (未导入 / never imported if none).
+
+    Streamlit draws an empty number cell as "None" whatever a Styler says, and a text column of
+    day counts would sort "10" before "9"; the time leads, so the cell sorts by age as it reads.
+    """
+    if not last:
+        return _t("never_imported", lang)
+    days = last["days_since"]
+    key = "imported_today" if days == 0 else "imported_day_ago" if days == 1 else "imported_days_ago"
+    return _t(key, lang, at=last["imported_at"], days=f"{days:,}")
+
+
 def overview(report: dict, lang: str) -> pd.DataFrame:
-    """One row per table: rows, first and last date, fields never recorded, last import and days since."""
+    """One row per table: rows, first and last date, fields never recorded, and its last import."""
     rows = []
     for table, info in report["tables"].items():
-        last = report["last_import"].get(table)
         never = report["never_recorded"].get(table, [])
         rows.append({
             _t("col.table", lang): table_label(table, lang),
@@ -101,17 +111,9 @@ def overview(report: dict, lang: str) -> pd.DataFrame:
             _t("col.last_date", lang): info["last_date"] or "",
             _t("col.never_recorded", lang): (joined((field_label(table, c, lang) for c in never), lang) if info["rows"]
                                              else _t("no_rows", lang)),
-            _t("col.last_import", lang): last["imported_at"] if last else _t("never_imported", lang),
-            _t("col.days_since", lang): last["days_since"] if last else None,
+            _t("col.last_import", lang): imported(report["last_import"].get(table), lang),
         })
-    frame = pd.DataFrame(rows)
-    return frame.astype({_t("col.days_since", lang): "Int64"}) if rows else frame
-
-
-def overview_styler(report: dict, lang: str) -> Styler:
-    """The overview for the page: days since stay numbers (so the column sorts by age) and a table
-    never imported shows a dash there rather than an empty cell."""
-    return overview(report, lang).style.format(na_rep=DASH)
+    return pd.DataFrame(rows)
 
 
 def completeness(report: dict, table: str, lang: str) -> pd.DataFrame:

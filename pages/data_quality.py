@@ -18,6 +18,13 @@ if scope:
     st.stop()
 
 report = status.compute(ui.query, ui.meta())
+
+
+def counts(*names: str) -> dict:
+    """Column settings that write these count columns with thousands separators, as the cards do."""
+    return {ui.t(f"data_quality.col.{n}"): st.column_config.NumberColumn(format="localized") for n in names}
+
+
 unknown = ui.t("data_quality.unknown")
 st.caption(ui.t("data_quality.caption", as_of=report["data_as_of"] or unknown,
                 written_on=report["written_on"] or unknown))
@@ -30,7 +37,7 @@ for column, (key, value) in zip(st.columns(len(cards)), cards.items(), strict=Tr
     column.metric(ui.t(f"data_quality.metric.{key}"), value, border=True, help=ui.t(f"data_quality.metric.{key}_help"))
 
 st.subheader(ui.t("data_quality.overview_header"))
-st.dataframe(qv.overview_styler(report, lang), hide_index=True, key="dq_overview")
+st.dataframe(qv.overview(report, lang), hide_index=True, key="dq_overview", column_config=counts("rows"))
 
 st.subheader(ui.t("data_quality.completeness_header"))
 st.caption(ui.t("data_quality.completeness_intro"))
@@ -52,7 +59,7 @@ else:
     shown = fields.drop(columns=["state_code"])
     shown = shown.rename(columns={c: ui.t(f"data_quality.col.{c}") for c in shown})
     st.dataframe(shown, hide_index=True, key="dq_completeness", column_config={
-        ui.t("data_quality.col.share"): st.column_config.NumberColumn(format="percent")})
+        **counts("recorded"), ui.t("data_quality.col.share"): st.column_config.NumberColumn(format="percent")})
 
 st.subheader(ui.t("data_quality.switched_header"))
 if report["switched_off"]:
@@ -65,7 +72,7 @@ written = report["written_on"] or unknown
 st.subheader(ui.t("data_quality.future_header"))
 st.caption(ui.t("data_quality.future_intro", written_on=written))
 if report["future_dates"]:
-    st.dataframe(qv.future_dates(report, lang), hide_index=True, key="dq_future")
+    st.dataframe(qv.future_dates(report, lang), hide_index=True, key="dq_future", column_config=counts("count"))
 else:
     st.success(ui.t("data_quality.no_future", written_on=written))
 
@@ -74,7 +81,7 @@ if not report["sources"]:
     st.info(ui.t("data_quality.no_imports"))
 elif report["warnings"]:
     st.caption(ui.t("data_quality.warnings_intro"))
-    st.dataframe(qv.warnings(report, lang), hide_index=True, key="dq_warnings")
+    st.dataframe(qv.warnings(report, lang), hide_index=True, key="dq_warnings", column_config=counts("count"))
 else:
     st.success(ui.t("data_quality.no_warnings"))
 
@@ -87,4 +94,5 @@ else:
         "title": ui.t("data_quality.freshness_title"), "x": ui.t("data_quality.freshness_x"),
         "y": ui.t("data_quality.freshness_y"), "series": ui.t("data_quality.freshness_series")}),
         key="dq_freshness_chart")
-    st.dataframe(qv.freshness(report, lang), hide_index=True, key="dq_freshness")
+    st.dataframe(qv.freshness(report, lang), hide_index=True, key="dq_freshness",
+                 column_config=counts("days_since", "imports", "loaded", "rejected", "warned"))

@@ -3,9 +3,10 @@
 import json
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from gridwatch import auth, quality_view, status, warehouse
+from gridwatch import auth, figures, quality_view, status, warehouse
 from tests.conftest import build_fixture_db
 from tests.test_app import start
 
@@ -118,18 +119,38 @@ def test_field_state_reads_never_recorded_and_defaults():
         "default", "partial", "complete", "never"]
 
 
-def test_overview_days_since_stay_numbers_and_a_table_never_imported_shows_a_dash(status_db):
-    # Imports on 2026-04-01 (enterprises, hazards) and 2026-03-01 (staff), counted from 2026-04-11.
+def test_overview_last_import_reads_its_age_and_sorts_by_it(status_db):
+    # Imports on 2026-04-01 09:30 (enterprises, hazards) and 2026-03-01 10:00 (staff), counted from 2026-04-11.
     con = warehouse.open_readonly(status_db)
     try:
         report = status.of_connection(con, date(2026, 4, 11))
     finally:
         con.close()
-    frame = quality_view.overview(report, "en")
-    days = frame["Days ago"]
-    assert str(days.dtype) == "Int64", "text would sort '10' before '9' and the dash among the numbers"
-    assert days.astype(object).where(days.notna(), None).tolist() == [None, 10, 41, None, 10, None, None, None]
-    by_age = frame.sort_values("Days ago", na_position="last")["Table"].tolist()
-    assert by_age[:3] == ["Enterprises", "Hazards", "Staff"]
-    shown = quality_view.overview_styler(report, "en").to_string(delimiter="|").splitlines()
-    assert shown[1].split("|")[-1] == "—" and shown[2].split("|")[-1] == "10"
+    for lang, expected in (("zh", ["未导入", "2026-04-01 09:30:00（10 天前）", "2026-03-01 10:00:00（41 天前）",
+                                   "未导入", "2026-04-01 09:30:00（10 天前）", "未导入", "未导入", "未导入"]),
+                           ("en", ["never imported", "2026-04-01 09:30:00 (10 days ago)",
+                                   "2026-03-01 10:00:00 (41 days ago)", "never imported",
+                                   "2026-04-01 09:30:00 (10 days ago)", "never imported", "never imported",
+                                   "never imported"])):
+        frame = quality_view.overview(report, lang)
+        assert frame.iloc[:, -1].tolist() == expected
+        # No separate day count: Streamlit shows an empty number cell as "None", and text counts sort 10 < 9.
+        assert len(frame.columns) == 6
+    by_age = quality_view.overview(report, "en").sort_values("Last import")["Table"].tolist()
+    assert by_age[:3] == ["Staff", "Enterprises", "Hazards"]
+
+
+def test_last_import_says_today_and_one_day_ago():
+    last = {"imported_at": "2026-04-11 08:00:00"}
+    assert quality_view.imported({**last, "days_since": 0}, "zh") == "2026-04-11 08:00:00（今天）"
+    assert quality_view.imported({**last, "days_since": 1}, "en") == "2026-04-11 08:00:00 (1 day ago)"
+    assert quality_view.imported({**last, "days_since": 1200}, "en") == "2026-04-11 08:00:00 (1,200 days ago)"
+    assert quality_view.imported(None, "en") == "never imported"
+
+
+def test_freshness_axis_counts_whole_days():
+    labels = {"title": "t", "x": "x", "y": "y", "series": "s"}
+    today = figures.freshness_bars(pd.DataFrame({"table": ["Staff", "Hazards"], "days": [0, 0]}), labels)
+    assert (today.layout.yaxis.range, today.layout.yaxis.dtick, today.layout.yaxis.tickformat) == ((0, 5), 1, ",d")
+    older = figures.freshness_bars(pd.DataFrame({"table": ["Staff", "Hazards"], "days": [41, 10]}), labels)
+    assert (older.layout.yaxis.range, older.layout.yaxis.dtick, older.layout.yaxis.tickformat) == (None, None, ",d")
