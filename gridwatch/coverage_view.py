@@ -35,6 +35,11 @@ class CoverageData:
     located: int
     register_units: dict[str, int]
 
+    @property
+    def unlocated(self) -> int:
+        """In-scope enterprises without coordinates: the map cannot place them."""
+        return len(self.in_scope) - self.located
+
     def level_grids(self, level: str) -> pd.DataFrame:
         """The grids of one level (town or village)."""
         return self.grids[self.grids["level"] == level].reset_index(drop=True)

@@ -5,6 +5,10 @@ shares it between sessions: building a figure validates every property in Python
 and before this was cached it was a third of the server's CPU under load
 (``bench/LOAD.md``). Nothing here reads the session, the language or the data; the
 caller passes every label already translated.
+
+Codes that look like numbers (town codes, ZIPs, licence numbers: "94110") stay text: plotly
+would draw them on a numeric axis ("94.11k"), so every axis that draws categories is set to
+``category`` here.
 """
 
 import pandas as pd
@@ -12,12 +16,33 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from gridwatch import chart_top
+
 TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
 
 
 def from_spec(data: list[dict], layout: dict) -> go.Figure:
-    """A figure from plain trace and layout dicts (plotly's own JSON shape)."""
-    return go.Figure(data=data, layout=layout)
+    """A figure from plain trace and layout dicts (plotly's own JSON shape).
+
+    An axis whose values are all text is a category axis unless ``layout`` gives it a type.
+    """
+    fig = go.Figure(data=data, layout=layout)
+    categorical_text_axes(fig)
+    return fig
+
+
+def categorical_text_axes(fig: go.Figure) -> go.Figure:
+    """Make every axis that draws text values (names, codes) a category axis, unless its type is set."""
+    for trace in fig.data:
+        for letter in ("x", "y"):
+            values = getattr(trace, letter, None)
+            if values is None or len(values) == 0 or not all(isinstance(v, str) for v in values):
+                continue
+            ref = getattr(trace, f"{letter}axis", None) or letter
+            axis = fig.layout[f"{letter}axis{ref[1:]}"]
+            if axis.type is None:
+                axis.type = "category"
+    return fig
 
 
 def small_multiples(frame: pd.DataFrame, keys: list[str], titles: list[str], hover: str, labels: dict) -> go.Figure:
@@ -60,7 +85,7 @@ def top_enterprises(bars: pd.DataFrame, order: list[str], colours: dict, level_o
     """The top enterprises' hazards, major and general stacked, the first of ``order`` at the top."""
     fig = stacked_levels(bars, "name", "hazards", colours, level_order, labels, horizontal=True,
                          custom=["enterprise_id"])
-    fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(order)))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(order)))
     fig.update_layout(height=420)
     return fig
 
@@ -74,10 +99,14 @@ def monthly_levels(frame: pd.DataFrame, colours: dict, level_order: list[str], l
 
 
 def town_levels(frame: pd.DataFrame, colours: dict, level_order: list[str], labels: dict) -> go.Figure:
-    """Hazards found per town, stacked by level, the largest first."""
+    """Hazards found per town, stacked by level, in the order ``chart_top`` ranks them (the caption's).
+
+    Ties keep the frame's order, as the caption and the table below the chart do.
+    """
     fig = stacked_levels(frame, "town", "hazards", colours, level_order, labels)
     fig.update_layout(height=460)
-    fig.update_xaxes(categoryorder="total descending")
+    fig.update_xaxes(type="category", categoryorder="array",
+                     categoryarray=chart_top.ranked(frame, "town", "hazards"))
     return fig
 
 
@@ -86,4 +115,43 @@ def heatmap(table: pd.DataFrame, labels: dict) -> go.Figure:
     fig = px.imshow(table, text_auto=True, aspect="auto", color_continuous_scale="Reds", title=labels["title"],
                     labels={"x": labels["x"], "y": labels["y"], "color": labels["colour"]})
     fig.update_layout(height=460)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(type="category")
+    return fig
+
+
+def completeness_bars(frame: pd.DataFrame, state_order: list[str], colours: dict, labels: dict) -> go.Figure:
+    """Per field (``field``) the share of rows recording it (``share``, 0–1) as % bars, coloured by ``state``.
+
+    Fields keep the frame's order from the top; ``labels`` holds ``title``, ``x``, ``y`` and ``legend``.
+    """
+    shown = frame.assign(percent=frame["share"].fillna(0) * 100,
+                         text=[f"{v * 100:.1f}%" if v == v else "" for v in frame["share"].fillna(float("nan"))])
+    fig = px.bar(shown, x="percent", y="field", color="state", orientation="h", text="text",
+                 color_discrete_map=colours, category_orders={"state": state_order}, title=labels["title"],
+                 labels={"percent": labels["x"], "field": labels["y"], "state": labels["legend"]})
+    fig.update_traces(textposition="outside", cliponaxis=False)
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=list(reversed(list(frame["field"]))))
+    fig.update_xaxes(range=[0, 112], ticksuffix="%")
+    fig.update_layout(legend_title_text=labels["legend"], legend=TOP_LEGEND, height=max(280, 26 * len(frame) + 140),
+                      margin={"t": 90})
+    return fig
+
+
+def freshness_bars(frame: pd.DataFrame, labels: dict) -> go.Figure:
+    """Days since each table (``table``) was last imported (``days``), one bar per table.
+
+    Days are whole numbers: the axis never shows fractions, and when every import is under
+    five days old (all today, say) it spans 0–5 in steps of one rather than 0–1 in fifths.
+    """
+    top = max(frame["days"], default=0)
+    days_axis = {"title": {"text": labels["y"]}, "rangemode": "tozero", "tickformat": ",d"}
+    if top < 5:
+        days_axis.update(range=[0, 5], dtick=1)
+    fig = go.Figure(go.Bar(x=list(frame["table"]), y=list(frame["days"]), name=labels["series"],
+                           text=[str(d) for d in frame["days"]], textposition="outside",
+                           hovertemplate="%{x}: %{y}<extra></extra>"))
+    fig.update_layout(title_text=labels["title"], showlegend=True, legend=TOP_LEGEND, height=360,
+                      xaxis={"title": {"text": labels["x"]}, "type": "category"},
+                      yaxis=days_axis, margin={"t": 90})
     return fig

@@ -61,6 +61,28 @@ def preset_period(preset: str, as_of: date) -> tuple[date, date]:
     raise ValueError(f"unknown period preset {preset!r}")
 
 
+def picker_bounds(first: date | None, as_of: date, today: date, *shown: date | None) -> tuple[date, date]:
+    """The days the sidebar's date pickers offer: the data's first day to its as-of date or today.
+
+    Whichever of the as-of date and today is later closes the range; ``shown`` (the values the
+    pickers hold) widen it, so that a value set earlier is never outside. Streamlit's default is
+    ten years either side of the value, which left a county's older history out of reach.
+    """
+    values = [d for d in shown if d is not None]
+    low = min([d for d in (first, *values) if d is not None] or [as_of])
+    return low, max(as_of, today, *values)
+
+
+def status_date(shown: date | None, followed: date | None, follow: date) -> date:
+    """The status date the sidebar shows: ``follow`` unless the user chose another.
+
+    ``follow`` is the custom period's end (at most the data's as-of date) or the data's as-of
+    date; ``shown`` is the picker's value now and ``followed`` the value last set by following.
+    A value that differs from the one last followed was set by the user and stays.
+    """
+    return shown if shown is not None and shown != followed else follow
+
+
 def previous_period(f: Filters) -> Filters:
     """The period of equal length just before ``f``'s, as of its own end (or f's as-of if earlier)."""
     length = (f.end - f.start).days + 1

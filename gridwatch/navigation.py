@@ -41,5 +41,7 @@ PAGES = (
     PageSpec("explore", "staff", "🔎"),
     PageSpec("data_import", "data", "📥", roles=("clerk",)),
     PageSpec("admin", "data", "🔐", roles=("admin",)),
+    # Last, so that each role still lands on its own first page (the clerk on import, the admin on users).
+    PageSpec("data_quality", "data", "🩺", roles=("clerk", "office", "admin")),
 )
 SECTIONS = ("leadership", "office", "staff", "data")

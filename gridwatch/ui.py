@@ -129,6 +129,13 @@ def data_as_of() -> date:
     return warehouse.data_as_of(meta()) or date.today()
 
 
+def data_first_date() -> date | None:
+    """The data's first day of activity (None without any dated record)."""
+    from gridwatch import status
+
+    return status.first_day(query("status_tables")) if connection() is not None else None
+
+
 def is_demo() -> bool:
     """True while the demo county is shown."""
     return meta().get("is_demo") == "true"
@@ -248,20 +255,29 @@ def sidebar_filters() -> gf.Filters:
         format_func=formatter("app.filters.preset"),
         key="gf_preset",
     )
+    as_of_key = f"gf_as_of_{preset}"
+    state = st.session_state
+    low, high = gf.picker_bounds(data_first_date(), as_of_data, date.today(),
+                                 *gf.preset_period(gf.DEFAULT_PRESET, as_of_data),
+                                 *(state.get(k) for k in ("gf_start", "gf_end", as_of_key)))
     if preset == "custom":
         default_start, default_end = gf.preset_period(gf.DEFAULT_PRESET, as_of_data)
-        start = sb.date_input(t("app.filters.start"), value=default_start, key="gf_start")
-        end = sb.date_input(t("app.filters.end"), value=default_end, key="gf_end")
+        start = sb.date_input(t("app.filters.start"), value=default_start, min_value=low, max_value=high,
+                              key="gf_start")
+        end = sb.date_input(t("app.filters.end"), value=default_end, min_value=low, max_value=high, key="gf_end")
         if end < start:
             sb.warning(t("app.filters.bad_period"))
             end = start
     else:
         start, end = gf.preset_period(preset, as_of_data)
         sb.caption(f"{start.isoformat()} — {end.isoformat()}")
-    as_of = sb.date_input(
-        t("app.filters.as_of"), value=min(end, as_of_data) if preset == "custom" else as_of_data,
-        help=t("app.filters.as_of_help"), key=f"gf_as_of_{preset}",
-    )
+    # The status date follows the period's end (or the data's as-of date) until the user sets it.
+    follow = min(end, as_of_data) if preset == "custom" else as_of_data
+    state[as_of_key] = gf.status_date(state.get(as_of_key), state.get(f"{as_of_key}_followed"), follow)
+    if state[as_of_key] == follow:
+        state[f"{as_of_key}_followed"] = follow
+    as_of = sb.date_input(t("app.filters.as_of"), min_value=low, max_value=high,
+                          help=t("app.filters.as_of_help"), key=as_of_key)
     scope = auth.town_scope()
     towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
                            placeholder="、".join(scope) if scope else t("app.filters.all"), key="gf_towns")

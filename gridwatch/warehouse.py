@@ -338,6 +338,41 @@ def stamp(con: duckdb.DuckDBPyConnection) -> None:
         written_at=datetime.now(UTC).isoformat(timespec="seconds"),
         data_as_of=as_of.isoformat() if as_of else "",
     )
+    _stamp_demo_rows(con)
+
+
+# The register tables whose rows the demo marks: every other demo row (inspections, hazards,
+# cases, tip-offs, work logs) belongs to a demo enterprise or demo staff member.
+DEMO_MARKED = {"grids": "grid_id", "enterprises": "enterprise_id", "staff": "staff_id"}
+
+
+def _mark_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """Remember the demo's own rows (key and name) so that ``stamp`` can tell whether any remain."""
+    con.execute("create or replace table demo_keys (table_name varchar, key varchar, name varchar)")
+    for table, key in DEMO_MARKED.items():
+        # Names come from DEMO_MARKED above, never from the data.
+        con.execute(f"insert into demo_keys select '{table}', {key}, name from {table}")
+
+
+def _stamp_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
+    """While rows of the demo county remain (same key, same name), the warehouse is a demo.
+
+    An import into the demo used to clear the demo flag although thousands of fictional
+    enterprises remained beside four imported rows. The flag now follows the rows: it stays
+    on while any demo enterprise, staff member or grid is still there unchanged, and goes
+    off (with the marks) once none is.
+    """
+    if not con.execute("select count(*) from duckdb_tables() where table_name = 'demo_keys' "
+                       "and schema_name = 'main'").fetchone()[0]:
+        return
+    left = con.execute(" union all ".join(
+        f"select count(*) from {table} as t join demo_keys as d "
+        f"on d.table_name = '{table}' and d.key = t.{key} and d.name is not distinct from t.name"
+        for table, key in DEMO_MARKED.items())).fetchall()
+    remaining = sum(n for (n,) in left)
+    set_meta(con, demo_rows=str(remaining), is_demo="true" if remaining else "false")
+    if not remaining:
+        con.execute("drop table demo_keys")
 
 
 def meta(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -362,5 +397,6 @@ def build_demo(path: Path, *, scale: int = 1, seed: int | None = None) -> dict[s
     tables = demo.generate(**kwargs)
     with rewrite(path, fresh=True) as con:
         load_tables(con, tables)
+        _mark_demo_rows(con)
         set_meta(con, is_demo="true", demo_scale=scale, demo_seed=kwargs.get("seed", "default"))
     return {name: len(frame) for name, frame in tables.items()}

@@ -59,6 +59,8 @@ if st.session_state.get("coverage_grid") not in grid_names:
 
 st.subheader(ui.t("coverage.map_header"))
 view = coverage_view.coverage_map(params, level, measure, lang, st.session_state["coverage_grid"])
+if found.unlocated:
+    st.info(ui.t("coverage.unlocated", n=f"{found.unlocated:,}", total=f"{len(found.in_scope):,}"))
 if view.hexagons:
     st.info(ui.t("coverage.no_geometry"))
 if not view.has_polygons and not view.hexagons:

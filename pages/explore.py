@@ -166,6 +166,8 @@ with builder_tab:
                           color=dims_shown[1] if len(dims_shown) > 1 else None, **extra)
         if figure is not None:
             figure.update_xaxes(type="category")
+            if view.chart == "heatmap":
+                figure.update_yaxes(type="category")
             if cuts and cuts[0][0] == dims_shown[0]:
                 figure.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(drawn[dims_shown[0]])))
             if is_rate and view.chart != "heatmap":

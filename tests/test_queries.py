@@ -29,6 +29,8 @@ SAMPLE_PARAMS = {
     "weeks": 12,
     "top_n": 10,
     "import_id": "20260401T000000-000000",
+    "written_on": date(2026, 4, 5),
+    "is_demo": False,
 }
 
 

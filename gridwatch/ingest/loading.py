@@ -299,7 +299,6 @@ def import_files(
     try:
         with warehouse.rewrite(Path(db)) as con:
             known = _known_industries(con)
-            demo_before = _demo_tables(con)
             replaced: set[str] = set()
             for number, (sheet, target, digest, first) in enumerate(units):
                 step(0.3 + 0.65 * number / len(units), f"{sheet.file} {sheet.sheet}".strip())
@@ -312,7 +311,7 @@ def import_files(
                 # Nothing loadable: keep the warehouse exactly as it was (rejections are in the report).
                 raise _DryRun
             if report.loaded:
-                _mark_source(con, report, demo_before, replaced)
+                _mark_source(con, report)
             pause = float(os.environ.get(PAUSE_ENV, "0") or 0)
             if pause:
                 print(f"{PAUSE_ENV}: paused inside the import transaction", file=sys.stderr, flush=True)
@@ -354,22 +353,9 @@ def _known_industries(con) -> list[str]:
     return sorted(set(listed) | set(present)) if listed else []
 
 
-def _demo_tables(con) -> set[str]:
-    """Tables still holding demo rows: every non-empty table of a demo warehouse, less those replaced since."""
-    meta = warehouse.meta(con)
-    if meta.get("is_demo") != "true":
-        return set()
-    if "demo_tables" in meta:
-        return {t for t in meta["demo_tables"].split(",") if t}
-    return {t for t in warehouse.TABLES if con.execute(f"select count(*) from {t}").fetchall()[0][0]}
-
-
-def _mark_source(con, report: Report, demo_before: set[str], replaced: set[str]) -> None:
-    # The demo badge stays while demo rows remain: an import into the demo without --replace
-    # of every table leaves its fictional enterprises beside the clerk's rows.
-    demo_left = sorted(t for t in demo_before - replaced if con.execute(f"select count(*) from {t}").fetchall()[0][0])
-    warehouse.set_meta(con, is_demo="true" if demo_left else "false", demo_tables=",".join(demo_left),
-                       source="demo+import" if demo_left else "import", last_import=report.import_id)
+def _mark_source(con, report: Report) -> None:
+    # Whether demo rows remain (the demo badge) is the writer's stamp: warehouse._stamp_demo_rows.
+    warehouse.set_meta(con, source="import", last_import=report.import_id)
 
 
 def _archive(files: list[tuple[str, bytes]], raw_dir: Path) -> None:
