@@ -346,7 +346,7 @@ def stamp(con: duckdb.DuckDBPyConnection) -> None:
 DEMO_MARKED = {"grids": "grid_id", "enterprises": "enterprise_id", "staff": "staff_id"}
 
 
-def _mark_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
+def mark_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
     """Remember the demo's own rows (key and name) so that ``stamp`` can tell whether any remain."""
     con.execute("create or replace table demo_keys (table_name varchar, key varchar, name varchar)")
     for table, key in DEMO_MARKED.items():
@@ -364,6 +364,8 @@ def _stamp_demo_rows(con: duckdb.DuckDBPyConnection) -> None:
     """
     if not con.execute("select count(*) from duckdb_tables() where table_name = 'demo_keys' "
                        "and schema_name = 'main'").fetchone()[0]:
+        if "is_demo" not in meta(con):
+            set_meta(con, is_demo="false")
         return
     left = con.execute(" union all ".join(
         f"select count(*) from {table} as t join demo_keys as d "
@@ -397,6 +399,6 @@ def build_demo(path: Path, *, scale: int = 1, seed: int | None = None) -> dict[s
     tables = demo.generate(**kwargs)
     with rewrite(path, fresh=True) as con:
         load_tables(con, tables)
-        _mark_demo_rows(con)
+        mark_demo_rows(con)
         set_meta(con, is_demo="true", demo_scale=scale, demo_seed=kwargs.get("seed", "default"))
     return {name: len(frame) for name, frame in tables.items()}

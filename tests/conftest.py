@@ -16,6 +16,8 @@ def build_fixture_db(path: Path, *sql_files: str, is_demo: bool = False) -> Path
         for name in sql_files:
             con.execute((FIXTURES / name).read_text(encoding="utf-8"))
         warehouse.set_meta(con, is_demo=str(is_demo).lower())
+        if is_demo:
+            warehouse.mark_demo_rows(con)
     return path
 
 

@@ -69,11 +69,12 @@ def test_demo_badge_stays_while_demo_rows_remain(tmp_path, monkeypatch):
                                                                "hazards")}
     finally:
         con.close()
-    # Every table that held demo rows replaced by the clerk's own: no demo row is left, the badge goes.
+    # The demo's own rows exported and loaded back with --replace are still the demo's rows (same
+    # keys, same names): the badge stays. tests/test_demo_badge.py replaces them with real ones.
     payload = [(f"{t}.csv", frame.to_csv(index=False).encode("utf-8")) for t, frame in export.items()]
     report = import_files(db, payload, replace=True, raw_dir=tmp_path / "raw")
     assert report.rejected == 0
-    assert not any("Demo data" in w.value for w in start(db, monkeypatch, "en").sidebar.warning)
+    assert any("Demo data" in w.value for w in start(db, monkeypatch, "en").sidebar.warning)
 
 
 def test_quarantine_holding_control_characters_never_breaks_the_page(tmp_path, monkeypatch):
