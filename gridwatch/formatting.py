@@ -2,6 +2,8 @@
 
 import math
 
+import pandas as pd
+
 DASH = "—"
 
 
@@ -30,3 +32,47 @@ def count(value) -> str:
 def number(value, digits: int = 1) -> str:
     """A decimal number, trailing zeros kept to ``digits``."""
     return DASH if is_missing(value) else f"{value:,.{digits}f}"
+
+
+_MARKDOWN_SPECIAL = frozenset("\\`*_{}[]<>()#+-.!|~$:=\"'&%@^/")
+
+
+def markdown_text(value) -> str:
+    """``value`` as Markdown that shows exactly its characters: every ASCII punctuation mark that
+    Markdown (or Streamlit's colour, icon and maths syntax) could read is backslash-escaped."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(value))
+
+
+def _cell_text(value, percent: bool, whole: bool, missing: str) -> str:
+    if is_missing(value) or value is pd.NA or value is pd.NaT:
+        return missing
+    if percent:
+        return rate(value)
+    return f"{value:,.0f}" if whole else f"{value:,.2f}"
+
+
+def screen_frame(frame: pd.DataFrame, percent: tuple[str, ...] = (),
+                 missing: str = DASH) -> tuple[pd.DataFrame, list[str]]:
+    """``frame`` for ``st.dataframe`` without a literal "None": Streamlit draws every missing
+    cell as "None" (a Styler's ``na_rep`` does not reach them). Number columns holding a
+    missing value, and the ``percent`` columns (fractions), become text (``missing`` for the
+    gaps, whole numbers without decimals, percentages with one); missing dates and text become
+    empty. Returns the frame and the names of the columns turned into text, to align right."""
+    out = frame.copy()
+    numeric_text = []
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_numeric_dtype(series):
+            if column not in percent and not series.isna().any():
+                continue
+            values = series.dropna()
+            whole = values.empty or bool((values == values.round()).all())
+            out[column] = [_cell_text(v, column in percent, whole, missing) for v in series]
+            numeric_text.append(column)
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            out[column] = series.dt.strftime("%Y-%m-%d").fillna("")
+        elif series.isna().any():
+            out[column] = series.astype(object).where(series.notna(), "")
+    return out, numeric_text

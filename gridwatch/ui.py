@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, i18n, queries, warehouse
+from gridwatch import audit, auth, formatting, i18n, queries, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
@@ -359,6 +359,22 @@ def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
     where.caption(t("app.paging.rows_shown", first=f"{first + 1:,}", last=f"{min(len(frame), first + PAGE_ROWS):,}",
                     n=f"{len(frame):,}"))
     return frame.iloc[first:first + PAGE_ROWS]
+
+
+def dataframe(frame: pd.DataFrame, *, where=None, percent: tuple[str, ...] = (), widths: dict | None = None,
+              column_config: dict | None = None, **kwargs):
+    """``st.dataframe`` without a literal "None" (``formatting.screen_frame``): gaps read "—"
+    in number columns and blank elsewhere, ``percent`` columns as percentages; ``widths``
+    (column → pixels or "small"/"medium"/"large") set column widths. Returns the selection
+    event like ``st.dataframe``."""
+    shown, as_text = formatting.screen_frame(frame, percent)
+    config: dict = {}
+    for column in shown.columns:
+        width = (widths or {}).get(column)
+        if width is not None or column in as_text:
+            config[column] = st.column_config.Column(width=width, alignment="right" if column in as_text else None)
+    config.update(column_config or {})
+    return (where or st).dataframe(shown, column_config=config, **kwargs)
 
 
 def stamps() -> None:

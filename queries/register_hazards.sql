@@ -1,11 +1,17 @@
--- purpose: one enterprise's hazards found up to $as_of, newest first, with status and
---   days overdue as of $as_of, the escalation dates that had happened by then, and
---   whether each is a repeat (same category found after, and at most
---   $repeat_window_days after, the latest earlier rectification there).
--- params: $enterprise_id, $as_of, $repeat_window_days
--- columns: hazard_id, found_date, level, category, description, deadline,
---   rectified_date, verified_date, reminder_date, order_date, status, days_overdue,
---   is_repeat, five_implementations
+-- purpose: one enterprise's hazards found up to $as_of, most urgent first, with status and
+--   days overdue as of $as_of, the escalation dates that had happened by then, the last
+--   escalation step taken and the next one the rules call for (an order
+--   $order_after_overdue_days and a case $case_after_overdue_days past the deadline) with
+--   the day it is due, and whether each is a repeat (same category found after, and at most
+--   $repeat_window_days after, the latest earlier rectification there). Urgency: unrectified
+--   first (major, then overdue, then most days overdue, then nearest deadline), then
+--   rectified awaiting re-check, then verified; newest found first among equals.
+-- params: $enterprise_id, $as_of, $repeat_window_days, $order_after_overdue_days,
+--   $case_after_overdue_days
+-- columns: urgency, status, level, days_overdue, deadline, category, description,
+--   next_step, next_step_due, last_step, last_step_date, found_date, hazard_id,
+--   rectified_date, verified_date, reminder_date, order_date, case_date, is_repeat,
+--   five_implementations
 with enterprise_hazards as (
     select *
     from hazard_status($as_of)
@@ -21,6 +27,11 @@ rectified_before as (
       and rectified_date <= $as_of
 ),
 
+hazard_cases as (
+    select *
+    from escalation_cases($as_of)
+),
+
 repeat_hazards as (
     select later.hazard_id
     from enterprise_hazards as later
@@ -30,27 +41,59 @@ repeat_hazards as (
     where date_diff('day', earlier.rectified_date, later.found_date) <= $repeat_window_days
 ),
 
+steps as (
+    select
+        h.*,
+        case when h.reminder_date <= $as_of then h.reminder_date end as reminder_taken,
+        case when h.order_date <= $as_of then h.order_date end as order_taken,
+        c.case_date,
+        case when c.suspension_date <= $as_of then c.suspension_date end as suspension_taken,
+        case
+            when not h.is_rectified
+                then escalation_next_step(h.deadline, $as_of, order_taken, c.case_date, $case_after_overdue_days)
+        end as next_step,
+        r.hazard_id is not null as is_repeat
+    from enterprise_hazards as h
+    left join hazard_cases as c on h.hazard_id = c.hazard_id
+    left join repeat_hazards as r on h.hazard_id = r.hazard_id
+),
+
 final as (
     select
-        h.hazard_id,
-        h.found_date,
-        h.level,
-        h.category,
-        h.description,
-        h.deadline,
-        case when h.is_rectified then h.rectified_date end as rectified_date,
-        case when h.is_verified then h.verified_date end as verified_date,
-        case when h.reminder_date <= $as_of then h.reminder_date end as reminder_date,
-        case when h.order_date <= $as_of then h.order_date end as order_date,
-        h.status,
-        h.days_overdue,
-        r.hazard_id is not null as is_repeat,
-        h.responsibility::int + h.measures::int + h.funds::int + h.time_limit::int
-            + h.plan::int as five_implementations
-    from enterprise_hazards as h
-    left join repeat_hazards as r on h.hazard_id = r.hazard_id
+        row_number() over (
+            order by
+                case status when 'overdue' then 0 when 'open' then 0 when 'rectified' then 1 else 2 end,
+                case when status in ('open', 'overdue') and level = 'major' then 0 else 1 end,
+                case when status = 'overdue' then 0 else 1 end,
+                days_overdue desc nulls last,
+                case when status in ('open', 'overdue') then deadline end nulls last,
+                found_date desc,
+                hazard_id desc
+        ) as urgency,
+        status,
+        level,
+        days_overdue,
+        deadline,
+        category,
+        description,
+        next_step,
+        escalation_step_due(deadline, next_step, $order_after_overdue_days, $case_after_overdue_days)
+            as next_step_due,
+        escalation_last_step(reminder_taken, order_taken, case_date, suspension_taken) as last_step,
+        coalesce(suspension_taken, case_date, order_taken, reminder_taken) as last_step_date,
+        found_date,
+        hazard_id,
+        case when is_rectified then rectified_date end as rectified_date,
+        case when is_verified then verified_date end as verified_date,
+        reminder_taken as reminder_date,
+        order_taken as order_date,
+        case_date,
+        is_repeat,
+        responsibility::int + measures::int + funds::int + time_limit::int + plan::int
+            as five_implementations
+    from steps
 )
 
 select *
 from final
-order by found_date desc, hazard_id desc
+order by urgency

@@ -1,7 +1,8 @@
 -- purpose: one enterprise's inspections up to $as_of, newest first, with the lead's
---   and all participants' names and the number of hazards each found.
+--   and all participants' names, the outcome as recorded (null: not recorded) and the
+--   number of hazards each found.
 -- params: $enterprise_id, $as_of
--- columns: inspection_id, date, type, campaign, lead_staff, staff, hazards_found
+-- columns: inspection_id, date, type, campaign, lead_staff, staff, outcome, hazards_found
 with visits as (
     select *
     from inspections
@@ -44,6 +45,7 @@ final as (
         v.campaign,
         coalesce(lead.name, v.lead_staff_id) as lead_staff,
         pa.staff,
+        v.outcome,
         coalesce(f.hazards_found, 0) as hazards_found
     from visits as v
     left join people as lead on v.lead_staff_id = lead.staff_id
