@@ -43,21 +43,22 @@ def markdown_text(value) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIAL else ch for ch in str(value))
 
 
-def _cell_text(value, percent: bool, whole: bool, missing: str) -> str:
+def _cell_text(value, percent: bool, digits: int, missing: str) -> str:
     if is_missing(value) or value is pd.NA or value is pd.NaT:
         return missing
     if percent:
         return rate(value)
-    return f"{value:,.0f}" if whole else f"{value:,.2f}"
+    return f"{value:,.{digits}f}"
 
 
-def screen_frame(frame: pd.DataFrame, percent: tuple[str, ...] = (),
-                 missing: str = DASH) -> tuple[pd.DataFrame, list[str]]:
+def screen_frame(frame: pd.DataFrame, percent: tuple[str, ...] = (), missing: str = DASH,
+                 digits: dict[str, int] | None = None) -> tuple[pd.DataFrame, list[str]]:
     """``frame`` for ``st.dataframe`` without a literal "None": Streamlit draws every missing
     cell as "None" (a Styler's ``na_rep`` does not reach them). Number columns holding a
     missing value, and the ``percent`` columns (fractions), become text (``missing`` for the
-    gaps, whole numbers without decimals, percentages with one); missing dates and text become
-    empty. Returns the frame and the names of the columns turned into text, to align right."""
+    gaps, ``digits[column]`` decimals, else none for whole numbers and two otherwise,
+    percentages with one); missing dates and text become empty. Returns the frame and the
+    names of the columns turned into text, to align right."""
     out = frame.copy()
     numeric_text = []
     for column in out.columns:
@@ -69,7 +70,8 @@ def screen_frame(frame: pd.DataFrame, percent: tuple[str, ...] = (),
                 continue
             values = series.dropna()
             whole = values.empty or bool((values == values.round()).all())
-            out[column] = [_cell_text(v, column in percent, whole, missing) for v in series]
+            places = (digits or {}).get(column, 0 if whole else 2)
+            out[column] = [_cell_text(v, column in percent, places, missing) for v in series]
             numeric_text.append(column)
         elif pd.api.types.is_datetime64_any_dtype(series):
             out[column] = series.dt.strftime("%Y-%m-%d").fillna("")

@@ -362,18 +362,20 @@ def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
 
 
 def dataframe(frame: pd.DataFrame, *, where=None, percent: tuple[str, ...] = (), widths: dict | None = None,
-              column_config: dict | None = None, **kwargs):
+              column_config: dict | None = None, digits: dict[str, int] | None = None, **kwargs):
     """``st.dataframe`` without a literal "None" (``formatting.screen_frame``): gaps read "—"
     in number columns and blank elsewhere, ``percent`` columns as percentages; ``widths``
-    (column → pixels or "small"/"medium"/"large") set column widths. Returns the selection
-    event like ``st.dataframe``."""
-    shown, as_text = formatting.screen_frame(frame, percent)
+    (column → pixels or "small"/"medium"/"large") set column widths; ``digits`` the decimals of
+    number columns that have gaps (``column_config`` formats apply to the others). Returns the
+    selection event like ``st.dataframe``."""
+    shown, as_text = formatting.screen_frame(frame, percent, digits=digits)
     config: dict = {}
     for column in shown.columns:
         width = (widths or {}).get(column)
         if width is not None or column in as_text:
             config[column] = st.column_config.Column(width=width, alignment="right" if column in as_text else None)
-    config.update(column_config or {})
+    # A number format would read "—" as no number: columns turned into text keep their text.
+    config.update({k: v for k, v in (column_config or {}).items() if k not in as_text})
     return (where or st).dataframe(shown, column_config=config, **kwargs)
 
 
