@@ -234,7 +234,9 @@ def label_point(ring: list[list[float]]) -> list[float]:
 
 
 def _ring_area(ring: list[list[float]]) -> float:
-    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))) / 2
+    """The ring's area in square degrees, rounded so that equal parts tie (and the first wins)."""
+    twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
+    return round(abs(twice) / 2, 10)
 
 
 def label_rows(grids: pd.DataFrame, level: str) -> list[dict]:
