@@ -207,6 +207,8 @@ def language_switch() -> None:
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key=LANG_KEY,
         selection_mode="single",
+        # st.switch_page interrupts the run and drops every widget's state: the language must outlive it.
+        persist_state="session",
     )
     if not st.session_state.get(LANG_KEY):
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
