@@ -112,6 +112,14 @@ def _step(code, lang: str) -> str:
     return "" if _missing(code) else _t(f"step.{code}", lang)
 
 
+def _next_step(code, last_step, lang: str) -> str:
+    """The ladder's next rung; once a case is filed the ladder has none (the case's decision follows):
+    say so rather than leave the cell blank, which reads as "nothing to do"."""
+    if _missing(code) and last_step in ("case", "suspension"):
+        return _t("step.per_case", lang)
+    return _step(code, lang)
+
+
 def is_listed(reg: Register) -> bool:
     """True when the enterprise was under listed supervision (挂牌督办) on the as-of date."""
     days = reg.header.get("days_listed")
@@ -208,9 +216,14 @@ def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
         # A hazard rectified without any escalation needed none: say nothing rather than "nothing yet".
         quiet = ~frame["status"].isin(OPEN_STATUSES) & (frame["last_step"] == "none")
         frame["last_step"] = frame["last_step"].astype(object).where(~quiet, None)
+    decided = None
+    if name == "hazards" and {"next_step", "last_step"} <= set(frame.columns):
+        decided = frame["status"].isin(OPEN_STATUSES) & frame["last_step"].isin(("case", "suspension"))
     for column in STEP_COLUMNS if name == "hazards" else ():
         if column in frame.columns:
             frame[column] = frame[column].map(lambda code: _step(code, lang)).astype(object)
+    if decided is not None:
+        frame["next_step"] = frame["next_step"].where(~decided | (frame["next_step"] != ""), _t("step.per_case", lang))
     for column, kind in CODED.get(name, {}).items():
         if column not in frame.columns:
             continue
@@ -310,7 +323,8 @@ def open_table(reg: Register, lang: str) -> pd.DataFrame:
                    for c, d in zip(rows["category"], rows["description"], strict=True)],
         "last_step": [_step(code, lang) + (f" {_date(when)}" if not _missing(when) else "")
                       for code, when in zip(rows["last_step"], rows["last_step_date"], strict=True)],
-        "next_step": [_step(code, lang) for code in rows["next_step"]],
+        "next_step": [_next_step(code, last, lang) for code, last in zip(rows["next_step"], rows["last_step"],
+                                                                          strict=True)],
         "next_step_due": [("" if _missing(r.next_step_due) else
                            ("⚠ " if _step_is_due(r, reg.as_of) else "") + _date(r.next_step_due))
                           for r in rows.itertuples(index=False)],

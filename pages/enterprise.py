@@ -13,8 +13,12 @@ from gridwatch import formatting, pdf, register, rules, ui
 
 RISK_BADGE = {"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blue"}
 # Widths (px) that keep the key columns within a 1280 px window beside the sidebar.
-OPEN_WIDTHS = {"status": 72, "level": 86, "days_overdue": 72, "deadline": 88, "hazard": 140,
-               "last_step": 140, "next_step": 70, "next_step_due": 100, "hazard_id": 70}
+# At 1280 px the block holds about 780 px of table: every column a person reads fits without
+# wrapping a four-character label; only the ID (least read) runs past the edge.
+OPEN_WIDTHS = {"status": 78, "level": 80, "days_overdue": 70, "deadline": 88, "hazard": 150,
+               "last_step": 112, "next_step": 90, "next_step_due": 96, "hazard_id": 84}
+# Rows taller than 4rem let the grid wrap text: the hazard is read in full, not cut at its column's edge.
+OPEN_ROW_HEIGHT = 66
 HAZARD_WIDTHS = {"status": 92, "level": 86, "days_overdue": 72, "deadline": 88, "category": 90,
                  "description": 150, "next_step": 70, "next_step_due": 100}
 
@@ -82,7 +86,7 @@ with st.container(border=True, key="reg_open_now"):
     open_table = register.open_table(reg, lang)
     if len(open_table):
         ui.dataframe(open_table, hide_index=True, key="reg_open_table", widths=widths(OPEN_WIDTHS, "open"),
-                     height=min(35 * (len(open_table) + 1) + 3, 388))
+                     row_height=OPEN_ROW_HEIGHT, height=min(OPEN_ROW_HEIGHT * len(open_table) + 38, 440))
         ladder = rules.load()["rectification"]
         st.caption(ui.t("register.open.steps_note", order=ladder["order_after_overdue_days"],
                         case=ladder["case_after_overdue_days"]))

@@ -103,8 +103,8 @@ def test_workbook_contains_the_hazards(run):
     # Most urgent first: K3 (major, 86 days overdue), K4 (major, open), then the verified K2, K1.
     assert [row[11] for row in cells[1:]] == ["K3", "K4", "K2", "K1"]
     assert cells[1][:3] == ["逾期未改", "重大隐患", 86]
-    # K3 had a case (CS2) filed on 06-10: the last step taken; nothing further is due.
-    assert cells[1][6:10] == [None, None, "立案", "2026-06-10"]
+    # K3 had a case (CS2) filed on 06-10: the last step taken; what follows is the case's decision.
+    assert cells[1][6:10] == ["依案件决定", None, "立案", "2026-06-10"]
 
 
 def pdf_text(data: bytes) -> str:

@@ -110,7 +110,7 @@ def test_open_table_for_people(run):
                                    "编号"]
     first, h1, h6 = table.iloc[0], table.iloc[4], table.iloc[7]
     assert first.tolist() == ["逾期未改", "重大隐患", 60, "2026-05-01", "危化品储存：可燃气体报警器失效",
-                              "立案 2026-06-01", "", "", "H4"]
+                              "立案 2026-06-01", "依案件决定", "", "H4"]
     assert h1[["已采取", "下一步", "应办日期"]].tolist() == ["尚未采取", "立案", "⚠ 2025-01-31"]
     assert table.iloc[1]["应办日期"] == "2026-07-02"  # not yet due: no mark
     assert h6[["整改期限", "下一步"]].tolist() == ["未定期限", ""]
@@ -162,3 +162,13 @@ def test_pdf_page_one_is_the_open_now_block(run, lang):
     assert re.findall(r"\bH\d+\b", first) == ["H4", "H2", "H11", "H3", "H1", "H5", "H10", "H6"]
     profile = "基本信息" if lang == "zh" else "Profile"
     assert profile not in first and profile in pages[1]
+
+
+def test_a_filed_case_is_named_as_what_comes_next(run):
+    """Once a case is filed the ladder has no next rung: the register says the case decides, never a blank."""
+    reg = register.load(run, "R1", AS_OF)
+    for table, id_column in ((register.open_table(reg, "en"), "ID"),
+                             (register.section(reg, "hazards", "en"), "Hazard ID")):
+        steps = dict(zip(table[id_column], table["Next step"], strict=True))
+        assert steps["H4"] == "As the case decides"  # open, case filed 2026-06-01
+        assert steps["H1"] == "Case" and steps["H6"] == ""  # a rung still due; no deadline, no rung
