@@ -62,7 +62,9 @@ st.caption(ui.t("performance.caption", quarter=str(quarter), start=quarter.start
 st.caption(ui.t("performance.as_of_note"))
 st.caption("ℹ️ " + ui.t("performance.no_measure_note"))
 
-with st.expander(ui.t("performance.weights_header"), expanded=True):
+# Closed: the ranking is what people open the page for and must be on the first screen; the
+# warning that the weights were changed stays outside, where it is seen with the ranking.
+with st.expander(ui.t("performance.weights_header"), expanded=False):
     st.caption(ui.t("performance.weights_help"))
     for name in sc.COMPONENTS:
         st.session_state.setdefault(WEIGHT_KEY.format(name), int(rule_weights[name]))
@@ -76,12 +78,12 @@ with st.expander(ui.t("performance.weights_header"), expanded=True):
         slider_columns[i % 4].slider(comp_label(name), 0, max(SLIDER_MAX, 2 * int(rule_weights[name])),
                                      step=1, key=WEIGHT_KEY.format(name))
     st.button(ui.t("performance.weights_reset"), on_click=reset_weights, key="perf_reset")
-    weights = {name: float(st.session_state[WEIGHT_KEY.format(name)]) for name in sc.COMPONENTS}
-    if not any(weights.values()):
-        st.warning(ui.t("performance.weights_zero"))
-        weights = dict(rule_weights)
-    elif weights != rule_weights:
-        st.warning(ui.t("performance.weights_differ"))
+weights = {name: float(st.session_state[WEIGHT_KEY.format(name)]) for name in sc.COMPONENTS}
+if not any(weights.values()):
+    st.warning(ui.t("performance.weights_zero"))
+    weights = dict(rule_weights)
+elif weights != rule_weights:
+    st.warning(ui.t("performance.weights_differ"))
 
 scored = scores_for(quarter, weights)
 if scored.empty:
@@ -221,8 +223,8 @@ for tab, (query_name, empty_key, columns) in zip(tabs, record_views, strict=True
     for column, kind in coded.items():
         if column in view:
             view[column] = view[column].map(lambda code, k=kind: ui.label(k, code))
-    tab.dataframe(view.rename(columns={k: col(v) for k, v in columns.items()}), hide_index=True,
-                  key=f"perf_records_{query_name}", height=300)
+    ui.dataframe(view.rename(columns={k: col(v) for k, v in columns.items()}), where=tab, hide_index=True,
+                 key=f"perf_records_{query_name}", height=300)
 
 st.subheader(ui.t("performance.trend_header"))
 trend_quarters = sc.recent_quarters(quarter, 4)

@@ -94,6 +94,8 @@ def test_person_breakdown_and_records(perf_db, monkeypatch):
     assert detail.loc["Follow-through rate", "Raw"] == "50.0%"
     hazards = table_with(at, "Hazard")
     assert list(hazards["Hazard"]) == ["Z6", "Z7", "Z3"]
+    # Z3 is not yet verified: a blank cell, never a literal "None".
+    assert list(hazards["Verified"]) == ["2026-01-09", "2026-01-05", ""]
     assert list(table_with(at, "Case")["Case"]) == ["K1"]
     logs = table_with(at, "Morning plan")
     assert (len(logs), int(logs["Complete"].sum())) == (7, 5)
