@@ -91,19 +91,21 @@ with st.container(border=True, key="reg_open_now"):
         st.caption(ui.t("register.open.steps_note", order=ladder["order_after_overdue_days"],
                         case=ladder["case_after_overdue_days"]))
 
-d1, d2, _ = st.columns([1, 1, 2])
+# Side by side at their own width: quarter-width columns cut the English labels short.
+downloads = st.container(horizontal=True)
 ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(reg, lang, ui.data_as_of()),
-                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", where=d1, kind="enterprise_register",
+                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", where=downloads,
+                   kind="enterprise_register",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reg_xlsx",
                    what=f"enterprise register {reg.enterprise_id}")
 try:
     pdf.cjk_font()
 except pdf.FontMissing as missing:
-    d2.warning(ui.t("register.pdf_unavailable", reason=str(missing)))
+    downloads.warning(ui.t("register.pdf_unavailable", reason=str(missing)))
 else:
     ui.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
                        file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.pdf", mime="application/pdf",
-                       key="reg_pdf", where=d2, kind="enterprise_register",
+                       key="reg_pdf", where=downloads, kind="enterprise_register",
                        what=f"enterprise register {reg.enterprise_id}")
 
 st.subheader(ui.t("register.sheet.header"), anchor=False)

@@ -65,7 +65,7 @@ def test_a_later_as_of_date_changes_the_block(open_db, monkeypatch):
     first = at.dataframe[0].value
     assert list(first["ID"]) == ["H4", "H2", "H3", "H1", "H5", "H10", "H6"]
     h5 = first[first["ID"] == "H5"].iloc[0]
-    assert (h5["Last step"], h5["Next step"]) == ("Case 2026-07-05", "")
+    assert (h5["Last step"], h5["Next step"]) == ("Case 2026-07-05", "As the case decides")
 
 
 @pytest.fixture
