@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pydeck as pdk
 
-from gridwatch import exports, i18n, maps, workbook
+from gridwatch import exports, i18n, links, maps, workbook
 from gridwatch.filters import Filters
 from gridwatch.rules import RISK_LEVELS
 
@@ -73,6 +73,13 @@ def grid_enterprises(enterprises: pd.DataFrame, grid_id: str, level: str) -> pd.
     column = "town_grid_id" if level == "town" else "village_grid_id"
     rows = enterprises[enterprises[column] == grid_id]
     return rows.loc[:, list(GRID_ENTERPRISE_COLUMNS)].reset_index(drop=True)
+
+
+def with_register_links(members: pd.DataFrame) -> pd.DataFrame:
+    """A grid's enterprise list with the link to each one's register (一企一册) after its name."""
+    out = members.copy()
+    out.insert(list(out.columns).index("name") + 1, "register", out["enterprise_id"].map(links.enterprise_url))
+    return out
 
 
 def missing_text(codes, lang: str) -> str:
@@ -183,7 +190,8 @@ def deck(grids: pd.DataFrame, enterprises: pd.DataFrame, level: str, measure: st
     grid_records = maps.grid_rows(grids, measure, level, grid_tips(grids, lang))
     column = "town_grid_id" if level == "town" else "village_grid_id"
     point_records = maps.point_rows(enterprises, enterprise_tips(enterprises, lang), column)
-    deck = maps.coverage_deck(grid_records, point_records, None if grid_records else bins)
+    labels = maps.label_rows(grids, level) if grid_records else []
+    deck = maps.coverage_deck(grid_records, point_records, None if grid_records else bins, labels)
     return deck, bool(grid_records), bool(point_records)
 
 

@@ -13,14 +13,15 @@ The rates average the per-hazard flags the schema macro ``hazard_status`` gives 
 definitions behind ``queries/headline_metrics.sql``): no rule is written here.
 """
 
+import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlencode
 
 import duckdb
 import pandas as pd
 
-from gridwatch import formatting, i18n, queries, warehouse
+from gridwatch import formatting, i18n, links, queries, warehouse
 
 ID, CODE, TEXT, NUMBER, DATE, BOOL = "id", "code", "text", "number", "date", "bool"
 
@@ -84,20 +85,43 @@ MEASURES = {
     "sum": ((NUMBER,), "sum({c})"),
     "mean": ((NUMBER, BOOL), "avg({c}::double)"),
 }
-# Whole-row measures; the rates exist for hazards only and average a flag of hazard_status,
-# so they equal metrics.headline for the same rows: the rectification rate over rows found in
-# the period (filter found_date), the on-time rate over rows due in it (filter deadline).
+# The rates, hazards only, each as numerator and denominator over the per-hazard flags of the
+# schema macro hazard_status, so they equal metrics.headline for the same rows: the
+# rectification rate over rows found in the period (filter found_date), the on-time rate over
+# rows due in it (filter deadline; on_time is null until a hazard is due). Every cell, total
+# and chart value is its own numerator over its own denominator: rates are never added up or
+# averaged.
+RATE_PARTS = {
+    "rectification_rate": ("count(*) filter (where is_rectified)", "count(*)"),
+    "on_time_rate": ("count(*) filter (where on_time)", "count(on_time)"),
+}
+# Whole-row measures: name → (the only dataset it applies to, SQL).
 ROW_MEASURES = {
     "count": (None, "count(*)"),
-    "rectification_rate": ("hazards", "avg(is_rectified::double)"),
-    "on_time_rate": ("hazards", "avg(on_time::double)"),
+    **{name: ("hazards", f"({num}) / nullif({den}, 0)") for name, (num, den) in RATE_PARTS.items()},
 }
 RATE_MEASURES = ("rectification_rate", "on_time_rate")
 # Text columns worth grouping by (one row per enterprise or person); other ids and texts are not.
 GROUPABLE_NAMES = ("enterprise_name", "staff_name")
 # Datasets restricted to the filters' scope (the others have no enterprise).
 SCOPED_DATASETS = ("hazards", "enterprises", "inspections", "cases", "tipoffs")
-CHARTS = ("bar", "line", "heatmap", "table")
+# "crosstab": the first dimension down, the second across, with totals; "rows": the filtered
+# records themselves, a page at a time.
+CHARTS = ("bar", "line", "heatmap", "crosstab", "table", "rows")
+# A dimension naming an enterprise carries its id, so two enterprises of the same name stay
+# apart and each links to its register.
+LINKED_DIMENSIONS = {"enterprise_name": "enterprise_id"}
+# The order the rows mode lists each dataset in (fixed SQL: newest first, then the id).
+ROW_ORDER = {
+    "hazards": '"found_date" desc, "hazard_id"',
+    "enterprises": '"enterprise_id"',
+    "inspections": '"inspection_date" desc, "inspection_id"',
+    "cases": '"filed_date" desc, "case_id"',
+    "tipoffs": '"received_date" desc, "tipoff_id"',
+    "staff": '"staff_id"',
+    "worklogs": '"log_date" desc, "staff_id"',
+}
+ROWS_PAGE = 100
 MAX_GROUPS = 5000
 MAX_OPTIONS = 2000
 
@@ -275,12 +299,8 @@ def _code_value(column: Column, value: str):
     return value
 
 
-def build(view: View, base_params: dict) -> tuple[str, dict]:
-    """The SQL and named parameters answering ``view`` over the scope in ``base_params``.
-
-    ``base_params`` holds ``$towns $departments $industries`` (and ``$as_of``,
-    replaced by the view's own as-of date when it has one).
-    """
+def _filtered(view: View, base_params: dict) -> tuple[queries.Query, dict, list[str]]:
+    """The dataset's query, its bound parameters and the view's filter conditions (SQL)."""
     validate(view)
     columns = DATASETS[view.dataset]
     query = queries.get(f"explore_{view.dataset}")
@@ -305,12 +325,48 @@ def build(view: View, base_params: dict) -> tuple[str, dict]:
     for i, (name, needle) in enumerate(view.texts):
         params[f"q{i}"] = needle
         conditions.append(f"contains(lower({_quoted(view.dataset, name)}::varchar), lower($q{i}))")
+    return query, params, conditions
+
+
+def build(view: View, base_params: dict, totals: bool = False) -> tuple[str, dict]:
+    """The SQL and named parameters answering ``view`` over the scope in ``base_params``.
+
+    ``base_params`` holds ``$towns $departments $industries`` (and ``$as_of``,
+    replaced by the view's own as-of date when it has one). Columns: ``g1[, g1_id][, g2[, g2_id]]``,
+    ``value`` and, for a rate, ``numerator`` and ``denominator``. With ``totals`` the groups
+    come with their margins (grouping sets), flagged ``t1``/``t2`` = 1 on a total row, each
+    computed by the measure itself (a distinct count or a rate is not a sum of its parts).
+    """
+    query, params, conditions = _filtered(view, base_params)
+    columns = DATASETS[view.dataset]
     groups = [g for g in (view.group1, view.group2) if g]
-    select = [f"{_dimension_sql(view.dataset, g)} as g{k}" for k, g in enumerate(groups, start=1)]
+    select, keys = [], []
+    for k, dimension in enumerate(groups, start=1):
+        select.append(f"{_dimension_sql(view.dataset, dimension)} as g{k}")
+        key = [f"g{k}"]
+        linked = LINKED_DIMENSIONS.get(dimension)
+        if linked and linked in columns:
+            select.append(f"{_quoted(view.dataset, linked)} as g{k}_id")
+            key.append(f"g{k}_id")
+        keys.append(key)
     select.append(f"{_measure_sql(view.dataset, view.measure)} as value")
+    if view.measure in RATE_PARTS:
+        numerator, denominator = RATE_PARTS[view.measure]
+        select += [f"{numerator} as numerator", f"{denominator} as denominator"]
+    group_by = ""
+    if groups and totals:
+        sets = [keys[0] + (keys[1] if len(keys) > 1 else [])]
+        if len(keys) > 1:
+            sets += [keys[0], keys[1]]
+        sets.append([])
+        group_by = "\n    group by grouping sets (" + ", ".join("(" + ", ".join(s) + ")" for s in sets) + ")"
+        select += [f"grouping(g{k}) as t{k}" for k in range(1, len(groups) + 1)]
+    elif groups:
+        group_by = "\n    group by all"
     where = "\n    where " + "\n      and ".join(conditions) if conditions else ""
-    group_by = "\n    group by all" if groups else ""
-    order = ", ".join(f"g{k} nulls last" for k in range(1, len(groups) + 1)) or "value"
+    # Margins first, so that a result cut at MAX_GROUPS keeps its totals.
+    margins = [f"t{k} desc" for k in range(1, len(groups) + 1)] if groups and totals else []
+    order = ", ".join(margins + [f"g{k} nulls last" for k in range(1, len(groups) + 1)]) or "value"
     body = query.sql.rstrip().rstrip(";")
     sql = (
         f"with base as (\n{body}\n),\n\nfinal as (\n    select\n        "
@@ -320,14 +376,42 @@ def build(view: View, base_params: dict) -> tuple[str, dict]:
     return sql, params
 
 
-def run(con: duckdb.DuckDBPyConnection, view: View, base_params: dict) -> pd.DataFrame:
-    """The answer to ``view``: columns g1[, g2], value; at most MAX_GROUPS + 1 rows (more means cut)."""
-    sql, params = build(view, base_params)
+def run(con: duckdb.DuckDBPyConnection, view: View, base_params: dict, totals: bool = False) -> pd.DataFrame:
+    """The answer to ``view`` (columns as ``build`` says); at most MAX_GROUPS + 1 rows (more means cut)."""
+    sql, params = build(view, base_params, totals)
     cur = con.cursor()
     try:
         return cur.execute(sql, params).df()
     finally:
         cur.close()
+
+
+def build_rows(view: View, base_params: dict, limit: int, offset: int = 0) -> tuple[str, dict]:
+    """The SQL listing the records of ``view``'s dataset that pass its filters, in ``ROW_ORDER``,
+    ``limit`` from ``offset``, each with ``total_rows`` (how many pass in all)."""
+    query, params, conditions = _filtered(view, base_params)
+    params["row_limit"], params["row_offset"] = int(limit), int(offset)
+    where = "\n    where " + "\n      and ".join(conditions) if conditions else ""
+    body = query.sql.rstrip().rstrip(";")
+    sql = (f"with base as (\n{body}\n),\n\nfinal as (\n    select\n        *,\n        count(*) over () as total_rows"
+           f"\n    from base{where}\n)\n\nselect *\nfrom final\norder by {ROW_ORDER[view.dataset]}"
+           "\nlimit $row_limit offset $row_offset")
+    return sql, params
+
+
+def run_rows(con: duckdb.DuckDBPyConnection, view: View, base_params: dict, limit: int,
+             offset: int = 0) -> tuple[pd.DataFrame, int]:
+    """One page of the records of ``view`` (``build_rows``) and how many records pass its filters."""
+    sql, params = build_rows(view, base_params, limit, offset)
+    cur = con.cursor()
+    try:
+        frame = cur.execute(sql, params).df()
+    finally:
+        cur.close()
+    total = int(frame["total_rows"].iloc[0]) if len(frame) else 0
+    if not len(frame) and offset:
+        total = run_rows(con, view, base_params, 1, 0)[1]
+    return frame.drop(columns="total_rows"), total
 
 
 def options(con: duckdb.DuckDBPyConnection, dataset: str, column: str, base_params: dict) -> list:
@@ -437,12 +521,62 @@ def title(view: View, lang: str) -> str:
     return i18n.text("explore.builder.title_total", lang, measure=measure)
 
 
+def period_label(part: str, key, lang: str) -> str:
+    """A date group's label in ``lang`` from its sortable key: ``2026-03`` → 2026年3月 / Mar 2026;
+    a week (keyed by its Monday) → 2026年第10周 / 2026 W10 (ISO weeks run Monday to Sunday)."""
+    key = str(key)
+    try:
+        if part == "month":
+            year, month = (int(x) for x in key.split("-"))
+            abbr = i18n.text("explore.period.month_abbr", lang).split()[month - 1]
+            return i18n.text("explore.period.month", lang, year=year, abbr=abbr)
+        if part == "week":
+            iso_year, week, _ = date.fromisoformat(key).isocalendar()
+            return i18n.text("explore.period.week", lang, year=iso_year, week=week)
+        if part == "quarter":
+            year, quarter = key.split("-Q")
+            return i18n.text("explore.period.quarter", lang, year=int(year), quarter=int(quarter))
+        if part == "year":
+            return i18n.text("explore.period.year", lang, year=int(key))
+    except (ValueError, IndexError):
+        return key
+    return key
+
+
+def period_keys(part: str, keys) -> list[str]:
+    """Every period from the first key to the last, gaps included, so a date axis has one cell
+    per month (week, quarter, year) whether or not it holds records."""
+    present = sorted({str(k) for k in keys if isinstance(k, str) and k})
+    if not present:
+        return []
+    try:
+        if part == "week":
+            first, last = date.fromisoformat(present[0]), date.fromisoformat(present[-1])
+            return [(first + timedelta(days=7 * i)).isoformat() for i in range((last - first).days // 7 + 1)]
+        if part == "month":
+            (y0, m0), (y1, m1) = ((int(x) for x in k.split("-")) for k in (present[0], present[-1]))
+            return [f"{(y0 * 12 + m0 - 1 + i) // 12}-{(m0 - 1 + i) % 12 + 1:02d}"
+                    for i in range((y1 * 12 + m1) - (y0 * 12 + m0) + 1)]
+        if part == "quarter":
+            (y0, q0), (y1, q1) = ((int(x) for x in k.split("-Q")) for k in (present[0], present[-1]))
+            return [f"{(y0 * 4 + q0 - 1 + i) // 4}-Q{(q0 - 1 + i) % 4 + 1}"
+                    for i in range((y1 * 4 + q1) - (y0 * 4 + q0) + 1)]
+        if part == "year":
+            return [str(y) for y in range(int(present[0]), int(present[-1]) + 1)]
+    except ValueError:
+        return present
+    return present
+
+
 def value_label(dataset: str, name: str, value, lang: str) -> str:
-    """A value as people read it: code labels, 是/否 for booleans, (空) for missing."""
+    """A value as people read it: code labels, 是/否 for booleans, periods in words, (空) for missing."""
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return i18n.text("explore.no_value", lang)
-    column = DATASETS[dataset].get(name.partition(":")[0])
-    if column and column.kind == BOOL and not name.count(":"):
+    column_name, _, part = name.partition(":")
+    if part:
+        return period_label(part, value, lang)
+    column = DATASETS[dataset].get(column_name)
+    if column and column.kind == BOOL:
         truth = value if isinstance(value, bool) else str(value).lower() == "true"
         return i18n.text("explore.yes" if truth else "explore.no", lang)
     if column and column.labels:
@@ -465,15 +599,211 @@ def filters_text(view: View, lang: str) -> str:
     return "; ".join(parts) or i18n.text("explore.builder.no_filters", lang)
 
 
+def register_label(lang: str) -> str:
+    """The header of a column of links to enterprise registers."""
+    return i18n.text("explore.builder.register", lang)
+
+
+def part_label(measure: str, part: str, lang: str) -> str:
+    """The header of a rate's numerator or denominator column (已整改 / 隐患数 …)."""
+    return i18n.text(f"explore.builder.rate_parts.{measure}.{part}", lang)
+
+
 def labelled(view: View, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The answer with code labels and headers people read (for tables, charts and downloads)."""
+    """The answer with code labels and headers people read (for tables and downloads): each
+    dimension (an enterprise's name followed by the link to its register), the measure, and for
+    a rate its numerator and denominator."""
     out = pd.DataFrame()
     for k, dimension in enumerate((view.group1, view.group2), start=1):
         if dimension:
             out[dimension_label(dimension, lang)] = [value_label(view.dataset, dimension, v, lang)
                                                      for v in frame[f"g{k}"]]
+            if f"g{k}_id" in frame.columns:
+                out[register_label(lang) + ("" if k == 1 else " 2")] = [
+                    links.enterprise_url(v) if isinstance(v, str) else "" for v in frame[f"g{k}_id"]]
     out[measure_label(view.measure, lang, view.dataset)] = frame["value"].to_numpy()
+    if view.measure in RATE_PARTS:
+        for part in ("numerator", "denominator"):
+            out[part_label(view.measure, part, lang)] = frame[part].to_numpy()
+    return out.reset_index(drop=True)
+
+
+def _keyed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its group keys as plain objects and None for a missing value, so keys can be
+    looked up (NaN equals nothing, not even itself)."""
+    out = frame.copy()
+    for column in ("g1", "g2", "g1_id", "g2_id"):
+        if column in out.columns:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
+
+
+def _dimension_keys(view: View, frame: pd.DataFrame, k: int) -> list:
+    """The keys of dimension ``k`` in axis order: every period for a date part, else as sorted."""
+    dimension = (view.group1, view.group2)[k - 1]
+    _, _, part = dimension.partition(":")
+    values = list(pd.unique(frame[f"g{k}"]))
+    if part:
+        filled = period_keys(part, values)
+        return filled + [v for v in values if v not in filled]
+    return values
+
+
+def _chart_cut(view: View, frame: pd.DataFrame, k: int, n: int) -> tuple[list, int]:
+    """The first ``n`` keys of a name or code dimension, ranked by weight (records behind a rate,
+    the value of an additive measure, the largest value otherwise); dates are never cut."""
+    keys = _dimension_keys(view, frame, k)
+    dimension = (view.group1, view.group2)[k - 1]
+    if ":" in dimension or len(keys) <= n:
+        return keys, len(keys)
+    weight = frame["denominator"] if view.measure in RATE_PARTS else frame["value"]
+    additive = view.measure == "count" or view.measure in RATE_PARTS or view.measure.startswith("sum.")
+    ranked = weight.groupby(frame[f"g{k}"].astype(object).where(frame[f"g{k}"].notna(), "")).agg(
+        "sum" if additive else "max").sort_values(ascending=False, kind="stable")
+    top = set(list(ranked.index)[:n])
+    return [key for key in keys if ("" if key is None or key is pd.NA or key != key else key) in top], len(keys)
+
+
+def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
+    """The chart of a grouped answer (bar, line or heatmap) and the dimensions it cut.
+
+    Axes are categories in ``lang`` in their natural order, with every period of a date
+    dimension present; a heatmap cell and a bar are the measure of exactly that group (a rate
+    is its own numerator over its own denominator, shown on hover), never a sum of others.
+    Returns ``(figure, cuts)``: ``cuts`` lists (dimension label, shown, total) for each
+    dimension cut to its first ``top_n`` categories.
+    """
+    import plotly.graph_objects as go
+
+    is_rate = view.measure in RATE_PARTS
+    measure = measure_label(view.measure, lang, view.dataset)
+    frame = _keyed(frame)
+    x_keys, x_total = _chart_cut(view, frame, 1, top_n)
+    cuts = [(dimension_label(view.group1, lang), len(x_keys), x_total)] if len(x_keys) < x_total else []
+    # Plotly reads tags in text: names from the data go in escaped.
+    x_labels = [html.escape(value_label(view.dataset, view.group1, key, lang)) for key in x_keys]
+
+    def hover_extra(rows) -> list[str]:
+        if not is_rate:
+            return [""] * len(rows)
+        num, den = part_label(view.measure, "numerator", lang), part_label(view.measure, "denominator", lang)
+        return [f"<br>{num} {int(a)} / {den} {int(b)}" for a, b in zip(rows["numerator"], rows["denominator"],
+                                                                          strict=True)]
+
+    value_format = ".1%" if is_rate else ",.4~g"
+    layout = {"title": {"text": title(view, lang)}, "margin": {"t": 60},
+              "xaxis": {"title": {"text": dimension_label(view.group1, lang)}, "type": "category",
+                        "categoryorder": "array", "categoryarray": x_labels}}
+    if view.group2:
+        y_keys, y_total = _chart_cut(view, frame, 2, top_n)
+        if len(y_keys) < y_total:
+            cuts.append((dimension_label(view.group2, lang), len(y_keys), y_total))
+        y_labels = [html.escape(value_label(view.dataset, view.group2, key, lang)) for key in y_keys]
+    if view.chart == "heatmap" and view.group2:
+        index = {(a, b): i for i, (a, b) in enumerate(zip(frame["g1"], frame["g2"], strict=True))}
+        extras = hover_extra(frame)
+        z = [[frame["value"].iloc[index[(x, y)]] if (x, y) in index else None for x in x_keys] for y in y_keys]
+        text = [[extras[index[(x, y)]] if (x, y) in index else "" for x in x_keys] for y in y_keys]
+        trace = {"type": "heatmap", "x": x_labels, "y": y_labels, "z": z, "customdata": text,
+                 "colorscale": "OrRd", "xgap": 1, "ygap": 1, "hoverongaps": False,
+                 "colorbar": {"title": {"text": measure}, **({"tickformat": ".0%"} if is_rate else {})},
+                 "hovertemplate": ("%{x} · %{y}<br>" + measure + ": %{z:" + value_format
+                                   + "}%{customdata}<extra></extra>")}
+        if is_rate:
+            trace |= {"zmin": 0, "zmax": 1}
+        layout |= {"yaxis": {"title": {"text": dimension_label(view.group2, lang)}, "type": "category",
+                             "categoryorder": "array", "categoryarray": y_labels, "autorange": "reversed"}}
+        return go.Figure(data=[trace], layout=layout), cuts
+    traces = []
+    series = [(None, frame)] if not view.group2 else [(y, frame[frame["g2"] == y]) for y in y_keys]
+    for key, rows in series:
+        by_x = {x: i for i, x in enumerate(rows["g1"])}
+        extras = hover_extra(rows)
+        trace = {"type": "bar" if view.chart != "line" else "scatter", "x": x_labels,
+                 "y": [rows["value"].iloc[by_x[x]] if x in by_x else None for x in x_keys],
+                 "customdata": [extras[by_x[x]] if x in by_x else "" for x in x_keys],
+                 "name": measure if key is None else html.escape(value_label(view.dataset, view.group2, key, lang)),
+                 "hovertemplate": ("%{x}<br>" + measure + ": %{y:" + value_format
+                                   + "}%{customdata}<extra>%{fullData.name}</extra>")}
+        if view.chart == "line":
+            trace |= {"mode": "lines+markers", "connectgaps": False}
+        traces.append(trace)
+    layout |= {"yaxis": {"title": {"text": measure}, **({"tickformat": ".0%", "range": [0, 1.05]} if is_rate else {})},
+               "barmode": "group", "showlegend": bool(view.group2),
+               "legend": {"title": {"text": dimension_label(view.group2, lang) if view.group2 else ""}}}
+    return go.Figure(data=traces, layout=layout), cuts
+
+
+def crosstab(view: View, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The answer as a cross table: the first dimension down, the second across (periods in
+    order, gaps included), with a total row and column. ``frame`` comes from ``run(..., totals=True)``:
+    every total is the measure computed over its rows (a rate from its own numerator and
+    denominator, a distinct count of its own records), never a sum of the cells."""
+    total = i18n.text("explore.builder.total", lang)
+    g1_label = dimension_label(view.group1, lang)
+    frame = _keyed(frame)
+    detail = frame[frame["t1"] == 0] if "t1" in frame.columns else frame
+    if view.group2:
+        detail = detail[detail["t2"] == 0]
+    rows_keys = _dimension_keys(view, detail, 1)
+    has_ids = "g1_id" in frame.columns
+    row_ids = list(dict.fromkeys(zip(detail["g1"], detail["g1_id"], strict=True))) if has_ids else [
+        (key, None) for key in rows_keys]
+    if has_ids:
+        order = {key: i for i, key in enumerate(rows_keys)}
+        row_ids.sort(key=lambda pair: order.get(pair[0], len(order)))
+    out = pd.DataFrame({g1_label: [value_label(view.dataset, view.group1, key, lang) for key, _ in row_ids]})
+    if has_ids:
+        out[register_label(lang)] = [links.enterprise_url(i) if isinstance(i, str) else "" for _, i in row_ids]
+
+    def cell(rows, key_pairs):
+        found = rows
+        for column, value in key_pairs:
+            found = found[found[column].isna()] if value is None or value != value else found[found[column] == value]
+        return found["value"].iloc[0] if len(found) else None
+
+    row_pairs = [[("g1", key)] + ([("g1_id", rid)] if has_ids else []) for key, rid in row_ids]
+    if view.group2:
+        for key in _dimension_keys(view, detail, 2):
+            out[value_label(view.dataset, view.group2, key, lang)] = [
+                cell(detail, pairs + [("g2", key)]) for pairs in row_pairs]
+        margin_rows = frame[(frame["t1"] == 0) & (frame["t2"] == 1)]
+        out[total] = [cell(margin_rows, pairs) for pairs in row_pairs]
+        columns_total = frame[(frame["t1"] == 1) & (frame["t2"] == 0)]
+        grand = frame[(frame["t1"] == 1) & (frame["t2"] == 1)]
+        last = {g1_label: total, **({register_label(lang): ""} if has_ids else {})}
+        for key in _dimension_keys(view, detail, 2):
+            last[value_label(view.dataset, view.group2, key, lang)] = cell(columns_total, [("g2", key)])
+        last[total] = grand["value"].iloc[0] if len(grand) else None
+    else:
+        value_name = measure_label(view.measure, lang, view.dataset)
+        out[value_name] = [cell(detail, pairs) for pairs in row_pairs]
+        grand = frame[frame["t1"] == 1]
+        last = {g1_label: total, **({register_label(lang): ""} if has_ids else {}),
+                value_name: grand["value"].iloc[0] if len(grand) else None}
+    return pd.concat([out, pd.DataFrame([last])], ignore_index=True)
+
+
+def rows_for_people(dataset: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Records of the rows mode as people read them: code labels, 是/否, dates as text, headers in
+    ``lang``, and after an enterprise's name the link to its register."""
+    out = pd.DataFrame(index=frame.index)
+    columns = DATASETS[dataset]
+    for name in frame.columns:
+        series = frame[name]
+        column = columns.get(name)
+        if column and (column.labels or column.kind == BOOL):
+            labels = {v: value_label(dataset, name, v, lang) for v in series.dropna().unique()}
+            shown = series.map(labels).astype(object).where(series.notna(), "")
+        elif pd.api.types.is_datetime64_any_dtype(series):
+            shown = series.dt.strftime("%Y-%m-%d").fillna("")
+        else:
+            shown = series
+        out[column_label(name, lang)] = shown
+        if name == "enterprise_name" and "enterprise_id" in frame.columns:
+            out[register_label(lang)] = [links.enterprise_url(v) if isinstance(v, str) else ""
+                                         for v in frame["enterprise_id"]]
+    return out.reset_index(drop=True)
 
 
 def column_names() -> list[str]:

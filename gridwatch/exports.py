@@ -1,5 +1,6 @@
 """Files people open in Excel: CSV (utf-8-sig) and XLSX, with spreadsheet formulas neutralised."""
 
+import csv
 import io
 import re
 from pathlib import Path
@@ -41,6 +42,17 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly."""
     return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+
+
+def csv_with_header(frame: pd.DataFrame, header_lines: list[str]) -> bytes:
+    """CSV for Excel (UTF-8 with a BOM, formulas neutralised) opened by one-cell lines of context
+    (title, filters, data as-of), as the Excel files are, and a blank line before the table."""
+    head = io.StringIO()
+    writer = csv.writer(head, lineterminator="\n")
+    for line in header_lines:
+        writer.writerow([neutralise(line)])
+    writer.writerow([])
+    return (head.getvalue() + safe_frame(frame).to_csv(index=False)).encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str] | None = None) -> bytes:

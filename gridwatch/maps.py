@@ -18,6 +18,16 @@ GRID_LAYER = "grids"
 POINT_LAYER = "enterprises"
 OVERDUE_LAYER = "overdue"
 HEX_LAYER = "hexagons"
+LABEL_LAYER = "labels"
+# Fonts the browser already has (nothing is fetched): Debian's Noto CJK, then the usual
+# Windows and macOS Chinese fonts of an office desktop.
+LABEL_FONT = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, SimHei, sans-serif"
+# Village names are drawn while at most this many village grids are on the map; above it
+# they would cover each other, and the map names the towns instead.
+VILLAGE_LABEL_LIMIT = 60
+# The map's size on a 1280 px screen beside the sidebar (it is wider on larger screens, which
+# only adds margin): the initial view fits the grids into this.
+MAP_WIDTH, MAP_HEIGHT = 760, 560
 
 RISK_COLOURS = {
     "red": (220, 38, 38),
@@ -180,19 +190,89 @@ def _text(value) -> str:
     return str(value)
 
 
-def view_for(points: list[list[float]], width: int = 900, height: int = 560) -> pdk.ViewState:
-    """A view that frames the given [lon, lat] points in a map of about width × height pixels."""
+def _mercator_y(lat: float) -> float:
+    """Web Mercator's y of a latitude, in degrees of longitude (so spans compare with longitude spans)."""
+    lat = max(min(lat, 85.0), -85.0)
+    return math.degrees(math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)))
+
+
+def _latitude(y: float) -> float:
+    return math.degrees(2 * math.atan(math.exp(math.radians(y))) - math.pi / 2)
+
+
+def view_for(points: list[list[float]], width: int = MAP_WIDTH, height: int = MAP_HEIGHT,
+             fill: float = 0.92) -> pdk.ViewState:
+    """A view in which the given [lon, lat] points fill ``fill`` of a width × height pixel map.
+
+    deck.gl's Web Mercator world is 512 pixels wide at zoom 0, so at zoom z one degree of
+    longitude is 512 · 2^z / 360 pixels; latitudes are compared in Mercator's y.
+    """
     if not points:
         return pdk.ViewState(latitude=36.0, longitude=120.0, zoom=8)
     lons = [p[0] for p in points]
-    lats = [p[1] for p in points]
-    mid_lat = (min(lats) + max(lats)) / 2
-    # Web Mercator: 256 px span 360° of longitude at zoom 0; latitude stretches by 1/cos.
-    d_lon = max(max(lons) - min(lons), 1e-3)
-    d_lat = max((max(lats) - min(lats)) / max(math.cos(math.radians(mid_lat)), 0.1), 1e-3)
-    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.7
-    return pdk.ViewState(latitude=mid_lat, longitude=(min(lons) + max(lons)) / 2,
-                         zoom=round(max(1.0, min(15.0, zoom)), 2), pitch=0, bearing=0)
+    ys = [_mercator_y(p[1]) for p in points]
+    d_lon = max(max(lons) - min(lons), 1e-4)
+    d_y = max(max(ys) - min(ys), 1e-4)
+    zoom = math.log2(fill * min(width / d_lon, height / d_y) * 360 / 512)
+    return pdk.ViewState(latitude=round(_latitude((min(ys) + max(ys)) / 2), 6),
+                         longitude=round((min(lons) + max(lons)) / 2, 6),
+                         zoom=round(max(1.0, min(16.0, zoom)), 2), pitch=0, bearing=0)
+
+
+def label_point(ring: list[list[float]]) -> list[float]:
+    """Where a polygon's name goes: the centroid of its ring (the mean of its corners when the
+    ring has no area)."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        return [sum(p[0] for p in ring) / len(ring), sum(p[1] for p in ring) / len(ring)]
+    return [cx / (3 * area), cy / (3 * area)]
+
+
+def _ring_area(ring: list[list[float]]) -> float:
+    """The ring's area in square degrees, rounded so that equal parts tie (and the first wins)."""
+    twice = sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1], strict=True))
+    return round(abs(twice) / 2, 10)
+
+
+def label_rows(grids: pd.DataFrame, level: str) -> list[dict]:
+    """One name per grid drawn, at the centroid of its largest outline: the town or village name.
+
+    At village level with more than ``VILLAGE_LABEL_LIMIT`` village grids the towns are named
+    instead, each at the mean of its villages' label points, so the names stay readable.
+    """
+    placed = []
+    for town, village, name, geometry in zip(grids["town"], grids["village"], grids["name"], grids["geometry"],
+                                             strict=True):
+        rings = parse_polygons(geometry)
+        if not rings:
+            continue
+        text = village if level == "village" and isinstance(village, str) and village else (
+            town if level == "town" and isinstance(town, str) and town else name)
+        placed.append((str(town), str(text), label_point(max(rings, key=_ring_area))))
+    if level != "village" or len(placed) <= VILLAGE_LABEL_LIMIT:
+        return [{"text": text, "position": point} for _, text, point in placed]
+    towns: dict[str, list[list[float]]] = {}
+    for town, _, point in placed:
+        towns.setdefault(town, []).append(point)
+    return [{"text": town, "position": [sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)]}
+            for town, pts in towns.items()]
+
+
+def character_set(texts) -> str:
+    """Every character the labels use, as one string: deck.gl's TextLayer draws only the characters
+    it was given (ASCII by default), so Chinese names need theirs listed."""
+    return "".join(sorted({ch for text in texts for ch in str(text)}))
+
+
+def _literal(text: str) -> str:
+    """A string prop pydeck passes on as a string: it reads any other string as a data accessor,
+    and strips the quotes (every one of them) it finds around a quoted string."""
+    return '"' + text.replace('"', "") + '"'
 
 
 def grid_rows(grids: pd.DataFrame, measure: str, level: str, tips: list[dict]) -> list[dict]:
@@ -261,8 +341,9 @@ class FrozenDeck(pdk.Deck):
 
 
 def coverage_deck(grid_records: list[dict], point_records: list[dict],
-                  bins: list[dict] | None = None) -> pdk.Deck:
-    """Grid polygons with enterprise points on top; overdue enterprises carry a dark ring.
+                  bins: list[dict] | None = None, labels: list[dict] | None = None) -> pdk.Deck:
+    """Grid polygons with enterprise points on top, overdue enterprises with a dark ring, and the
+    grids' names (``labels``, from ``label_rows``) above everything.
 
     With no polygons the enterprises are binned into hexagons under the points
     instead: from the points themselves, or from ``bins`` (weighted by ``count``)
@@ -297,6 +378,13 @@ def coverage_deck(grid_records: list[dict], point_records: list[dict],
                 filled=False, stroked=True, get_line_color=[*OVERDUE_RING, 255], line_width_min_pixels=1.5,
                 get_radius=260, radius_min_pixels=5, radius_max_pixels=12, pickable=True,
             ))
+    if labels:
+        layers.append(pdk.Layer(
+            "TextLayer", labels, id=LABEL_LAYER, get_position="position", get_text="text", get_size=13,
+            size_units='"pixels"', get_color=[30, 30, 30, 255], font_family=_literal(LABEL_FONT), font_weight=600,
+            character_set=_literal(character_set(r["text"] for r in labels)), background=True,
+            get_background_color=[255, 255, 255, 200], background_padding=[3, 1], pickable=False,
+        ))
     framed = ([pt for r in grid_records for pt in r["polygon"]] or [r["position"] for r in point_records]
               or [c["position"] for c in bins or []])
     return FrozenDeck(

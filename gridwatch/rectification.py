@@ -13,7 +13,7 @@ from datetime import date
 
 import pandas as pd
 
-from gridwatch import exports, i18n, rules
+from gridwatch import exports, i18n, links, rules
 from gridwatch.filters import Filters
 
 HAZARD_LEVELS = ("general", "major")
@@ -32,6 +32,19 @@ FIVE_CARDS = {"five_majors": "majors", "five_complete": "complete", "five_incomp
 _CODED = {"level": "hazard_level", "risk_level": "risk_level", "status": "status",
           "measure": "measure", "type": "inspection_type"}
 _STEP_COLUMNS = ("last_step", "missing_step", "step")
+# The columns a person reads first in each list, in this order, so that they are on screen
+# at 1280 px; the rest follow in the query's order. "register" is the link to 一企一册.
+SCREEN_ORDER = {
+    "overdue": ("days_overdue", "level", "enterprise_name", "register", "last_step", "last_step_date",
+                "missing_step", "deadline", "category", "description", "ageing"),
+    "due_soon": ("days_left", "level", "enterprise_name", "register", "deadline", "reminder_date",
+                 "last_pre_recheck", "category", "description"),
+    "five_missing": ("enterprise_name", "register", "responsibility", "measures", "funds", "time_limit", "plan",
+                     "rectified", "deadline"),
+    "listed": ("enterprise_name", "register", "open_major", "overdue_major", "rectified", "days_listed",
+               "listed_since", "listed_inspections", "last_listed_inspection"),
+    "ladder": ("step", "hazards", "median_days_from_previous"),
+}
 
 
 def figures(row, columns: dict[str, str]) -> dict:
@@ -121,6 +134,16 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out.columns = [ageing_label(int(c.removeprefix("aged_")), lang, rule_set) if c.startswith("aged_")
                    else i18n.text(f"rectification.col.{c}", lang) for c in out.columns]
     return out
+
+
+def for_screen(frame: pd.DataFrame, order: str | None) -> pd.DataFrame:
+    """``frame`` with the columns of ``SCREEN_ORDER[order]`` first and, where it names
+    enterprises, a link to each one's register (一企一册) after the name."""
+    out = frame.copy()
+    if "enterprise_id" in out.columns and order in SCREEN_ORDER and "register" in SCREEN_ORDER[order]:
+        out["register"] = out["enterprise_id"].map(links.enterprise_url)
+    lead = [c for c in SCREEN_ORDER.get(order, ()) if c in out.columns]
+    return out.loc[:, lead + [c for c in out.columns if c not in lead]]
 
 
 def csv_download(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:

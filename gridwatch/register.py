@@ -4,6 +4,12 @@
 draws the result, ``xlsx`` and ``pdf`` write it. Queries run through a *runner*
 (``(name, params) -> DataFrame``): ``ui.query`` in pages (cached per data
 version), ``runner(con)`` in the CLI and tests.
+
+What an inspector needs first is the **open now** block (``open_now``,
+``open_summary``): the unrectified hazards, most urgent first, with days overdue, the
+last escalation step taken and the next one the rules call for, beside the last
+inspection and its outcome and the listed supervision. It tops the page and is the
+PDF's first page. The urgency order and the ladder come from ``register_hazards.sql``.
 """
 
 from collections.abc import Callable
@@ -20,7 +26,8 @@ from gridwatch.pdf import Document
 Runner = Callable[[str, dict], pd.DataFrame]
 
 SEARCH_LIMIT = 50
-SECTIONS = ("timeline", "hazards", "inspections", "cases", "tipoffs")
+SECTIONS = ("hazards", "timeline", "inspections", "cases", "tipoffs")
+OPEN_STATUSES = ("open", "overdue")
 
 # Which code labels each column of a section shows (columns not named stay as they are).
 CODED = {
@@ -28,6 +35,11 @@ CODED = {
     "inspections": {"type": "inspection_type"},
     "cases": {"measure": "measure"},
 }
+# Escalation-step columns of the hazards section, labelled from register.step.*.
+STEP_COLUMNS = ("next_step", "last_step")
+# Columns a section leaves out for people: the sort key, and the ladder's raw inputs
+# that the next/last step columns already say in words.
+HIDDEN = {"hazards": ("urgency", "case_date")}
 BOOLEAN = {"hazards": ("is_repeat",), "cases": ("collective_review",), "tipoffs": ("verified",)}
 # Within one day, events happen in this order (the timeline lists the newest first).
 EVENT_ORDER = ("inspection", "hazard_found", "reminder", "order", "rectified", "verified", "case_filed",
@@ -104,6 +116,22 @@ def _yes_no_word(value, yes: str, no: str, lang: str) -> str:
     if value is None or pd.isna(value):
         return ""
     return _t(yes if bool(value) else no, lang)
+
+
+def _missing(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _step(code, lang: str) -> str:
+    return "" if _missing(code) else _t(f"step.{code}", lang)
+
+
+def _next_step(code, last_step, lang: str) -> str:
+    """The ladder's next rung; once a case is filed the ladder has none (the case's decision follows):
+    say so rather than leave the cell blank, which reads as "nothing to do"."""
+    if _missing(code) and last_step in ("case", "suspension"):
+        return _t("step.per_case", lang)
+    return _step(code, lang)
 
 
 def is_listed(reg: Register) -> bool:
@@ -198,7 +226,19 @@ def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
     column headers in ``lang``."""
     if name == "timeline":
         return timeline(reg, lang)
-    frame = getattr(reg, name).copy()
+    frame = getattr(reg, name).drop(columns=list(HIDDEN.get(name, ())), errors="ignore")
+    if name == "hazards" and "last_step" in frame.columns:
+        # A hazard rectified without any escalation needed none: say nothing rather than "nothing yet".
+        quiet = ~frame["status"].isin(OPEN_STATUSES) & (frame["last_step"] == "none")
+        frame["last_step"] = frame["last_step"].astype(object).where(~quiet, None)
+    decided = None
+    if name == "hazards" and {"next_step", "last_step"} <= set(frame.columns):
+        decided = frame["status"].isin(OPEN_STATUSES) & frame["last_step"].isin(("case", "suspension"))
+    for column in STEP_COLUMNS if name == "hazards" else ():
+        if column in frame.columns:
+            frame[column] = frame[column].map(lambda code: _step(code, lang)).astype(object)
+    if decided is not None:
+        frame["next_step"] = frame["next_step"].where(~decided | (frame["next_step"] != ""), _t("step.per_case", lang))
     for column, kind in CODED.get(name, {}).items():
         if column not in frame.columns:
             continue
@@ -213,6 +253,101 @@ def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
     return _localise_columns(frame, name, lang)
 
 
+def open_now(reg: Register) -> pd.DataFrame:
+    """The hazards not rectified at the as-of date (open or overdue), in the query's urgency
+    order: major before general, overdue before open, most days overdue first, then the
+    nearest deadline."""
+    rows = reg.hazards[reg.hazards["status"].isin(OPEN_STATUSES)]
+    return rows.sort_values("urgency", kind="stable").reset_index(drop=True)
+
+
+def _step_is_due(row, as_of: date) -> bool:
+    return not _missing(row.next_step_due) and pd.Timestamp(row.next_step_due).date() <= as_of
+
+
+@dataclass(frozen=True)
+class OpenSummary:
+    """The figures of the open-now block: what is open, how late, what the ladder says is due,
+    and the last inspection (None when there was none by the as-of date)."""
+
+    open: int
+    major: int
+    overdue: int
+    most_days_overdue: int | None
+    steps_due: int
+    last_inspection: dict | None
+
+
+def open_summary(reg: Register) -> OpenSummary:
+    """Counts of the open-now block and the last inspection by the as-of date."""
+    rows = open_now(reg)
+    overdue = rows[rows["status"] == "overdue"]
+    last = reg.inspections.iloc[0].to_dict() if len(reg.inspections) else None
+    return OpenSummary(
+        open=len(rows),
+        major=int((rows["level"] == "major").sum()),
+        overdue=len(overdue),
+        most_days_overdue=int(overdue["days_overdue"].max()) if len(overdue) else None,
+        steps_due=sum(_step_is_due(r, reg.as_of) for r in rows.itertuples(index=False)),
+        last_inspection=last,
+    )
+
+
+def open_lines(reg: Register, lang: str) -> list[str]:
+    """The open-now block in sentences: open and overdue counts, the last inspection and its
+    outcome (未记录 / not recorded when the data has none), listed supervision."""
+    summary = open_summary(reg)
+    if summary.overdue:
+        lines = [_t("open.counts_overdue", lang, open=summary.open, major=summary.major, overdue=summary.overdue,
+                    days=summary.most_days_overdue)]
+    elif summary.open:
+        lines = [_t("open.counts", lang, open=summary.open, major=summary.major)]
+    else:
+        lines = [_t("open.none", lang, as_of=reg.as_of.isoformat())]
+    if summary.steps_due:
+        lines.append(_t("open.steps_due", lang, n=summary.steps_due))
+    last, listed = summary.last_inspection, listed_text(reg, lang)
+    if last is None:
+        lines.append(_t("open.never_inspected", lang, as_of=reg.as_of.isoformat(), listed=listed))
+    else:
+        outcome = last.get("outcome")
+        lines.append(_t("open.last_inspection", lang, date=_date(last["date"]),
+                        days=(reg.as_of - pd.Timestamp(last["date"]).date()).days,
+                        type=i18n.label("inspection_type", last["type"], lang),
+                        lead="" if _missing(last.get("lead_staff")) else str(last["lead_staff"]),
+                        outcome=_t("not_recorded", lang) if _missing(outcome) or not str(outcome).strip()
+                        else str(outcome).strip(), listed=listed))
+    return lines
+
+
+OPEN_COLUMNS = ("status", "level", "days_overdue", "deadline", "hazard", "last_step", "next_step",
+                "next_step_due", "hazard_id")
+
+
+def open_table(reg: Register, lang: str) -> pd.DataFrame:
+    """The open-now hazards as people read them: status and level first, days overdue, the
+    hazard in words, the last step taken (with its date) and the next step with the day it
+    is due (marked ⚠ when that day has come and the step was not taken)."""
+    rows = open_now(reg)
+    out = pd.DataFrame({
+        "status": [i18n.label("hazard_status", v, lang) for v in rows["status"]],
+        "level": [i18n.label("hazard_level", v, lang) for v in rows["level"]],
+        "days_overdue": rows["days_overdue"].astype("Int64"),
+        "deadline": [_date(v) or _t("no_deadline", lang) for v in rows["deadline"]],
+        "hazard": [f"{c}：{d}" if isinstance(d, str) and d else str(c)
+                   for c, d in zip(rows["category"], rows["description"], strict=True)],
+        "last_step": [_step(code, lang) + (f" {_date(when)}" if not _missing(when) else "")
+                      for code, when in zip(rows["last_step"], rows["last_step_date"], strict=True)],
+        "next_step": [_next_step(code, last, lang) for code, last in zip(rows["next_step"], rows["last_step"],
+                                                                          strict=True)],
+        "next_step_due": [("" if _missing(r.next_step_due) else
+                           ("⚠ " if _step_is_due(r, reg.as_of) else "") + _date(r.next_step_due))
+                          for r in rows.itertuples(index=False)],
+        "hazard_id": rows["hazard_id"].astype(str),
+    }, columns=list(OPEN_COLUMNS))
+    return out.rename(columns={c: _t(f"column.open.{c}", lang) for c in OPEN_COLUMNS})
+
+
 def context_lines(reg: Register, lang: str, data_as_of: date) -> list[str]:
     """What every export of the register says about itself."""
     return [
@@ -222,18 +357,20 @@ def context_lines(reg: Register, lang: str, data_as_of: date) -> list[str]:
 
 
 def xlsx(reg: Register, lang: str, data_as_of: date) -> bytes:
-    """The register as an Excel workbook: a header sheet and one sheet per section."""
+    """The register as an Excel workbook: the open-now block, the profile, one sheet per section."""
     header = pd.DataFrame(header_rows(reg, lang), columns=[_t("field_label", lang), _t("field_value", lang)])
-    sheets = {_t("sheet.header", lang): header}
+    sheets = {_t("sheet.open", lang): open_table(reg, lang), _t("sheet.header", lang): header}
     for name in SECTIONS:
         sheets[_t(f"section.{name}", lang)] = section(reg, name, lang)
-    return exports.xlsx_bytes(sheets, header_lines=context_lines(reg, lang, data_as_of))
+    lines = context_lines(reg, lang, data_as_of)
+    return exports.xlsx_bytes(sheets, header_lines=lines)
 
 
 PDF_COLUMNS = {
+    "open": (15, 16, 12, 19, 40, 26, 19, 21, 12),
     "timeline": (22, 22, 24, 112),
-    "hazards": ("hazard_id", "found_date", "level", "category", "description", "deadline",
-                "status", "days_overdue"),
+    "hazards": ("status", "level", "days_overdue", "deadline", "category", "description", "next_step",
+                "found_date", "hazard_id"),
     "inspections": ("inspection_id", "date", "type", "campaign", "staff", "outcome", "score", "hazards_found"),
     "cases": ("case_id", "hazard_id", "filed_date", "interview_date", "decided_date", "measure",
               "penalty_amount"),
@@ -242,10 +379,17 @@ PDF_COLUMNS = {
 
 
 def pdf(reg: Register, lang: str, data_as_of: date) -> bytes:
-    """The register as a printable A4 PDF with Chinese text."""
+    """The register as a printable A4 PDF with Chinese text; page 1 is the open-now block."""
     title = _t("pdf_title", lang, name=reg.header.get("name", ""))
     doc = Document(title, subtitle_lines=context_lines(reg, lang, data_as_of),
                    footer_text=f"{reg.header.get('name', '')} · {reg.enterprise_id}")
+    doc.heading(_t("open.header", lang, as_of=reg.as_of.isoformat()))
+    for line in open_lines(reg, lang):
+        doc.paragraph(line)
+    table = open_table(reg, lang)
+    if len(table):
+        doc.frame_table(table, col_widths=PDF_COLUMNS["open"])
+    doc.add_page()
     doc.heading(_t("sheet.header", lang))
     header = pd.DataFrame(header_rows(reg, lang), columns=[_t("field_label", lang), _t("field_value", lang)])
     doc.frame_table(header, col_widths=(45, 135), font_size=9)

@@ -170,6 +170,34 @@ create or replace macro escalation_cases(as_of) as table
       and filed_date <= as_of
     group by hazard_id;
 
+-- The highest rung of a hazard's escalation ladder reached (reminder → order → case →
+-- suspension or closure), from the dates of the rungs reached by the as-of date
+-- (null = not reached); 'none' when none was.
+create or replace macro escalation_last_step(reminder_date, order_date, case_date, suspension_date) as
+    case
+        when suspension_date is not null then 'suspension'
+        when case_date is not null then 'case'
+        when order_date is not null then 'order'
+        when reminder_date is not null then 'reminder'
+        else 'none'
+    end;
+
+-- The next rung the rules call for on an unrectified hazard: an order (责令限期整改指令书)
+-- order_after days past the deadline, then a case case_after days past it. 'case' also
+-- when no order was issued and the case threshold has passed (the order was skipped);
+-- null once a case is filed (what follows is the case's decision) or without a deadline.
+create or replace macro escalation_next_step(deadline, as_of, order_date, case_date, case_after) as
+    case
+        when deadline is null or case_date is not null then null
+        when order_date is not null or date_diff('day', deadline, as_of::date) >= case_after then 'case'
+        else 'order'
+    end;
+
+-- The day the rules make that next rung due: the deadline plus its days. A rung due on or
+-- before the as-of date and not taken is the "step due" of the overdue lists.
+create or replace macro escalation_step_due(deadline, step, order_after, case_after) as
+    deadline + case step when 'order' then order_after when 'case' then case_after end;
+
 -- The inspection interval (days) a risk colour requires; the days come from the rules
 -- file through query parameters.
 create or replace macro inspection_interval(risk_level, red, orange, yellow, blue) as

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-from gridwatch import exports, i18n, queries, rules
+from gridwatch import exports, formatting, i18n, queries, rules
 
 COMPONENTS = (
     "inspections_led",
@@ -98,6 +98,37 @@ def recent_quarters(last: Quarter, count: int) -> list[Quarter]:
     out = [last]
     while len(out) < count:
         out.append(out[-1].previous())
+    return out
+
+
+def default_quarter(data_as_of: date) -> Quarter:
+    """The quarter a page opens on: the last one finished by the data's as-of date (the quarter
+    that date falls in when it is that quarter's last day), so nobody is ranked on a quarter
+    half run."""
+    current = quarter_of(data_as_of)
+    return current if data_as_of >= current.end else current.previous()
+
+
+def is_finished(quarter: Quarter, data_as_of: date) -> bool:
+    """True when the data reaches the quarter's last day."""
+    return data_as_of >= quarter.end
+
+
+def raw_text(name: str, value) -> str:
+    """A component's raw value as people read it: a rate as a percentage, a count as a number."""
+    if formatting.is_missing(value):
+        return formatting.DASH
+    if name in RATE_COMPONENTS:
+        return formatting.rate(value)
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def breakdown_for_people(detail: pd.DataFrame) -> pd.DataFrame:
+    """``breakdown`` with the raw value and the group's min, median and max as text: rates (the
+    follow-through and work-log ones) as percentages beside counts in one column."""
+    out = detail.copy()
+    for column in ("raw", "group_min", "group_median", "group_max"):
+        out[column] = [raw_text(name, value) for name, value in zip(out["component"], out[column], strict=True)]
     return out
 
 

@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, i18n, queries, safe, warehouse
+from gridwatch import audit, auth, formatting, i18n, queries, safe, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
@@ -224,6 +224,8 @@ def language_switch() -> None:
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key=LANG_KEY,
         selection_mode="single",
+        # st.switch_page interrupts the run and drops every widget's state: the language must outlive it.
+        persist_state="session",
     )
     if not st.session_state.get(LANG_KEY):
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
@@ -381,6 +383,24 @@ def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
     where.caption(t("app.paging.rows_shown", first=f"{first + 1:,}", last=f"{min(len(frame), first + PAGE_ROWS):,}",
                     n=f"{len(frame):,}"))
     return frame.iloc[first:first + PAGE_ROWS]
+
+
+def dataframe(frame: pd.DataFrame, *, where=None, percent: tuple[str, ...] = (), widths: dict | None = None,
+              column_config: dict | None = None, digits: dict[str, int] | None = None, **kwargs):
+    """``st.dataframe`` without a literal "None" (``formatting.screen_frame``): gaps read "—"
+    in number columns and blank elsewhere, ``percent`` columns as percentages; ``widths``
+    (column → pixels or "small"/"medium"/"large") set column widths; ``digits`` the decimals of
+    number columns that have gaps (``column_config`` formats apply to the others). Returns the
+    selection event like ``st.dataframe``."""
+    shown, as_text = formatting.screen_frame(frame, percent, digits=digits)
+    config: dict = {}
+    for column in shown.columns:
+        width = (widths or {}).get(column)
+        if width is not None or column in as_text:
+            config[column] = st.column_config.Column(width=width, alignment="right" if column in as_text else None)
+    # A number format would read "—" as no number: columns turned into text keep their text.
+    config.update({k: v for k, v in (column_config or {}).items() if k not in as_text})
+    return (where or st).dataframe(shown, column_config=config, **kwargs)
 
 
 def stamps() -> None:

@@ -7,6 +7,8 @@ import streamlit as st
 from gridwatch import coverage, coverage_view, display, maps, registers, rules, ui
 from gridwatch.rules import RISK_LEVELS
 
+REGISTER_PAGE = "pages/enterprise.py"
+
 ui.require_data()
 chosen = ui.filters()
 lang = ui.lang()
@@ -70,6 +72,8 @@ else:
         st.info(ui.t("coverage.points_hidden", n=f"{view.hidden_points:,}",
                      budget=f"{coverage_view.POINT_BUDGET:,}"))
     st.caption(ui.t("coverage.map_help"))
+    if level == "village" and view.has_polygons and len(level_grids) > maps.VILLAGE_LABEL_LIMIT:
+        st.caption(ui.t("coverage.town_labels", n=maps.VILLAGE_LABEL_LIMIT))
     event = st.pydeck_chart(view.deck, on_select="rerun", selection_mode="single-object", key="coverage_map",
                             height=560)
     st.markdown(coverage.legend_html(measure, level, lang, with_grids=view.has_polygons,
@@ -88,7 +92,17 @@ else:
         if members.empty:
             st.info(ui.t("coverage.grid_empty"))
         else:
-            st.dataframe(coverage.labelled(members, lang), hide_index=True, height=300)
+            st.caption(ui.t("coverage.grid_list_help"))
+            listed = coverage.labelled(coverage.with_register_links(members), lang)
+            register_column = ui.t("coverage.col.register")
+            clicked = ui.dataframe(
+                listed, hide_index=True, height=min(38 + 35 * len(listed), 420), key=f"coverage_members_{picked}",
+                on_select="rerun", selection_mode="single-row",
+                column_config={register_column: st.column_config.LinkColumn(
+                    register_column, display_text=ui.t("coverage.open_register"), width=80)})
+            rows = clicked.selection.rows if clicked else []
+            if rows:
+                st.switch_page(REGISTER_PAGE, query_params={"enterprise": members["enterprise_id"].iloc[rows[0]]})
 
 tab_keys = ("blind_spots", "overdue", "uninspected_grids", "staffing", "registers")
 tabs = st.tabs([ui.t(f"coverage.tabs.{k}") for k in tab_keys], key="coverage_tab", on_change="rerun")

@@ -1,10 +1,8 @@
 """Explore (数据探索): a question builder whose view lives in the URL, a read-only SQL console, a schema browser."""
 
-import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from gridwatch import chart_top, console, explore, exports, safe, ui
+from gridwatch import console, explore, exports, safe, ui
 from gridwatch.explore import BOOL, CODE, DATE, NUMBER
 
 LOADED = "ex_loaded"
@@ -18,8 +16,19 @@ version = ui.meta().get("data_version", "")
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def answer(view: explore.View, params: dict, data_version: str, path: str):
-    return explore.run(ui.connection(), view, params)
+def answer(view: explore.View, params: dict, totals: bool, data_version: str, path: str):
+    return explore.run(ui.connection(), view, params, totals)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def rows_page(view: explore.View, params: dict, page: int, data_version: str, path: str):
+    return explore.run_rows(ui.connection(), view, params, explore.ROWS_PAGE, (page - 1) * explore.ROWS_PAGE)
+
+
+def link_columns(frame) -> dict:
+    """Register columns (一企一册) drawn as links."""
+    return {c: st.column_config.LinkColumn(c, display_text=ui.t("explore.builder.open_register"), width=80)
+            for c in frame.columns if c.startswith(explore.register_label(lang))}
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
@@ -110,15 +119,17 @@ with builder_tab:
             if needle.strip():
                 texts.append((name, needle.strip()))
 
-    row = st.columns([2, 2, 2, 3])
+    rows_mode = st.session_state.get("ex_chart") == "rows"
+    row = st.columns([2, 2, 2, 4])
     dims = [""] + explore.dimensions(ds)
     dim_name = {d: explore.dimension_label(d, lang) if d else ui.t("explore.builder.no_group") for d in dims}
-    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=f"ex_g1_{ds}", format_func=dim_name.get)
+    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=f"ex_g1_{ds}", format_func=dim_name.get,
+                          disabled=rows_mode)
     g2 = row[1].selectbox(ui.t("explore.builder.group2"), dims, key=f"ex_g2_{ds}", format_func=dim_name.get,
-                          disabled=not g1)
+                          disabled=rows_mode or not g1)
     ms = explore.measures(ds)
     measure = row[2].selectbox(ui.t("explore.builder.measure"), ms, key=f"ex_m_{ds}",
-                               format_func=lambda m: explore.measure_label(m, lang, ds),
+                               format_func=lambda m: explore.measure_label(m, lang, ds), disabled=rows_mode,
                                help=ui.t("explore.builder.rate_help") if ds == "hazards" else None)
     chart = row[3].radio(ui.t("explore.builder.chart"), list(explore.CHARTS), key="ex_chart", horizontal=True,
                          format_func=ui.formatter("explore.builder.charts"))
@@ -127,71 +138,113 @@ with builder_tab:
                         group1=g1 or "", group2=(g2 or "") if g1 and g2 != g1 else "", measure=measure,
                         chart=chart, as_of=as_of)
     st.query_params.from_dict({"lang": lang, **view.to_query_params()})
-    try:
-        result = answer(view, params, version, str(ui.db_path()))
-    except explore.ViewError as e:
-        st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
-        st.stop()
     heading = explore.title(view, lang)
-    table = explore.labelled(view, result.head(explore.MAX_GROUPS), lang)
-    value_column = table.columns[-1]
-    is_rate = view.measure in explore.RATE_MEASURES
-    if len(result) > explore.MAX_GROUPS:
-        st.warning(ui.t("explore.builder.too_many", n=f"{explore.MAX_GROUPS:,}"))
-    if result.empty or (view.measure == "count" and not result["value"].sum()):
-        st.info(ui.t("explore.builder.empty"))
-    if not view.group1:
-        st.metric(heading, explore.format_value(result["value"].iloc[0], view.measure), border=True)
-    elif not result.empty:
-        dims_shown = list(table.columns[:-1])
-        # Dates keep their whole time axis; names and codes (towns, enterprises, staff) are cut to the top N.
-        drawn, cuts = table, []
-        for shown_name, code in zip(dims_shown, (view.group1, view.group2), strict=False):
-            if ":" not in code:
-                top = chart_top.top_categories(drawn, shown_name, value_column, agg="max" if is_rate else "sum")
-                drawn = top.frame
-                if top.cut:
-                    cuts.append((shown_name, top))
-        figure = None
-        if view.chart == "heatmap" and len(dims_shown) < 2:
-            st.info(ui.t("explore.builder.heatmap_needs_two"))
-        elif view.chart == "heatmap":
-            figure = px.density_heatmap(drawn, x=dims_shown[0], y=dims_shown[1], z=value_column,
-                                        histfunc="sum", title=heading, color_continuous_scale="OrRd")
-            figure.update_layout(coloraxis_colorbar_title_text=value_column)
-        elif view.chart in ("bar", "line"):
-            draw = px.bar if view.chart == "bar" else px.line
-            extra = {"barmode": "group"} if view.chart == "bar" else {"markers": True}
-            figure = draw(drawn, x=dims_shown[0], y=value_column, title=heading,
-                          color=dims_shown[1] if len(dims_shown) > 1 else None, **extra)
-        if figure is not None:
-            figure.update_xaxes(type="category")
-            if view.chart == "heatmap":
-                figure.update_yaxes(type="category")
-            if cuts and cuts[0][0] == dims_shown[0]:
-                figure.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(drawn[dims_shown[0]])))
-            if is_rate and view.chart != "heatmap":
-                figure.update_yaxes(tickformat=".0%")
-            st.plotly_chart(safe.figure(figure), width="stretch")
-            for shown_name, top in cuts:
-                st.caption(f"{shown_name}: {chart_top.caption(top, value_column, lang)}")
-        number_format = explore.number_format(view.measure)
-        st.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)),
-                     column_config={value_column: st.column_config.NumberColumn(format=number_format)})
     scope_text = "、".join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
     header = ui.t("explore.builder.export_header", title=heading, dataset=ui.t(f"explore.dataset.{ds}.name"),
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
-    downloads = st.columns([1, 1, 4])
-    ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table), where=downloads[0],
-                       file_name="explore.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
-    ui.download_button(ui.t("explore.builder.download_xlsx"),
-                       exports.xlsx_bytes({heading: table}, header_lines=[header]), where=downloads[1],
-                       file_name="explore.xlsx", kind="explore", what=f"explore: {header}",
-                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    def offer(frame_or_builder, name: str) -> None:
+        """CSV and Excel of what is shown, both opened by the question, filters, scope and data date."""
+        build = frame_or_builder if callable(frame_or_builder) else (lambda: frame_or_builder)
+        downloads = st.columns([1, 1, 4])
+        ui.download_button(ui.t("explore.builder.download_csv"),
+                           lambda: exports.csv_with_header(build(), [header]), where=downloads[0],
+                           file_name=f"{name}.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
+        ui.download_button(ui.t("explore.builder.download_xlsx"),
+                           lambda: exports.xlsx_bytes({heading: build()}, header_lines=[header]),
+                           where=downloads[1], file_name=f"{name}.xlsx", kind="explore", what=f"explore: {header}",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    if rows_mode:
+        st.caption(ui.t("explore.builder.rows_ignore_groups"))
+        page = int(st.session_state.get("ex_rows_page", 1))
+        try:
+            frame, total = rows_page(view, params, page, version, str(ui.db_path()))
+            if total and frame.empty:
+                # Fewer pages than before (the filters changed): show the last one.
+                page = st.session_state["ex_rows_page"] = -(-total // explore.ROWS_PAGE)
+                frame, total = rows_page(view, params, page, version, str(ui.db_path()))
+        except explore.ViewError as e:
+            st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
+            st.stop()
+        if not total:
+            st.info(ui.t("explore.builder.empty"))
+        else:
+            pages = max(1, -(-total // explore.ROWS_PAGE))
+            first = (page - 1) * explore.ROWS_PAGE
+            shown = explore.rows_for_people(ds, frame, lang)
+            st.caption(ui.t("explore.builder.rows_caption", n=f"{total:,}", first=f"{first + 1:,}",
+                            last=f"{first + len(frame):,}"))
+            ui.dataframe(shown, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(shown)),
+                         column_config=link_columns(shown), key="ex_rows_table")
+            st.columns([1, 3])[0].number_input(ui.t("explore.builder.rows_page", pages=pages), min_value=1,
+                                               max_value=pages, step=1, key="ex_rows_page")
+            cap = console.limits().max_rows_download
+            if total > cap:
+                st.caption(ui.t("explore.builder.rows_download_cut", n=f"{cap:,}"))
+            offer(lambda: explore.rows_for_people(ds, explore.run_rows(ui.connection(), view, params, cap)[0], lang),
+                  f"explore_{ds}_rows")
+    else:
+        totals = chart == "crosstab"
+        try:
+            result = answer(view, params, totals, version, str(ui.db_path()))
+        except explore.ViewError as e:
+            st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
+            st.stop()
+        is_rate = view.measure in explore.RATE_MEASURES
+        if len(result) > explore.MAX_GROUPS:
+            st.warning(ui.t("explore.builder.too_many", n=f"{explore.MAX_GROUPS:,}"))
+        result = result.head(explore.MAX_GROUPS)
+        if result.empty or (view.measure == "count" and not result["value"].sum()):
+            st.info(ui.t("explore.builder.empty"))
+        number_format = explore.number_format(view.measure)
+        if not view.group1:
+            total_row = result.iloc[0]
+            help_text = None
+            if is_rate:
+                help_text = " / ".join(f"{explore.part_label(view.measure, part, lang)} {int(total_row[part]):,}"
+                                       for part in ("numerator", "denominator"))
+            st.metric(heading, explore.format_value(total_row["value"], view.measure), border=True, help=help_text)
+            if chart == "crosstab":
+                st.info(ui.t("explore.builder.crosstab_needs_group"))
+            offer(explore.labelled(view, result, lang), f"explore_{ds}")
+        elif chart == "crosstab":
+            table = explore.crosstab(view, result, lang)
+            value_columns = [c for c in table.columns[1:] if c not in link_columns(table)]
+            st.markdown(f"**{safe.md(heading)}**")
+            ui.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)),
+                         percent=tuple(value_columns) if is_rate else (), key="ex_crosstab",
+                         column_config={**link_columns(table),
+                                        **({} if is_rate else {c: st.column_config.NumberColumn(format=number_format)
+                                                               for c in value_columns})})
+            st.caption(ui.t("explore.builder.crosstab_note"))
+            offer(table, f"explore_{ds}_crosstab")
+        else:
+            table = explore.labelled(view, result, lang)
+            value_column = explore.measure_label(view.measure, lang, ds)
+            if view.chart == "heatmap" and not view.group2:
+                st.info(ui.t("explore.builder.heatmap_needs_two"))
+            elif view.chart in ("bar", "line", "heatmap") and not result.empty:
+                figure, cuts = explore.figure(view, result, lang)
+                st.plotly_chart(safe.figure(figure), width="stretch")
+                for name, shown_n, total_n in cuts:
+                    st.caption(f"{name}: " + ui.t("charts.top_caption", n=shown_n, total=f"{total_n:,}",
+                                                  measure=value_column))
+                if is_rate:
+                    st.caption(ui.t("explore.builder.rate_note"))
+            ui.dataframe(table, hide_index=True, width="stretch", height=min(600, 38 + 35 * len(table)),
+                         percent=(value_column,) if is_rate else (), key="ex_table",
+                         column_config={**link_columns(table),
+                                        **({} if is_rate else {value_column: st.column_config.NumberColumn(
+                                            format=number_format)})})
+            offer(table, f"explore_{ds}")
     st.caption(ui.t("explore.builder.share"))
     st.code(explore.share_url(view, lang), language=None)
     with st.expander(ui.t("explore.builder.show_sql")):
-        sql, bound = explore.build(view, params)
+        if rows_mode:
+            sql, bound = explore.build_rows(view, params, explore.ROWS_PAGE)
+        else:
+            sql, bound = explore.build(view, params, chart == "crosstab")
         st.code(sql, language="sql")
         st.json({k: [str(x) for x in v] if isinstance(v, list) else str(v) for k, v in bound.items()})
 

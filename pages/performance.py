@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from gridwatch import chart_top, exports, figures, lists, registers, ui
+from gridwatch import chart_top, exports, figures, i18n, lists, registers, ui
 from gridwatch import scoring as sc
 
 WEIGHT_KEY = "perf_w_{}"
@@ -38,14 +38,31 @@ def scores_for(q, chosen_weights: dict) -> pd.DataFrame:
 
 quarters = [str(q) for q in sc.recent_quarters(sc.quarter_of(data_as_of), 8)]
 top = st.columns(3)
-quarter = sc.parse_quarter(top[0].selectbox(ui.t("performance.quarter"), quarters, key="perf_quarter"))
+
+
+def quarter_namer(lang: str):
+    """A format_func for the quarter box (language bound now: AppTest may call it outside a run)."""
+    def name(text: str) -> str:
+        if sc.is_finished(sc.parse_quarter(text), data_as_of):
+            return text
+        return i18n.text("performance.quarter_running", lang, quarter=text, as_of=data_as_of.isoformat())
+    return name
+
+
+quarter = sc.parse_quarter(top[0].selectbox(ui.t("performance.quarter"), quarters, key="perf_quarter",
+                                            index=quarters.index(str(sc.default_quarter(data_as_of))),
+                                            format_func=quarter_namer(ui.lang())))
+if not sc.is_finished(quarter, data_as_of):
+    st.warning(ui.t("performance.running_warning", quarter=str(quarter), as_of=data_as_of.isoformat()))
 as_of = quarter.as_of(data_as_of)
 st.caption(ui.t("performance.caption", quarter=str(quarter), start=quarter.start.isoformat(),
                 as_of=as_of.isoformat(), data_as_of=data_as_of.isoformat()))
 st.caption(ui.t("performance.as_of_note"))
 st.caption("ℹ️ " + ui.t("performance.no_measure_note"))
 
-with st.expander(ui.t("performance.weights_header"), expanded=True):
+# Closed: the ranking is what people open the page for and must be on the first screen; the
+# warning that the weights were changed stays outside, where it is seen with the ranking.
+with st.expander(ui.t("performance.weights_header"), expanded=False):
     st.caption(ui.t("performance.weights_help"))
     for name in sc.COMPONENTS:
         st.session_state.setdefault(WEIGHT_KEY.format(name), int(rule_weights[name]))
@@ -59,12 +76,12 @@ with st.expander(ui.t("performance.weights_header"), expanded=True):
         slider_columns[i % 4].slider(comp_label(name), 0, max(SLIDER_MAX, 2 * int(rule_weights[name])),
                                      step=1, key=WEIGHT_KEY.format(name))
     st.button(ui.t("performance.weights_reset"), on_click=reset_weights, key="perf_reset")
-    weights = {name: float(st.session_state[WEIGHT_KEY.format(name)]) for name in sc.COMPONENTS}
-    if not any(weights.values()):
-        st.warning(ui.t("performance.weights_zero"))
-        weights = dict(rule_weights)
-    elif weights != rule_weights:
-        st.warning(ui.t("performance.weights_differ"))
+weights = {name: float(st.session_state[WEIGHT_KEY.format(name)]) for name in sc.COMPONENTS}
+if not any(weights.values()):
+    st.warning(ui.t("performance.weights_zero"))
+    weights = dict(rule_weights)
+elif weights != rule_weights:
+    st.warning(ui.t("performance.weights_differ"))
 
 scored = scores_for(quarter, weights)
 if scored.empty:
@@ -93,15 +110,21 @@ st.caption(ui.t("performance.ranking_help"))
 table = shown[["rank", "name", "unit", "score"]].rename(
     columns={"rank": col("rank"), "name": col("name"), "unit": col("unit"), "score": col("score")})
 config = {col("score"): st.column_config.NumberColumn(format="%.2f")}
+digits = {col("score"): 2}
+rate_heads = []
 for name in sc.COMPONENTS:
     raw_head = f"{comp_label(name)} · {col('raw')}"
     scaled_head = f"{comp_label(name)} · {col('scaled')}"
     table[raw_head] = shown[name].to_numpy()
     table[scaled_head] = shown[f"{name}_scaled"].to_numpy()
-    config[raw_head] = st.column_config.NumberColumn(
-        format="percent" if name in sc.RATE_COMPONENTS else "%g")
+    if name in sc.RATE_COMPONENTS:
+        rate_heads.append(raw_head)
+    else:
+        config[raw_head] = st.column_config.NumberColumn(format="%g")
     config[scaled_head] = st.column_config.NumberColumn(format="%.1f")
-st.dataframe(table, hide_index=True, column_config=config, key="perf_ranking")
+    digits[scaled_head] = 1
+ui.dataframe(table, hide_index=True, column_config=config, key="perf_ranking", percent=tuple(rate_heads),
+             digits=digits)
 
 top_people = chart_top.top_categories(sc.contributions(shown), "staff_id", "score")
 points = top_people.frame
@@ -134,7 +157,9 @@ unit_table = averages[["unit", "staff", "score"]].rename(
     columns={"unit": col("unit"), "staff": col("staff"), "score": col("score")})
 for name in sc.COMPONENTS:
     unit_table[comp_label(name)] = averages[f"{name}_scaled"].to_numpy()
-right.dataframe(unit_table, hide_index=True, key="perf_unit_table")
+ui.dataframe(unit_table, where=right, hide_index=True, key="perf_unit_table",
+             digits={c: 1 for c in unit_table.columns[2:]},
+             column_config={c: st.column_config.NumberColumn(format="%.1f") for c in unit_table.columns[2:]})
 right.caption(ui.t("performance.units_note"))
 
 st.subheader(ui.t("performance.person_header"))
@@ -147,17 +172,18 @@ if person.isna()["score"]:
 else:
     st.info(ui.md("performance.person_summary", name=person["name"], unit=person["unit"], role=person["role"],
                   score=f"{person['score']:.2f}", rank=int(person["rank"]), size=group_size))
-detail = sc.breakdown(scored, staff_id)
+detail = sc.breakdown_for_people(sc.breakdown(scored, staff_id))
 detail.insert(0, "label", detail["component"].map(comp_label))
-st.dataframe(
+ui.dataframe(
     detail.drop(columns="component").rename(columns={
         "label": col("component_name"), "raw": col("raw"), "group_min": col("group_min"),
         "group_median": col("group_median"), "group_max": col("group_max"), "scaled": col("scaled"),
         "weight": col("weight"), "points": col("points")}),
-    hide_index=True, key="perf_breakdown",
-    column_config={col("weight"): st.column_config.NumberColumn(format="percent"),
-                   col("scaled"): st.column_config.NumberColumn(format="%.1f"),
-                   col("points"): st.column_config.NumberColumn(format="%.2f")},
+    hide_index=True, key="perf_breakdown", percent=(col("weight"),), digits={col("scaled"): 1, col("points"): 2},
+    column_config={col(c): st.column_config.Column(alignment="right")
+                   for c in ("raw", "group_min", "group_median", "group_max")}
+    | {col("scaled"): st.column_config.NumberColumn(format="%.1f"),
+       col("points"): st.column_config.NumberColumn(format="%.2f")},
 )
 
 st.markdown("**" + ui.t("performance.records_header") + "**")
@@ -195,8 +221,8 @@ for tab, (query_name, empty_key, columns) in zip(tabs, record_views, strict=True
     for column, kind in coded.items():
         if column in view:
             view[column] = view[column].map(lambda code, k=kind: ui.label(k, code))
-    tab.dataframe(view.rename(columns={k: col(v) for k, v in columns.items()}), hide_index=True,
-                  key=f"perf_records_{query_name}", height=300)
+    ui.dataframe(view.rename(columns={k: col(v) for k, v in columns.items()}), where=tab, hide_index=True,
+                 key=f"perf_records_{query_name}", height=300)
 
 st.subheader(ui.t("performance.trend_header"))
 trend_quarters = sc.recent_quarters(quarter, 4)

@@ -17,11 +17,14 @@ rule_set = rules.load()
 soon_days = rule_set["rectification"]["due_soon_days"]
 
 
-def table(frame, key, height=None):
-    config = {ui.t(f"rectification.col.{c}"): st.column_config.NumberColumn(format="percent")
-              for c in frame.columns if c.endswith("_rate")}
-    st.dataframe(rect.labelled(ui.page_of(frame, key), lang), hide_index=True, height=height or "auto",
-                 column_config=config)
+def table(frame, key, height=None, order=None):
+    rows = rect.for_screen(ui.page_of(frame, key), order)
+    register = ui.t("rectification.col.register")
+    links = {register: st.column_config.LinkColumn(register, display_text=ui.t("rectification.open_register"),
+                                                   width=80)} if "register" in rows.columns else {}
+    ui.dataframe(rect.labelled(rows, lang), hide_index=True, height=height or "auto", column_config=links,
+                 percent=tuple(ui.t(f"rectification.col.{c}") for c in rows.columns if c.endswith("_rate")),
+                 widths={ui.t("rectification.col.description"): 180})
 
 
 def download(frame, name):
@@ -186,7 +189,7 @@ else:
           ui.t("rectification.breakdown.count_axis"))
     if soonest.cut:
         st.caption(chart_top.caption(soonest, ui.t("rectification.col.due_soon"), lang))
-    table(due, "rect_due", height=400)
+    table(due, "rect_due", height=400, order="due_soon")
     download(due, "rectification_due_soon")
 
 st.subheader(ui.t("rectification.overdue.header"))
@@ -197,7 +200,7 @@ else:
     st.caption(ui.t("rectification.overdue.caption", n=len(overdue),
                     order=rule_set["rectification"]["order_after_overdue_days"],
                     case=rule_set["rectification"]["case_after_overdue_days"]))
-    table(overdue, "rect_overdue", height=400)
+    table(overdue, "rect_overdue", height=400, order="overdue")
     download(overdue, "rectification_overdue")
 
 st.subheader(ui.t("rectification.five.header"))
@@ -217,7 +220,7 @@ if five["majors"] and five["recorded"]:
     if missing.empty:
         st.success(ui.t("rectification.five.all_complete"))
     else:
-        table(missing, "rect_missing", height=300)
+        table(missing, "rect_missing", height=300, order="five_missing")
         download(missing, "rectification_five_missing")
 
 st.subheader(ui.t("rectification.escalation.header"))
@@ -231,7 +234,7 @@ else:
             "name": ui.t("rectification.col.hazards")}],
           ui.t("rectification.escalation.title"), ui.t("rectification.col.hazards"),
           ui.t("rectification.col.step"))
-    table(ladder.drop(columns="step_order"), "rect_ladder")
+    table(ladder.drop(columns="step_order"), "rect_ladder", order="ladder")
 
 st.subheader(ui.t("rectification.cases.header"))
 fine = rule_set["rectification"]["collective_review_fine"]
@@ -263,7 +266,7 @@ listed = ui.query("rectification_listed", params)
 if listed.empty:
     st.info(ui.t("rectification.listed.empty"))
 else:
-    table(listed, "rect_listed", height=min(38 + 35 * len(listed), 400))
+    table(listed, "rect_listed", height=min(38 + 35 * len(listed), 400), order="listed")
     download(listed, "rectification_listed")
 
 st.subheader(ui.t("rectification.tipoffs.header"))

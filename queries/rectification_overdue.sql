@@ -41,6 +41,13 @@ overdue as (
       and (len($levels) = 0 or list_contains($levels, h.level))
 ),
 
+laddered as (
+    select
+        *,
+        escalation_next_step(deadline, $as_of, order_date, case_date, $case_after_overdue_days) as next_step
+    from overdue
+),
+
 final as (
     select
         town,
@@ -55,20 +62,13 @@ final as (
         deadline,
         days_overdue,
         overdue_bucket(days_overdue, $ageing_1, $ageing_2, $ageing_3) as ageing,
-        case
-            when suspension_date is not null then 'suspension'
-            when case_date is not null then 'case'
-            when order_date is not null then 'order'
-            when reminder_date is not null then 'reminder'
-            else 'none'
-        end as last_step,
+        escalation_last_step(reminder_date, order_date, case_date, suspension_date) as last_step,
         coalesce(suspension_date, case_date, order_date, reminder_date) as last_step_date,
         case
-            when case_date is null and days_overdue >= $case_after_overdue_days then 'case'
-            when order_date is null and case_date is null
-                and days_overdue >= $order_after_overdue_days then 'order'
+            when escalation_step_due(deadline, next_step, $order_after_overdue_days, $case_after_overdue_days)
+                <= $as_of then next_step
         end as missing_step
-    from overdue
+    from laddered
 )
 
 select *

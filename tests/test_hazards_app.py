@@ -67,9 +67,9 @@ def test_query_parameter_opens_the_register(hz_db, monkeypatch):
     at.query_params["enterprise"] = "A3"
     at.switch_page("pages/enterprise.py").run()
     assert not at.exception, at.exception
-    assert at.header[0].value == "川河化工"
+    assert at.title[0].value == "川河化工"
     hazards_tab = [d.value for d in at.dataframe if "隐患编号" in d.value.columns][0]
-    assert list(hazards_tab["隐患编号"]) == ["K9", "K8", "K10"]
+    assert list(hazards_tab["隐患编号"]) == ["K8", "K10", "K9"]  # most urgent first
 
 
 def test_unknown_enterprise_says_so(hz_db, monkeypatch):
@@ -87,4 +87,4 @@ def test_search_opens_a_register(hz_db, monkeypatch):
     at.text_input(key="reg_search").set_value("CC0000000000000A2").run()
     at.selectbox(key="reg_pick").set_value("A2").run()
     assert not at.exception, at.exception
-    assert at.header[0].value == "百盛木业"
+    assert at.title[0].value == "百盛木业"

@@ -18,11 +18,27 @@ def perf_db(tmp_path):
     return build_fixture_db(tmp_path / "performance.duckdb", "performance.sql")
 
 
-def open_page(db, monkeypatch, lang="zh"):
+def open_page(db, monkeypatch, lang="zh", quarter="2026Q1"):
+    """The page on ``quarter``: the fixture's data run to January 2026, so 2026Q1 is still running
+    and the page opens on 2025Q4, the last finished quarter, until another is chosen."""
     at = start(db, monkeypatch, lang)
     at.switch_page(PAGE).run()
     assert not at.exception, at.exception
+    if quarter:
+        at.selectbox(key="perf_quarter").set_value(quarter).run()
+        assert not at.exception, at.exception
     return at
+
+
+def test_opens_on_the_last_finished_quarter(perf_db, monkeypatch):
+    at = open_page(perf_db, monkeypatch, quarter=None)
+    box = at.selectbox(key="perf_quarter")
+    assert box.value == "2025Q4"
+    # The running quarter is named as such, and choosing it says the scores are so far.
+    assert box.options[0] == "2026Q1（进行中，数据截至 2026-01-09）"
+    assert not any("尚未结束" in w.value for w in at.warning)
+    box.set_value("2026Q1").run()
+    assert any("2026Q1 尚未结束：得分只计到 2026-01-09" in w.value for w in at.warning)
 
 
 def table_with(at, column):
@@ -44,7 +60,7 @@ def test_ranking_shows_hand_computed_scores(perf_db, monkeypatch):
     assert at.selectbox(key="perf_role").value == "执法人员"
     assert ranking(at) == [("赵一", 1, 100.0), ("孙三", 2, 72.22), ("吴六", 2, 72.22),
                            ("钱二", 4, 38.47), ("李四", 5, 37.72), ("周五", 6, 27.62)]
-    assert not at.warning, "rules-file weights: no what-if warning"
+    assert not any("规则文件" in w.value for w in at.warning), "rules-file weights: no what-if warning"
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert "得分构成" in spec["layout"]["title"]["text"]
     assert spec["layout"]["yaxis"]["title"]["text"] == "得分（分，满分 100）"
@@ -62,7 +78,7 @@ def test_weight_change_reranks_and_warns_then_resets(perf_db, monkeypatch):
     at.button(key="perf_reset").click().run()
     assert at.slider(key="perf_w_cases_handled").value == 10
     assert ("钱二", 4, 38.47) in ranking(at)
-    assert not at.warning
+    assert not any("规则文件" in w.value for w in at.warning)
 
 
 def test_person_breakdown_and_records(perf_db, monkeypatch):
@@ -72,9 +88,14 @@ def test_person_breakdown_and_records(perf_db, monkeypatch):
     assert any("rank 4 of 6" in i.value for i in at.info)
     detail = table_with(at, "Group median").set_index("Component")
     assert tuple(detail.loc["Hazards found (weighted)", ["Raw", "Group min", "Group median", "Group max"]]) == \
-        (1, 0, 3, 6)
+        ("1", "0", "3", "6")
+    # Rates read as percentages beside the counts: the work log complete on 5 of 7 working days.
+    assert detail.loc["Work-log completeness", "Raw"] == "71.4%"
+    assert detail.loc["Follow-through rate", "Raw"] == "50.0%"
     hazards = table_with(at, "Hazard")
     assert list(hazards["Hazard"]) == ["Z6", "Z7", "Z3"]
+    # Z3 is not yet verified: a blank cell, never a literal "None".
+    assert list(hazards["Verified"]) == ["2026-01-09", "2026-01-05", ""]
     assert list(table_with(at, "Case")["Case"]) == ["K1"]
     logs = table_with(at, "Morning plan")
     assert (len(logs), int(logs["Complete"].sum())) == (7, 5)

@@ -59,8 +59,9 @@ def test_hazards_as_of(run):
     hz = register.load(run, "A3", AS_OF).hazards
     # K11 is found on 07-02, after the as-of date: not there yet. K8 deadline 06-20 → 10 days;
     # K10 deadline 2025-11-30 → 1 + 31 + 28 + 31 + 30 + 31 + 30 = 212 days (Dec..Jun).
+    # Most urgent first: K8 (major, overdue), K10 (general, overdue), K9 (general, open).
     assert hz[["hazard_id", "status"]].values.tolist() == [
-        ["K9", "open"], ["K8", "overdue"], ["K10", "overdue"]]
+        ["K8", "overdue"], ["K10", "overdue"], ["K9", "open"]]
     assert dict(zip(hz["hazard_id"], hz["days_overdue"].fillna(-1).astype(int), strict=True)) == {
         "K9": -1, "K8": 10, "K10": 212}
     a2 = register.load(run, "A2", AS_OF).hazards.set_index("hazard_id")
@@ -109,15 +110,18 @@ def test_search_within_a_town_scope_fills_the_limit_from_that_scope(run):
 def test_workbook_contains_the_hazards(run):
     data = register.xlsx(register.load(run, "A1", AS_OF), "zh", DATA_AS_OF)
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames == ["基本信息", "时间线", "隐患", "检查", "案件", "举报"]
+    assert book.sheetnames == ["当前待办", "基本信息", "隐患", "时间线", "检查", "案件", "举报"]
     sheet = book["隐患"]
     assert sheet["A1"].value == "一企一册：安康五金厂（A1）"
     assert sheet["A2"].value == "状态截至 2026-06-30；数据截至 2026-07-05"
     cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
-    assert cells[0][:3] == ["隐患编号", "发现日期", "等级"]
-    assert [row[0] for row in cells[1:]] == ["K4", "K3", "K2", "K1"]
-    assert cells[0][4] == "检查项" and cells[1][4] == "DQ-03"  # K4's checklist item
-    assert cells[2][2] == "重大隐患" and cells[2][11] == "逾期未改" and cells[2][12] == 86
+    assert cells[0][:3] == ["状态", "等级", "逾期天数"]
+    # Most urgent first: K3 (major, 86 days overdue), K4 (major, open), then the verified K2, K1.
+    assert [row[12] for row in cells[1:]] == ["K3", "K4", "K2", "K1"]
+    assert cells[1][:3] == ["逾期未改", "重大隐患", 86]
+    # K3 had a case (CS2) filed on 06-10: the last step taken; what follows is the case's decision.
+    assert cells[1][7:11] == ["依案件决定", None, "立案", "2026-06-10"]
+    assert cells[0][5] == "检查项" and cells[2][5] == "DQ-03"  # K4's checklist item
 
 
 def pdf_text(data: bytes) -> str:
