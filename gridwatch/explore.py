@@ -13,7 +13,6 @@ The rates average the per-hazard flags the schema macro ``hazard_status`` gives 
 definitions behind ``queries/headline_metrics.sql``): no rule is written here.
 """
 
-import html
 from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -444,13 +443,8 @@ SCHEMA_COLUMN_KEYS = {
 
 # The console's example questions; the data's as-of date comes from the meta table.
 EXAMPLES = {
-    "overdue_by_town": """with as_of as (
-    select value::date as d
-    from meta
-    where key = 'data_as_of'
-)
-select e.town, count(*) as overdue_hazards
-from hazard_status((select d from as_of)) as h
+    "overdue_by_town": """select e.town, count(*) as overdue_hazards
+from hazard_status(date '{as_of}') as h
 join enterprises as e using (enterprise_id)
 where h.status = 'overdue'
 group by e.town
@@ -476,6 +470,15 @@ from cases
 group by measure
 order by cases desc""",
 }
+
+
+def example(key: str, as_of: date) -> str:
+    """The console example ``key`` as it runs: status as of the data's date, written in.
+
+    The macros' status date must be a constant (DuckDB refuses a subquery there), so the
+    example carries the date rather than reading it from ``meta``.
+    """
+    return EXAMPLES[key].replace("{as_of}", as_of.isoformat())
 
 
 def share_url(view: View, lang: str) -> str:
@@ -669,7 +672,8 @@ def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
 
     Axes are categories in ``lang`` in their natural order, with every period of a date
     dimension present; a heatmap cell and a bar are the measure of exactly that group (a rate
-    is its own numerator over its own denominator, shown on hover), never a sum of others.
+    is its own numerator over its own denominator, shown on hover), never a sum of others. The
+    page escapes the figure (safe.figure): labels here are the data's own text.
     Returns ``(figure, cuts)``: ``cuts`` lists (dimension label, shown, total) for each
     dimension cut to its first ``top_n`` categories.
     """
@@ -681,7 +685,7 @@ def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
     x_keys, x_total = _chart_cut(view, frame, 1, top_n)
     cuts = [(dimension_label(view.group1, lang), len(x_keys), x_total)] if len(x_keys) < x_total else []
     # Plotly reads tags in text: names from the data go in escaped.
-    x_labels = [html.escape(value_label(view.dataset, view.group1, key, lang)) for key in x_keys]
+    x_labels = [value_label(view.dataset, view.group1, key, lang) for key in x_keys]
 
     def hover_extra(rows) -> list[str]:
         if not is_rate:
@@ -698,7 +702,7 @@ def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
         y_keys, y_total = _chart_cut(view, frame, 2, top_n)
         if len(y_keys) < y_total:
             cuts.append((dimension_label(view.group2, lang), len(y_keys), y_total))
-        y_labels = [html.escape(value_label(view.dataset, view.group2, key, lang)) for key in y_keys]
+        y_labels = [value_label(view.dataset, view.group2, key, lang) for key in y_keys]
     if view.chart == "heatmap" and view.group2:
         index = {(a, b): i for i, (a, b) in enumerate(zip(frame["g1"], frame["g2"], strict=True))}
         extras = hover_extra(frame)
@@ -722,7 +726,7 @@ def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
         trace = {"type": "bar" if view.chart != "line" else "scatter", "x": x_labels,
                  "y": [rows["value"].iloc[by_x[x]] if x in by_x else None for x in x_keys],
                  "customdata": [extras[by_x[x]] if x in by_x else "" for x in x_keys],
-                 "name": measure if key is None else html.escape(value_label(view.dataset, view.group2, key, lang)),
+                 "name": measure if key is None else value_label(view.dataset, view.group2, key, lang),
                  "hovertemplate": ("%{x}<br>" + measure + ": %{y:" + value_format
                                    + "}%{customdata}<extra>%{fullData.name}</extra>")}
         if view.chart == "line":

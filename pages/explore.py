@@ -254,11 +254,11 @@ with console_tab:
     st.caption(ui.t("explore.console.intro", seconds=limits.time_limit_seconds, columns=f"{limits.max_columns:,}",
                     chars=f"{limits.max_cell_chars:,}", mb=f"{limits.max_result_mb:g}",
                     shown=f"{limits.max_rows_shown:,}", download=f"{limits.max_rows_download:,}"))
-    st.caption(ui.t("explore.console.scope_towns", towns="、".join(scope)) if scope
+    st.caption(ui.md("explore.console.scope_towns", towns="、".join(scope)) if scope
                else ui.t("explore.console.scope_all"))
 
     def use_example():
-        st.session_state["ex_sql"] = explore.EXAMPLES[st.session_state["ex_example"]]
+        st.session_state["ex_sql"] = explore.example(st.session_state["ex_example"], ui.data_as_of())
 
     pick = st.columns([4, 1])
     pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key="ex_example",
@@ -322,6 +322,6 @@ with schema_tab:
             st.dataframe(rows.drop(columns=[ui.t("explore.schema.table")]), hide_index=True, width="stretch",
                          height=38 + 35 * len(rows))
     st.subheader(ui.t("explore.console.example"))
-    for key, example_sql in explore.EXAMPLES.items():
+    for key in explore.EXAMPLES:
         st.markdown(f"**{ui.t(f'explore.console.examples.{key}')}**")
-        st.code(example_sql, language="sql")
+        st.code(explore.example(key, ui.data_as_of()), language="sql")

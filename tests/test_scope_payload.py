@@ -104,6 +104,13 @@ UNSCOPED = {
     "import_log": "the clerk's page: files loaded, counts",
     "import_quarantine": "the clerk's page: an import replaces the whole county",
     "recorded_fields": "whether each field holds a value anywhere: booleans, no rows",
+    "import_problem_groups": "the clerk's page: an import's problems, whole files",
+    "status_columns": "the data-quality page, which a town-scoped user is refused",
+    "status_defaulted_columns": "the data-quality page, which a town-scoped user is refused",
+    "status_future_dates": "the data-quality page, which a town-scoped user is refused",
+    "status_sources": "the data-quality page, which a town-scoped user is refused",
+    "status_tables": "the data-quality page, which a town-scoped user is refused",
+    "status_warnings": "the data-quality page, which a town-scoped user is refused",
 }
 
 
