@@ -278,9 +278,9 @@ create or replace macro distance_km(lat1, lon1, lat2, lon2) as
         + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)
     )));
 
--- One row per inspection and person who took part: the lead and everyone in staff_ids
--- (exporters separate ids with ; , 、 or spaces), each once.
-create or replace macro inspection_participants() as table
+-- One row per inspection dated in [start_date, end_date] and person who took part: the lead
+-- and everyone in staff_ids (exporters separate ids with ; , 、 or spaces), each once.
+create or replace macro inspection_participants(start_date, end_date) as table
     select
         inspection_id,
         enterprise_id,
@@ -294,7 +294,8 @@ create or replace macro inspection_participants() as table
                 lambda member: member <> '')
             || [lead_staff_id]
         )) as staff_id
-    from inspections;
+    from inspections
+    where date between start_date and end_date;
 
 -- The hazards every signal starts from, as of as_of: those of the enterprises matching the
 -- filters, found by as_of, without the data error of a deadline before the finding (listed by
@@ -331,8 +332,7 @@ create or replace macro signal_hazards(as_of, towns, departments, industries) as
         h.is_overdue,
         h.days_overdue,
         i.lead_staff_id as finder_staff_id,
-        coalesce(r.lead_staff_id, i.lead_staff_id) as verifier_staff_id,
-        hazard_repeat_key(h.category, h.item, h.description) as repeat_key
+        coalesce(r.lead_staff_id, i.lead_staff_id) as verifier_staff_id
     from hazard_status(as_of) as h
     join scoped_enterprises(towns, departments, industries) as e on h.enterprise_id = e.enterprise_id
     left join inspections as i on h.inspection_id = i.inspection_id
@@ -355,9 +355,14 @@ create or replace macro signal_records(
     max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
     order_after_days, case_after_days
 ) as table
-    with h as (
+    with h as materialized (
+        -- Older hazards matter only while they are overdue (the escalation stock).
         select *
         from signal_hazards(as_of, towns, departments, industries)
+        where found_date >= start_date
+           or rectified_date >= start_date
+           or verified_date >= start_date
+           or is_overdue
     ),
 
     scoped as (
@@ -374,12 +379,60 @@ create or replace macro signal_records(
           and date <= as_of
     ),
 
+    -- Normalising a description is costly: do it once per distinct text, not per record.
+    distinct_texts as materialized (
+        select distinct description
+        from h
+        where description is not null
+    ),
+
+    texts as materialized (
+        select
+            description,
+            normalised_description(description) as text_key
+        from distinct_texts
+    ),
+
+    distinct_records as materialized (
+        select distinct
+            category,
+            item,
+            description
+        from h
+        where found_date <= end_date::date + hold_days::integer
+          and (verified_date between start_date and end_date or found_date > start_date)
+    ),
+
+    repeat_keys as materialized (
+        select
+            *,
+            hazard_repeat_key(category, item, description) as repeat_key
+        from distinct_records
+    ),
+
+    -- Hazards that can take part in a closure or its recurrence, with their repeat key.
+    keyed as (
+        select
+            x.hazard_id,
+            x.enterprise_id,
+            x.found_date,
+            x.verified_date,
+            k.repeat_key
+        from repeat_keys as k
+        join h as x
+            on x.category = k.category
+            and x.item is not distinct from k.item
+            and x.description is not distinct from k.description
+        where x.found_date <= end_date::date + hold_days::integer
+          and (x.verified_date between start_date and end_date or x.found_date > start_date)
+    ),
+
     recurrences as (
         select
             c.hazard_id,
             min({'found_date': l.found_date, 'hazard_id': l.hazard_id}) as first_again
-        from h as c
-        join h as l
+        from keyed as c
+        join keyed as l
             on l.enterprise_id = c.enterprise_id
             and l.repeat_key = c.repeat_key
             and l.found_date > c.verified_date
@@ -406,7 +459,7 @@ create or replace macro signal_records(
             p.date,
             count(*) as inspections,
             string_agg(p.inspection_id, ' ' order by p.inspection_id) as inspection_ids
-        from inspection_participants() as p
+        from inspection_participants(start_date, least(end_date, as_of::date)) as p
         semi join period_inspections as i on p.inspection_id = i.inspection_id
         group by p.staff_id, p.date
     ),
@@ -474,33 +527,32 @@ create or replace macro signal_records(
           and i.date <= as_of
     ),
 
-    runs as (
+    numbered as (
         select
             *,
-            count(*) filter (where found_any) over (
-                partition by enterprise_id order by date, inspection_id
-                rows between unbounded preceding and current row
-            ) as run_group
+            row_number() over (partition by enterprise_id order by date, inspection_id) as position
         from finding_inspections
     ),
 
+    -- streak: how many inspections in a row, up to and including this one, found nothing.
     streaks as (
         select
             *,
-            count(*) filter (where not found_any) over (
-                partition by enterprise_id, run_group order by date, inspection_id
+            position - coalesce(max(position) filter (where found_any) over (
+                partition by enterprise_id order by date, inspection_id
                 rows between unbounded preceding and current row
-            ) as streak
-        from runs
+            ), 0) as streak
+        from numbered
     ),
 
     described as (
         select
-            *,
-            normalised_description(description) as text_key
+            h.*,
+            t.text_key
         from h
-        where found_date between start_date and end_date
-          and normalised_description(description) is not null
+        join texts as t on h.description = t.description
+        where h.found_date between start_date and end_date
+          and t.text_key is not null
     ),
 
     copies as (
