@@ -116,10 +116,11 @@ def overall(frame: pd.DataFrame, measure: str) -> dict:
 
 
 def ranked(frame: pd.DataFrame, measure: str, dimension: str) -> pd.DataFrame:
-    """The groups of one dimension, ranked (largest share first; too few records last)."""
+    """The groups of one dimension, ranked: largest share first (equal shares: more records first),
+    groups with too few records to be judged last."""
     rows = frame[(frame["measure"] == measure) & (frame["dimension"] == dimension)]
-    return rows.sort_values(["rank", "share", "records"], ascending=[True, False, False], na_position="last",
-                            kind="stable")
+    return rows.sort_values(["rank", "share", "records", "key"], ascending=[True, False, False, True],
+                            na_position="last", kind="stable")
 
 
 def _plain(value):

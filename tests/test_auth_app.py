@@ -15,7 +15,10 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
 ROLE_USER = {"leadership": "leader", "office": "office", "staff": "li", "clerk": "clerk", "admin": "admin"}
 # What each role may open (written out here, not read from navigation.py, so a wrong PageSpec fails).
 READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore"}
-MAY_OPEN = {"leadership": READ, "office": READ, "staff": READ, "clerk": {"data_import"}, "admin": {"admin"}}
+# Supervision quality compares named people: leadership and the office only, never staff.
+OVERSIGHT = READ | {"quality"}
+MAY_OPEN = {"leadership": OVERSIGHT, "office": OVERSIGHT, "staff": READ, "clerk": {"data_import"},
+            "admin": {"admin"}}
 
 
 class Clock:

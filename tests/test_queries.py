@@ -28,6 +28,10 @@ SAMPLE_PARAMS = {
     "enterprise_id": "E1",
     "weeks": 12,
     "top_n": 10,
+    "units": [],
+    "measure": "deadline_day",
+    "dimension": "all",
+    "key": None,
 }
 
 
