@@ -33,6 +33,7 @@ dimension = right.segmented_control(ui.t("quality.filters.dimension"), sig.DIMEN
                                     format_func=ui.formatter("quality.dimension"), default="unit",
                                     key="quality_dimension") or "unit"
 dim_name = ui.t(f"quality.dimension.{dimension}")
+dim_title = ui.t(f"quality.dimension_title.{dimension}")
 frame = sig.summary(ui.query, chosen, units)
 
 
@@ -66,11 +67,11 @@ for family, measures in sig.FAMILIES:
             ui.t("quality.overview.flagged"): formatting.count(row["flagged"]),
             ui.t("quality.overview.records"): formatting.count(row["records"]),
             ui.t("quality.overview.threshold"): formatting.rate(row["threshold"], 0),
-            ui.t("quality.overview.groups", dimension=dim_name): int(groups["needs_look"].sum())
-            if row["recorded"] else None,
+            ui.t("quality.overview.groups", dimension=dim_name): formatting.count(groups["needs_look"].sum())
+            if row["recorded"] else formatting.DASH,
             ui.t("quality.overview.status"): status(row),
         })
-st.dataframe(overview, hide_index=True)
+st.dataframe(overview, hide_index=True, height=38 + 35 * len(overview))
 st.caption(ui.t("quality.overview.caption", dimension=dim_name))
 
 families = [family for family, _ in sig.FAMILIES]
@@ -122,8 +123,9 @@ def share_chart(measure: str, ranked) -> None:
     title = ui.t("quality.chart.title", signal=ui.t(f"quality.measure.{measure}.title"), dimension=dim_name)
     st.plotly_chart(ui.figure(figures.from_spec, data, {
         "title": {"text": title},
-        "xaxis": {"title": {"text": ui.t("quality.chart.share_axis")}, "tickformat": ".0%", "rangemode": "tozero"},
-        "yaxis": {"title": {"text": dim_name}, "categoryorder": "array", "categoryarray": list(reversed(names)),
+        "xaxis": {"title": {"text": ui.t("quality.chart.share_axis")}, "tickformat": ".0%",
+                  "range": [0, 1.08 * max(threshold, float(rows["share"].max()))]},
+        "yaxis": {"title": {"text": dim_title}, "categoryorder": "array", "categoryarray": list(reversed(names)),
                   "type": "category"},
         "barmode": "overlay", "showlegend": True, "legend": figures.TOP_LEGEND,
         "height": 160 + 24 * len(names), "margin": {"t": 80, "l": 10},
