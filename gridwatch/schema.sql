@@ -302,9 +302,20 @@ create or replace macro inspection_participants(start_date, end_date) as table
 -- rectification_bad_deadlines instead). A date after as_of has not happened yet and reads as
 -- null. finder_staff_id: the lead of the inspection that found the hazard, who answers for
 -- its follow-through. verifier_staff_id: the lead of the enterprise's re-check (复查)
--- inspection on the verified date, else the finder.
-create or replace macro signal_hazards(as_of, towns, departments, industries) as table
-    with rechecks as (
+-- inspection on the verified date, else the finder. Only hazards that something happened to
+-- from since on (found, rectified or verified), or that are overdue at as_of, take part.
+create or replace macro signal_hazards(as_of, towns, departments, industries, since) as table
+    with relevant as (
+        select *
+        from hazard_status(as_of)
+        where (deadline is null or deadline >= found_date)
+          and (found_date >= since
+               or rectified_date between since and as_of
+               or verified_date between since and as_of
+               or is_overdue)
+    ),
+
+    rechecks as (
         select
             enterprise_id,
             date,
@@ -333,22 +344,14 @@ create or replace macro signal_hazards(as_of, towns, departments, industries) as
         h.days_overdue,
         i.lead_staff_id as finder_staff_id,
         coalesce(r.lead_staff_id, i.lead_staff_id) as verifier_staff_id
-    from hazard_status(as_of) as h
+    from relevant as h
     join scoped_enterprises(towns, departments, industries) as e on h.enterprise_id = e.enterprise_id
     left join inspections as i on h.inspection_id = i.inspection_id
     left join rechecks as r
         on r.enterprise_id = h.enterprise_id
         and r.date = h.verified_date
-        and h.verified_date <= as_of
-    where h.deadline is null or h.deadline >= h.found_date;
+        and h.verified_date <= as_of;
 
--- Every record a signal is judged over, one row per (measure, record): the measure, the date
--- that places the record in the period, whether it needs a look (flagged), the person it is
--- attributed to, and what to show when drilling down. figure is the measure's number for the
--- record (days, km, inspections, enterprises); related_id/related_date point at what makes
--- it stand out (the recurrence, the inspections of the day). Period [start_date, end_date],
--- status as of as_of; the escalation measures are a stock at as_of. docs/quality.md defines
--- each measure.
 create or replace macro signal_records(
     start_date, end_date, as_of, towns, departments, industries,
     max_days_general, max_days_major, verify_within_days, hold_days,
@@ -358,11 +361,7 @@ create or replace macro signal_records(
     with h as materialized (
         -- Older hazards matter only while they are overdue (the escalation stock).
         select *
-        from signal_hazards(as_of, towns, departments, industries)
-        where found_date >= start_date
-           or rectified_date >= start_date
-           or verified_date >= start_date
-           or is_overdue
+        from signal_hazards(as_of, towns, departments, industries, start_date)
     ),
 
     scoped as (
