@@ -4,11 +4,14 @@ Every figure comes from ``gridwatch.signals`` (queries ``quality_*``); this scri
 the overview, one chart and ranked list per signal, and the records behind every count.
 """
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 from gridwatch import figures, formatting, rules, ui
 from gridwatch import signals as sig
+from gridwatch.briefing import markdown_safe
 
 OFFSET_SPAN = 30
 CHART_ROWS = 20
@@ -22,7 +25,7 @@ rule_set = rules.load()
 data_as_of = ui.data_as_of()
 
 st.title(ui.t("app.page.quality"))
-scope = "、".join(chosen.towns) if chosen.towns else ui.t("quality.whole_county")
+scope = markdown_safe("、".join(chosen.towns)) if chosen.towns else ui.t("quality.whole_county")
 st.caption(ui.t("quality.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 st.info("🧭 " + ui.t("quality.neutral"))
 
@@ -108,7 +111,8 @@ def share_chart(measure: str, ranked) -> None:
     if rows.empty:
         st.info(ui.t("quality.chart.none_ranked", dimension=dim_name))
         return
-    names = [group_name(r) for _, r in rows.iterrows()]
+    # Plotly reads tags in labels: names from the data are escaped.
+    names = [html.escape(group_name(r)) for _, r in rows.iterrows()]
     threshold = float(rows["threshold"].iloc[0])
     data = []
     for looked, name_key, colour in ((True, "needs_look", NEEDS_LOOK_COLOUR), (False, "below", BELOW_COLOUR)):
@@ -162,7 +166,7 @@ def records_view(measure: str, ranked, total_flagged: int) -> None:
     group_dimension, key = options[index]
     group = ui.t("quality.all") if group_dimension == "all" else group_name(groups.iloc[index - 1])
     found = ui.query("quality_records", sig.params(chosen, units, group_dimension, key, measure))
-    with st.expander(ui.t("quality.records.header", group=group, n=f"{len(found):,}")):
+    with st.expander(ui.t("quality.records.header", group=markdown_safe(group), n=f"{len(found):,}")):
         if found.empty:
             st.info(ui.t("quality.records.empty"))
             return
