@@ -279,6 +279,10 @@ def test_cli_json(small_volumes, tmp_path, capsys):
                      "--unit", "监管一科", "--json"]) == 0
     unit = {s["measure"]: s for s in json.loads(capsys.readouterr().out)["signals"]}
     assert unit["deadline_day"]["overall"]["records"] == 3
+    logged = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [(e["event"], e["kind"], e["what"], e["file"]) for e in logged[-2:]] == [
+        ("export", "report", "signals 2026-03-01..2026-03-31", "-"),
+        ("export", "report", "signals 2026-03-01..2026-03-31 unit 监管一科", "-")]
     assert cli.main(["signals", "--db", str(db), "--start", "2026-03-01", "--end", "2026-03-31",
                      "--unit", "第九中队", "--json"]) == 2
     assert "no staff in unit '第九中队'" in capsys.readouterr().err

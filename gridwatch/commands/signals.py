@@ -1,4 +1,4 @@
-"""``signals``: the supervision-quality signals (监管质量) of a period as JSON."""
+"""``signals``: the supervision-quality signals (监管质量) of a period as JSON (audited as an export)."""
 
 import json
 
@@ -41,4 +41,7 @@ def run(args) -> int:
     finally:
         con.close()
     print(json.dumps(signals.as_json(frame, f, units), ensure_ascii=False, indent=2))
+    cli.audit("export", kind="report", what=f"signals {args.start}..{args.end}"
+              + (f" unit {args.unit}" if args.unit else "")
+              + (f" towns {','.join(args.town)}" if args.town else ""), file="-")
     return 0
