@@ -443,3 +443,38 @@ def test_every_measure_has_its_rules_and_strings():
         text = signals.i18n.text(f"quality.measure.{measure}.definition", "zh", **params)
         assert "{" not in text, measure
         assert signals.FAMILY_OF[measure] in dict(signals.FAMILIES)
+
+
+def test_imported_exports_lacking_facts_say_not_recorded(tmp_path, small_volumes, capsys):
+    """An enforcement-system export without verified dates, orders, coordinates, work logs or cases."""
+    from gridwatch import exports, warehouse
+
+    source = build_fixture_db(tmp_path / "source.duckdb", "signals.sql")
+    out = tmp_path / "csv"
+    c = warehouse.open_readonly(source)
+    try:
+        exports.export_tables_csv(c, out)
+    finally:
+        c.close()
+    dropped = {"hazards": ["复查销号日期", "责令整改指令书日期"], "enterprises": ["纬度", "经度"]}
+    for table, columns in dropped.items():
+        frame = pd.read_csv(out / f"{table}.csv", encoding="utf-8-sig", dtype=str)
+        frame.drop(columns=columns).to_csv(out / f"{table}.csv", index=False, encoding="utf-8-sig")
+    files = [str(out / f"{t}.csv") for t in ("grids", "staff", "enterprises", "inspections", "hazards")]
+    db = tmp_path / "imported.duckdb"
+    assert cli.main(["import", *files, "--db", str(db)]) == 0
+    capsys.readouterr()
+    assert cli.main(["signals", "--db", str(db), "--start", "2026-03-01", "--end", "2026-03-31", "--json"]) == 0
+    by_measure = {s["measure"]: s for s in json.loads(capsys.readouterr().out)["signals"]}
+    missing = {m: s["not_recorded"] for m, s in by_measure.items() if not s["recorded"]}
+    assert missing == {
+        "extended_deadline": "deadline_extension", "same_day_verification": "verified_date",
+        "late_verification": "verified_date", "never_verified": "verified_date",
+        "major_without_recheck": "verified_date", "closure_not_holding": "verified_date",
+        "far_apart_day": "coordinates", "no_worklog_day": "worklogs", "stalled_order": "order_date",
+        "stalled_case": "order_date",
+    }
+    assert all(by_measure[m]["overall"]["share"] is None and by_measure[m]["per_unit"] == [] for m in missing)
+    # What the export does hold is judged as on the hand-made county.
+    assert by_measure["deadline_day"]["overall"]["flagged"] == 3
+    assert by_measure["copied_description"]["overall"]["flagged"] == 4
