@@ -281,7 +281,7 @@ def generate(scale: int = 1, seed: int = 20160607, end: datetime.date = DEMO_END
         "enterprises": _enterprise_frame(ent),
         "staff": staff["frame"],
         "inspections": inspections,
-        "hazards": _checklist_items(_hazard_frame(haz, insp, ent), inspections, seed),
+        "hazards": _checklist_items(_hazard_frame(haz, insp, ent), inspections, seed, haz["written_as"]),
         "cases": _case_frame(cases, ent, haz),
         "tipoffs": _tipoff_frame(tip, ent),
         "worklogs": _worklogs(rng, staff, start_d, end_d),
@@ -1184,14 +1184,17 @@ _PLACES = ("一车间", "二车间", "仓库", "配电室", "办公楼", "厂区
 _VARIANT_SHARES = (0.25, 0.15, 0.1)  # a place before it, a count after it, a full stop
 
 
-def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int) -> pd.DataFrame:
+def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int,
+                     written_as: np.ndarray) -> pd.DataFrame:
     """Hazards with their checklist item and descriptions written as people write them.
 
     A finding made with a checklist (the inspection names one) records the item it failed; one
     made without a checklist records none, so the repeat rule falls back to its description.
     Descriptions vary from visit to visit: a place before them, a count or a full stop after
-    them. Drawn from a generator of their own, so every other table (and every story) is the
-    same as without items.
+    them. Drawn from a generator of their own, so every other table is the same as without
+    items. A finding a story copied from another (``written_as``: that record's position, -1
+    for none) is written word for word as that record, variations included: the copied text
+    of the paper inspector, the closure that comes back as it was written the first time.
     """
     rng = np.random.default_rng([seed, 17])
     out = hazards.copy()
@@ -1205,7 +1208,14 @@ def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int
     counts = np.array([f"（{c}处）" for c in range(2, 6)], dtype=object)[rng.integers(0, 4, n)]
     text = np.where(place, places + text, text)
     text = np.where(count, text + counts, text)
-    out["description"] = np.where(stop, text + "。", text)
+    text = np.where(stop, text + "。", text)
+    copied = np.flatnonzero(written_as >= 0)
+    source = written_as[copied]
+    # Only while the copy still says what its source says (a later story may have rewritten either).
+    same = ((out["description"].to_numpy()[copied] == out["description"].to_numpy()[source])
+            & (out["category"].to_numpy()[copied] == out["category"].to_numpy()[source]))
+    text[copied[same]] = text[source[same]]
+    out["description"] = text
     return out
 
 
@@ -1269,6 +1279,7 @@ def _plant_signal_stories(seed, ent: dict, insp: dict, haz: dict, cases: dict, s
     def story_rng(k):
         return np.random.default_rng([seed, 2026, k])
 
+    haz["written_as"] = np.full(len(haz["ent"]), -1)
     lead_unit = staff["unit"][pd.Index(staff["ids"]).get_indexer(insp["lead"])]
     _story_same_day_verification(story_rng(1), insp, haz, cases, staff, lead_unit)
     _story_deadline_bunching(story_rng(2), insp, haz, cases, staff, lead_unit, end_d)
@@ -1382,10 +1393,14 @@ def _story_deadline_bunching(rng, insp: dict, haz: dict, cases: dict, staff: dic
 
 
 def _copy_record(haz: dict, source: np.ndarray, target: np.ndarray) -> None:
-    """Give the target hazards the category, description and item (when generated) of the sources."""
+    """Give the target hazards the category, description and item (when generated) of the
+    sources, and note whose wording each target repeats (``written_as``: the first record of
+    a chain of copies, whose text the others take once _checklist_items has varied it)."""
     for key in ("category", "description", "item"):
         if key in haz:
             haz[key][target] = haz[key][source]
+    first = np.where(haz["written_as"][source] >= 0, haz["written_as"][source], source)
+    haz["written_as"][target] = np.where(first == target, -1, first)
 
 
 def _story_closures_not_holding(rng, ent: dict, haz: dict) -> None:

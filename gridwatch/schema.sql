@@ -375,12 +375,29 @@ create or replace macro same_item(item_a, description_a, item_b, description_b) 
         false
     );
 
+-- The repeat rule of DESIGN.md, the one definition of "the same hazard found again": hazard b
+-- (found on found_b) is hazard a found again when both are of the same enterprise and category,
+-- concern the same item (same_item on their item_key and description_key) and b was found
+-- after a was closed (closed_a) and at most window_days after it, the boundary day inside.
+-- What closes a depends on the figure: its rectification for the repeat hazards of the
+-- hazards page (repeat_hazards), its verification for closures that do not hold
+-- (signal_records). A hazard closed on the day it was found again is not its own repeat.
+create or replace macro found_again(
+    enterprise_a, category_a, item_a, description_a, closed_a,
+    enterprise_b, category_b, item_b, description_b, found_b,
+    window_days
+) as
+    enterprise_b = enterprise_a
+    and category_b = category_a
+    and found_b > closed_a
+    and found_b <= closed_a + window_days::integer
+    and same_item(item_a, description_a, item_b, description_b);
+
 -- Repeat hazards (DESIGN.md): of the hazards found in [start_date, end_date] by as_of, those
--- found again at the same enterprise, in the same category and for the same item (same_item),
--- after and at most window_days after an earlier one was rectified (by as_of). The anchor is
--- the earlier hazard's rectified_from (its rectification date, or for one rectified without a
--- date its found date, or verification date). One
--- row per repeat with the latest such earlier hazard. A rectification further back than the
+-- that are an earlier hazard, rectified by as_of, found again (found_again within window_days).
+-- What closed the earlier hazard is its rectified_from (its rectification date, or for one
+-- rectified without a date its found date, or verification date). One row per repeat with the
+-- latest such earlier hazard. A rectification further back than the
 -- window before the period cannot make a hazard of the period a repeat, so earlier hazards are
 -- limited to that range (the same repeats as over all history, at a fraction of the cost).
 -- `enterprise` (optional) limits both sides to one enterprise, for its register.
@@ -419,11 +436,11 @@ create or replace macro repeat_hazards(start_date, end_date, as_of, window_days,
             e.anchor_date
         from later as l
         join earlier as e
-            on e.enterprise_id = l.enterprise_id
-            and e.category = l.category
-            and e.anchor_date < l.found_date
-            and e.anchor_date >= l.found_date - window_days::integer
-            and same_item(e.item_key, e.description_key, l.item_key, l.description_key)
+            on found_again(
+                e.enterprise_id, e.category, e.item_key, e.description_key, e.anchor_date,
+                l.enterprise_id, l.category, l.item_key, l.description_key, l.found_date,
+                window_days
+            )
     )
 
     select
@@ -452,21 +469,6 @@ create or replace macro follow_through(start_date, as_of, grace_days) as table
 
 -- Supervision-quality signals (监管质量): the rules of docs/quality.md, each written once.
 
--- A hazard description reduced to what comparing two records needs: lower case, with no
--- whitespace, punctuation or symbols (full-width and half-width alike). Null when nothing is left.
-create or replace macro normalised_description(description) as
-    nullif(regexp_replace(lower(coalesce(description, '')), '[\s\p{P}\p{S}]+', '', 'g'), '');
-
--- The repeat key of DESIGN.md: the same category and the same item (checklist item or
--- standard clause) when one is recorded, else the same normalised description. Null when
--- neither is recorded: such a hazard repeats nothing.
-create or replace macro hazard_repeat_key(category, item, description) as
-    case
-        when nullif(trim(item), '') is not null then category || '|item|' || trim(item)
-        when normalised_description(description) is not null
-            then category || '|text|' || normalised_description(description)
-    end;
-
 -- Straight-line (great-circle) distance in km between two points in degrees.
 create or replace macro distance_km(lat1, lon1, lat2, lon2) as
     2 * 6371.0088 * asin(least(1.0, sqrt(
@@ -493,22 +495,23 @@ create or replace macro inspection_participants(start_date, end_date) as table
     from inspections
     where date between start_date and end_date;
 
--- The hazards every signal starts from, as of as_of: those of the enterprises matching the
--- filters, found by as_of, without the data error of a deadline before the finding (listed by
--- rectification_bad_deadlines instead). A date after as_of has not happened yet and reads as
--- null. finder_staff_id: the lead of the inspection that found the hazard, who answers for
--- its follow-through. verifier_staff_id: the lead of the enterprise's re-check (复查)
--- inspection on the verified date, else the finder. Only hazards that something happened to
--- from since on (found, rectified or verified), or that are overdue at as_of, take part.
+-- The hazards every signal starts from, as of as_of: hazard_status (valid_hazards: a date that
+-- contradicts the finding is emptied, the hazard kept) of the enterprises matching the filters.
+-- A date after as_of has not happened yet and reads as null: rectified_date is rectified_on,
+-- verified_date only when verified by as_of (is_verified). item_key and description_key are
+-- what the repeat rule (found_again) and copied descriptions compare. finder_staff_id: the
+-- lead of the inspection that found the hazard, who answers for its follow-through.
+-- verifier_staff_id: the lead of the enterprise's re-check (复查) inspection on the verified
+-- date, else the finder. Only hazards that something happened to from since on (found,
+-- rectified or verified), or that are overdue at as_of, take part.
 create or replace macro signal_hazards(as_of, towns, departments, industries, since) as table
     with relevant as (
         select *
         from hazard_status(as_of)
-        where (deadline is null or deadline >= found_date)
-          and (found_date >= since
-               or rectified_date between since and as_of
-               or verified_date between since and as_of
-               or is_overdue)
+        where found_date >= since
+           or rectified_on >= since
+           or (is_verified and verified_date >= since)
+           or is_overdue
     ),
 
     rechecks as (
@@ -531,10 +534,12 @@ create or replace macro signal_hazards(as_of, towns, departments, industries, si
         h.level,
         h.category,
         h.item,
+        h.item_key,
         h.description,
+        h.description_key,
         h.deadline,
-        case when h.rectified_date <= as_of then h.rectified_date end as rectified_date,
-        case when h.verified_date <= as_of then h.verified_date end as verified_date,
+        h.rectified_on as rectified_date,
+        case when h.is_verified then h.verified_date end as verified_date,
         case when h.order_date <= as_of then h.order_date end as order_date,
         h.is_overdue,
         h.days_overdue,
@@ -546,7 +551,7 @@ create or replace macro signal_hazards(as_of, towns, departments, industries, si
     left join rechecks as r
         on r.enterprise_id = h.enterprise_id
         and r.date = h.verified_date
-        and h.verified_date <= as_of;
+        and h.is_verified;
 
 create or replace macro signal_records(
     start_date, end_date, as_of, towns, departments, industries,
@@ -574,64 +579,32 @@ create or replace macro signal_records(
           and date <= as_of
     ),
 
-    -- Normalising a description is costly: do it once per distinct text, not per record.
-    distinct_texts as materialized (
-        select distinct description
-        from h
-        where description is not null
-    ),
-
-    texts as materialized (
+    -- Hazards that can take part in a closure or its recurrence.
+    closable as (
         select
-            description,
-            normalised_description(description) as text_key
-        from distinct_texts
-    ),
-
-    distinct_records as materialized (
-        select distinct
+            hazard_id,
+            enterprise_id,
             category,
-            item,
-            description
+            item_key,
+            description_key,
+            found_date,
+            verified_date
         from h
         where found_date <= end_date::date + hold_days::integer
           and (verified_date between start_date and end_date or found_date > start_date)
-    ),
-
-    repeat_keys as materialized (
-        select
-            *,
-            hazard_repeat_key(category, item, description) as repeat_key
-        from distinct_records
-    ),
-
-    -- Hazards that can take part in a closure or its recurrence, with their repeat key.
-    keyed as (
-        select
-            x.hazard_id,
-            x.enterprise_id,
-            x.found_date,
-            x.verified_date,
-            k.repeat_key
-        from repeat_keys as k
-        join h as x
-            on x.category = k.category
-            and x.item is not distinct from k.item
-            and x.description is not distinct from k.description
-        where x.found_date <= end_date::date + hold_days::integer
-          and (x.verified_date between start_date and end_date or x.found_date > start_date)
     ),
 
     recurrences as (
         select
             c.hazard_id,
             min({'found_date': l.found_date, 'hazard_id': l.hazard_id}) as first_again
-        from keyed as c
-        join keyed as l
-            on l.enterprise_id = c.enterprise_id
-            and l.repeat_key = c.repeat_key
-            and l.found_date > c.verified_date
-            and l.found_date <= c.verified_date + hold_days::integer
+        from closable as c
+        join closable as l
+            on found_again(
+                c.enterprise_id, c.category, c.item_key, c.description_key, c.verified_date,
+                l.enterprise_id, l.category, l.item_key, l.description_key, l.found_date,
+                hold_days
+            )
         where c.verified_date between start_date and end_date
         group by c.hazard_id
     ),
@@ -742,12 +715,11 @@ create or replace macro signal_records(
 
     described as (
         select
-            h.*,
-            t.text_key
+            *,
+            description_key as text_key
         from h
-        join texts as t on h.description = t.description
-        where h.found_date between start_date and end_date
-          and t.text_key is not null
+        where found_in(found_date, start_date, end_date, as_of)
+          and description_key is not null
     ),
 
     copies as (
@@ -783,7 +755,7 @@ create or replace macro signal_records(
         null::varchar as related_id,
         null::date as related_date
     from h
-    where rectified_date between start_date and end_date
+    where rectified_in(rectified_date, start_date, end_date, as_of)
       and deadline is not null
 
     union all
@@ -806,7 +778,7 @@ create or replace macro signal_records(
         null,
         null
     from h
-    where found_date between start_date and end_date
+    where found_in(found_date, start_date, end_date, as_of)
       and deadline is not null
 
     union all
@@ -871,7 +843,7 @@ create or replace macro signal_records(
         null,
         null
     from h
-    where rectified_date between start_date and end_date
+    where rectified_in(rectified_date, start_date, end_date, as_of)
       and rectified_date <= as_of::date - verify_within_days::integer
 
     union all
@@ -1097,7 +1069,7 @@ create or replace macro signal_missing_fields(start_date, end_date, as_of, towns
             count(*) filter (where h.order_date <= as_of) > 0 as has_order_date,
             count(h.description) > 0 as has_description,
             count(i.inspection_id) > 0 as has_inspection_link
-        from hazards as h
+        from valid_hazards() as h
         join scoped as e on h.enterprise_id = e.enterprise_id
         left join inspections as i on h.inspection_id = i.inspection_id
         where h.found_date <= as_of

@@ -19,8 +19,10 @@ Verified in March: H01 03-05, H02 03-12, H03 03-25, H05 03-06, H07 03-10, H17 03
   Late (> 30 days from rectification): lags 30 35* 5 1 0 4: 6, 1, median 4.5.
   Major without a re-check: H03 (re-checks 03-05, 03-25 in (03-02, 03-25]) no; H05 (E3's only
   re-check is 03-10, after its verification on 03-06)*: 2, 1; median (23 + 4) / 2 = 13.5.
-  Closure not holding (same key within 180 days): H01 "灭火器 过期。" at E1 is found again as H12
-  "灭火器过期" on 03-18*, 13 days later: 6, 1, median 13.
+  Closure not holding (the repeat rule found_again within 180 days of the verification): H01
+  "灭火器 过期。" at E1 is found again as H12 "灭火器过期" on 03-18*, 13 days later (neither records
+  an item, so their normalised descriptions are compared): 6, 1, median 13. No other closure has
+  a later hazard of its enterprise and category.
 Never verified (rectified in March by 03-01, i.e. 30 days before the as-of date): H16* and H17
   (verified): 2, 1, median 30.
 Busy day (more than 8 in a day): S1 03-02 2, 03-03 2; S2 03-03 1, 03-05 1, 03-16 9*, 03-25 1;
@@ -177,6 +179,35 @@ def _identify(frame):
         key = r.hazard_id or r.inspection_id or f"{r.staff_id} {pd.Timestamp(r.period_date).date()}"
         out.add((key, r.figure))
     return out
+
+
+# found_again, the one repeat rule (repeat_hazards uses it too), for a closure of E1's 消防安全 hazard
+# with item XF-01, "灭火器过期", verified 2026-03-05, hold_days 180 (03-05 + 180 days = 09-01):
+# (item, description, category, found date of the later hazard at E1, found again?).
+FOUND_AGAIN = [
+    (" xf-01 ", "仓库灭火器过期（3处）", "消防安全", "2026-03-18", True),   # the same item, worded otherwise
+    (None, "灭火器 过期。", "消防安全", "2026-03-18", True),            # no item: the same description
+    ("XF-02", "灭火器过期", "消防安全", "2026-03-18", False),            # both record items: they differ
+    (None, "灭火器过期", "电气安全", "2026-03-18", False),               # another category
+    ("XF-01", "灭火器过期", "消防安全", "2026-03-05", False),            # found on the closing day itself
+    ("XF-01", "灭火器过期", "消防安全", "2026-09-01", True),             # the window's last day
+    ("XF-01", "灭火器过期", "消防安全", "2026-09-02", False),            # one day later
+]
+
+
+def test_closures_are_judged_by_the_repeat_rule():
+    c = duckdb.connect()
+    c.execute((ROOT / "gridwatch" / "schema.sql").read_text(encoding="utf-8"))
+    got = [c.execute(
+        """
+        select found_again(
+            'E1', '消防安全', normalised_text('XF-01'), normalised_text('灭火器过期'), date '2026-03-05',
+            'E1', $category, normalised_text($item), normalised_text($description), $found::date, 180)
+        """, {"item": item, "description": text, "category": category, "found": found}).fetchone()[0]
+        for item, text, category, found, _ in FOUND_AGAIN]
+    assert got == [expected for *_, expected in FOUND_AGAIN]
+    assert c.execute("select found_again('E1', 'c', null, 'x', date '2026-03-05', 'E2', 'c', null, 'x', "
+                     "date '2026-03-18', 180)").fetchone()[0] is False
 
 
 def test_records_behind_each_count(con):
@@ -403,6 +434,13 @@ def test_demo_stories_are_found(demo_county):
     inspector = members["staff_id"].iloc[0]
     for measure in ("busy_day", "far_apart_day", "copied_description", "no_worklog_day"):
         assert _top(frame, measure, "person") == inspector, measure
+    # The paper inspector's copied description is pasted word for word (the generator varies how
+    # people write a finding, never a story's copies): one text, not one wording per visit.
+    h, i = tables["hazards"], tables["inspections"]
+    pasted = h.loc[h["inspection_id"].map(i.set_index("inspection_id")["lead_staff_id"]).eq(inspector)
+                   & h["description"].str.contains(demo.STORY_PAPER_DESCRIPTION), "description"]
+    assert len(pasted) > demo.STORY_PAPER_DAYS * demo.STORY_PAPER_PER_DAY / 2
+    assert pasted.value_counts().iloc[0] / len(pasted) > 0.95
     # Each story stands out: the rest of its dimension stays below the line.
     for measure, dimension in (("deadline_day", "unit"), ("same_day_verification", "unit"),
                                ("closure_not_holding", "town"), ("stalled_order", "town")):
@@ -423,7 +461,9 @@ def test_json_deadline_share_equals_a_count_from_the_exported_csvs(tmp_path, cap
     found = pd.to_datetime(hazards["发现日期"])
     deadline_day = pd.to_datetime(hazards["整改期限"])
     rectified = pd.to_datetime(hazards["整改完成日期"])
-    counted = (rectified.between("2026-01-01", "2026-11-27") & deadline_day.notna() & (deadline_day >= found))
+    # A deadline or rectification before the finding is a data error: that date is not recorded.
+    counted = (rectified.between("2026-01-01", "2026-11-27") & (rectified >= found)
+               & deadline_day.notna() & (deadline_day >= found))
     on_day = counted & (rectified == deadline_day)
     assert deadline["overall"]["records"] == int(counted.sum())
     assert deadline["overall"]["flagged"] == int(on_day.sum())
