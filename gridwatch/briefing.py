@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 from fpdf.fonts import FontFace
 
-from gridwatch import display, exports, formatting, i18n, metrics, pdf, queries
+from gridwatch import display, exports, formatting, i18n, metrics, pdf, queries, signals
 from gridwatch.filters import Filters
 from gridwatch.links import enterprise_url
 
@@ -177,6 +177,7 @@ class Brief:
     top_towns: pd.DataFrame = field(compare=False)
     top_enterprises: pd.DataFrame = field(compare=False)
     majors: pd.DataFrame = field(compare=False)
+    quality: tuple = field(default=(), compare=False)
 
     def card(self, key: str) -> display.Card:
         """The card of one figure."""
@@ -237,6 +238,8 @@ def compute(source: Source, week: Week, scope: Scope, data_as_of: date) -> Brief
         top_towns=source.query("briefing_top_towns", {**at, "top_n": TOP_N}),
         top_enterprises=source.query("briefing_top_enterprises", {**at, "top_n": TOP_N}),
         majors=source.query("briefing_major_found", {**comparison.current.params()}),
+        quality=signals.brief_moves(source.query, week.monday, week.sunday, comparison.current.as_of,
+                                    scope.params()),
     )
 
 
@@ -294,7 +297,13 @@ def summary(brief: Brief, lang: str) -> list[str]:
     key = c("key_coverage_rate")
     if key.value is not None:
         out.append(say("key_coverage", rate=key.shown(lang), rate_change=_change(brief, key, lang)))
-    return out
+    return out + _quality_line(brief, lang)
+
+
+def _quality_line(brief: Brief, lang: str) -> list[str]:
+    """The one short line on supervision-quality signals above their usual range this week, if any."""
+    line = signals.brief_line(brief.quality, lang)
+    return [line] if line else []
 
 
 def summary_text(brief: Brief, lang: str) -> str:

@@ -10,7 +10,11 @@ The data carries stories a user can find in the dashboard (the STORY_*
 constants name them): a town whose newest enterprises were never put into a
 village grid, a squadron that lags on re-checks, a dust-explosion campaign,
 a town where overdue major hazards pile up, suspended and closed enterprises,
-and the 34 metallurgy enterprises of the seed bulletin (6 suspended).
+and the 34 metallurgy enterprises of the seed bulletin (6 suspended). Five more
+test the supervision-quality signals: a squadron that verifies on the day of
+finding, a section whose rectifications bunch on their deadlines, a town where
+closures do not hold, an inspector with impossible days, and the overdue town
+where orders are not issued.
 
 Everything is vectorised with numpy so that scale=60 (about 180,000
 enterprises) stays practical. Dates are carried internally as int64 days since
@@ -36,6 +40,16 @@ STORY_OVERDUE_TOWN = "石门镇"
 STORY_METALLURGY = "冶金"
 STORY_METALLURGY_COUNT = 34
 STORY_METALLURGY_SUSPENDED = 6
+# Supervision-quality stories (监管质量, docs/signals.md), planted by _plant_signal_stories.
+STORY_SAME_DAY_SQUADRON = "第二中队"
+STORY_DEADLINE_SECTION = "监管二科"
+STORY_CLOSURES_TOWN = "临溪镇"
+STORY_CLOSURES_DAYS = 170
+STORY_PAPER_SQUADRON = "第五中队"
+STORY_PAPER_DAYS = 60
+STORY_PAPER_PER_DAY = 14
+STORY_PAPER_DESCRIPTION = "安全生产责任制未落实到岗位"
+STORY_STALLED_TOWN = STORY_OVERDUE_TOWN
 
 _TOWNS = (
     "青石镇", "柳河街道", "龙泉街道", "白马镇", "石门镇", "桃源镇",
@@ -258,19 +272,22 @@ def generate(scale: int = 1, seed: int = 20160607, end: datetime.date = DEMO_END
     insp = _follow_up_inspections(insp, haz)
     _assign_staff(rng, insp, ent, staff)
     cases = _cases(rng, ent, haz, start_d, end_d)
+    paper_days = _plant_signal_stories(seed, ent, insp, haz, cases, staff, end_d)
     insp["ids"] = _ids("I", len(insp["ent"]), 7)
     haz["ids"] = _ids("H", len(haz["ent"]), 7)
     inspections = _inspection_frame(rng, insp, ent)
-    return {
+    tables = {
         "grids": geo["frame"],
         "enterprises": _enterprise_frame(ent),
         "staff": staff["frame"],
         "inspections": inspections,
-        "hazards": _checklist_items(_hazard_frame(haz, insp, ent), inspections, seed),
+        "hazards": _checklist_items(_hazard_frame(haz, insp, ent), inspections, seed, haz["written_as"]),
         "cases": _case_frame(cases, ent, haz),
         "tipoffs": _tipoff_frame(tip, ent),
         "worklogs": _worklogs(rng, staff, start_d, end_d),
     }
+    _story_worklog_gaps(tables["worklogs"], paper_days)
+    return tables
 
 
 # --- dates and small helpers -------------------------------------------------
@@ -1167,14 +1184,17 @@ _PLACES = ("一车间", "二车间", "仓库", "配电室", "办公楼", "厂区
 _VARIANT_SHARES = (0.25, 0.15, 0.1)  # a place before it, a count after it, a full stop
 
 
-def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int) -> pd.DataFrame:
+def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int,
+                     written_as: np.ndarray) -> pd.DataFrame:
     """Hazards with their checklist item and descriptions written as people write them.
 
     A finding made with a checklist (the inspection names one) records the item it failed; one
     made without a checklist records none, so the repeat rule falls back to its description.
     Descriptions vary from visit to visit: a place before them, a count or a full stop after
-    them. Drawn from a generator of their own, so every other table (and every story) is the
-    same as without items.
+    them. Drawn from a generator of their own, so every other table is the same as without
+    items. A finding a story copied from another (``written_as``: that record's position, -1
+    for none) is written word for word as that record, variations included: the copied text
+    of the paper inspector, the closure that comes back as it was written the first time.
     """
     rng = np.random.default_rng([seed, 17])
     out = hazards.copy()
@@ -1188,7 +1208,14 @@ def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int
     counts = np.array([f"（{c}处）" for c in range(2, 6)], dtype=object)[rng.integers(0, 4, n)]
     text = np.where(place, places + text, text)
     text = np.where(count, text + counts, text)
-    out["description"] = np.where(stop, text + "。", text)
+    text = np.where(stop, text + "。", text)
+    copied = np.flatnonzero(written_as >= 0)
+    source = written_as[copied]
+    # Only while the copy still says what its source says (a later story may have rewritten either).
+    same = ((out["description"].to_numpy()[copied] == out["description"].to_numpy()[source])
+            & (out["category"].to_numpy()[copied] == out["category"].to_numpy()[source]))
+    text[copied[same]] = text[source[same]]
+    out["description"] = text
     return out
 
 
@@ -1237,3 +1264,219 @@ def _worklogs(rng, staff: dict, start_d: int, end_d: int) -> pd.DataFrame:
         "morning_plan": morning,
         "evening_review": evening,
     })
+
+
+# --- supervision-quality stories -----------------------------------------------
+
+def _plant_signal_stories(seed, ent: dict, insp: dict, haz: dict, cases: dict, staff: dict,
+                          end_d: int) -> pd.DataFrame:
+    """Plant the supervision-quality stories into the finished county; return the paper inspector's days.
+
+    Each story edits records in place (dates, leads, descriptions) and draws from its own
+    generator, so every other story and every record it does not touch stay as they were.
+    Recheck visits are moved, never added or removed: the inspection count stays the same.
+    """
+    def story_rng(k):
+        return np.random.default_rng([seed, 2026, k])
+
+    haz["written_as"] = np.full(len(haz["ent"]), -1)
+    lead_unit = staff["unit"][pd.Index(staff["ids"]).get_indexer(insp["lead"])]
+    _story_same_day_verification(story_rng(1), insp, haz, cases, staff, lead_unit)
+    _story_deadline_bunching(story_rng(2), insp, haz, cases, staff, lead_unit, end_d)
+    _story_closures_not_holding(story_rng(3), ent, haz)
+    days = _story_paper_inspector(story_rng(4), ent, insp, haz, staff, end_d)
+    _story_stalled_orders(ent, haz, cases)
+    return days
+
+
+def _closable_inspections(insp: dict, haz: dict, cases: dict, on_time: bool) -> pd.DataFrame:
+    """Finding inspections whose every hazard was rectified and verified with no case, and
+    whose recheck visit checked nothing else: such an inspection's closure can be re-dated
+    by moving its own recheck visit. ``on_time`` also asks that every hazard was rectified by
+    its deadline with no pre-recheck visit, reminder or order.
+
+    One row per inspection: base (index in the base inspections), pos (its position in
+    ``insp``), ent, found, verified, last_rect and recheck (the position of its recheck visit).
+    """
+    n = len(haz["ent"])
+    in_case = np.zeros(n, bool)
+    linked = cases["hazard"][cases["hazard"] >= 0]
+    in_case[linked] = True
+    ok = (haz["rect"] >= 0) & (haz["verified"] >= 0) & ~in_case
+    if on_time:
+        ok &= ((haz["rect"] <= haz["deadline"]) & (haz["order"] < 0) & (haz["reminder"] < 0)
+               & (haz["pre_recheck"] < 0))
+    h = pd.DataFrame({"base": haz["insp"], "ent": haz["ent"], "found": haz["found"],
+                      "verified": haz["verified"], "rect": haz["rect"], "ok": ok})
+    per = h.groupby("base").agg(ent=("ent", "first"), found=("found", "first"), verified=("verified", "max"),
+                                last_rect=("rect", "max"), ok=("ok", "all"), hazards=("ok", "size"))
+    per = per[per["ok"]].drop(columns="ok")
+    # The recheck visit must serve this inspection's hazards alone.
+    served = h.groupby(["ent", "verified"]).size().rename("served")
+    per = per.join(served, on=["ent", "verified"])
+    per = per[per["served"] == per["hazards"]]
+    visits = pd.DataFrame({"recheck": np.flatnonzero(insp["type"] == _RECHECK)})
+    visits["ent"] = insp["ent"][visits["recheck"]]
+    visits["verified"] = insp["date"][visits["recheck"]]
+    per = per.reset_index().merge(visits, on=["ent", "verified"], how="inner")
+    per["pos"] = insp["base_pos"][per["base"].to_numpy()]
+    return per
+
+
+def _move_recheck(insp: dict, visits: pd.DataFrame, new_dates: np.ndarray) -> np.ndarray:
+    """Move recheck visits to new dates unless another recheck of the enterprise is already
+    there; return which moved."""
+    is_recheck = insp["type"] == _RECHECK
+    taken = set(zip(insp["ent"][is_recheck].tolist(), insp["date"][is_recheck].tolist(), strict=True))
+    moved = np.zeros(len(visits), bool)
+    for k, (pos, e, d) in enumerate(zip(visits["recheck"], visits["ent"], new_dates, strict=True)):
+        if (e, d) in taken:
+            continue
+        taken.discard((e, insp["date"][pos]))
+        taken.add((e, d))
+        insp["date"][pos] = d
+        moved[k] = True
+    return moved
+
+
+def _story_same_day_verification(rng, insp: dict, haz: dict, cases: dict, staff: dict,
+                                 lead_unit: np.ndarray) -> None:
+    """STORY_SAME_DAY_SQUADRON closes most of its findings on the spot: rectified and verified
+    (复查销号) the day they were found, by the people who found them."""
+    k = _squadron_index(STORY_SAME_DAY_SQUADRON)
+    n_sq = staff["n_squadrons"]
+    per = _closable_inspections(insp, haz, cases, on_time=True)
+    unit = lead_unit[per["pos"].to_numpy()]
+    per = per[(unit < n_sq) & (unit % 6 == k) & (rng.random(len(per)) < 0.7)]
+    moved = _move_recheck(insp, per, per["found"].to_numpy())
+    per = per[moved]
+    insp["lead"][per["recheck"]] = insp["lead"][per["pos"]]
+    insp["staff_ids"][per["recheck"]] = insp["staff_ids"][per["pos"]]
+    chosen = np.isin(haz["insp"], per["base"].to_numpy())
+    haz["rect"][chosen] = haz["found"][chosen]
+    haz["verified"][chosen] = haz["found"][chosen]
+
+
+def _story_deadline_bunching(rng, insp: dict, haz: dict, cases: dict, staff: dict, lead_unit: np.ndarray,
+                             end_d: int) -> None:
+    """STORY_DEADLINE_SECTION reports most of its findings rectified on the deadline day itself,
+    whenever the work was done; the recheck follows as late as it did before."""
+    n_sq = staff["n_squadrons"]
+    k = [f"监管{_cn_number(j + 1)}科" for j in range(_SECTIONS_PER_COPY)].index(STORY_DEADLINE_SECTION)
+    per = _closable_inspections(insp, haz, cases, on_time=False)
+    unit = lead_unit[per["pos"].to_numpy()]
+    per = per[(unit >= n_sq) & ((unit - n_sq) % _SECTIONS_PER_COPY == k) & (rng.random(len(per)) < 0.9)]
+    # Hazards rectified early are reported on their deadline; late ones keep their date.
+    early = haz["rect"] < haz["deadline"]
+    reported = np.where(early, haz["deadline"], haz["rect"])
+    h = pd.DataFrame({"base": haz["insp"], "reported": reported})
+    last = h[h["base"].isin(per["base"])].groupby("base")["reported"].max()
+    delay = np.maximum(per["verified"] - per["last_rect"], 1)
+    new_verified = _next_workday((per["base"].map(last) + delay).to_numpy())
+    fits = new_verified <= end_d
+    per, new_verified = per[fits], new_verified[fits]
+    moved = _move_recheck(insp, per, new_verified)
+    per, new_verified = per[moved], new_verified[moved]
+    verified_on = pd.Series(new_verified, index=per["base"].to_numpy())
+    chosen = np.flatnonzero(np.isin(haz["insp"], per["base"].to_numpy()))
+    haz["rect"][chosen] = reported[chosen]
+    haz["verified"][chosen] = verified_on.reindex(haz["insp"][chosen]).to_numpy()
+    # Findings never re-checked have no visit to move: only the reported date changes.
+    in_case = np.isin(np.arange(len(haz["ent"])), cases["hazard"][cases["hazard"] >= 0])
+    h = pd.DataFrame({"base": haz["insp"], "unverified": (haz["verified"] < 0) & ~in_case})
+    unverified = h.groupby("base")["unverified"].all()
+    base = unverified.index[unverified.to_numpy()].to_numpy()
+    unit = lead_unit[insp["base_pos"][base]]
+    base = base[(unit >= n_sq) & ((unit - n_sq) % _SECTIONS_PER_COPY == k) & (rng.random(len(base)) < 0.9)]
+    chosen = np.isin(haz["insp"], base) & early & (haz["rect"] >= 0) & (haz["deadline"] <= end_d)
+    haz["rect"][chosen] = haz["deadline"][chosen]
+
+
+def _copy_record(haz: dict, source: np.ndarray, target: np.ndarray) -> None:
+    """Give the target hazards the category, description and item (when generated) of the
+    sources, and note whose wording each target repeats (``written_as``: the first record of
+    a chain of copies, whose text the others take once _checklist_items has varied it)."""
+    for key in ("category", "description", "item"):
+        if key in haz:
+            haz[key][target] = haz[key][source]
+    first = np.where(haz["written_as"][source] >= 0, haz["written_as"][source], source)
+    haz["written_as"][target] = np.where(first == target, -1, first)
+
+
+def _story_closures_not_holding(rng, ent: dict, haz: dict) -> None:
+    """In STORY_CLOSURES_TOWN, verified general hazards often come back: a general finding
+    at the enterprise within STORY_CLOSURES_DAYS of the verification is the same item found
+    again."""
+    candidates = (ent["base_town"][haz["ent"]] == _TOWNS.index(STORY_CLOSURES_TOWN)) & ~haz["major"]
+    sources = pd.DataFrame({"source": np.flatnonzero(candidates & (haz["verified"] >= 0))})
+    sources["ent"] = haz["ent"][sources["source"]]
+    sources["at"] = haz["verified"][sources["source"]]
+    targets = pd.DataFrame({"target": np.flatnonzero(candidates)})
+    targets["ent"] = haz["ent"][targets["target"]]
+    targets["at"] = haz["found"][targets["target"]]
+    # The k-th hazard closed at an enterprise on a day comes back as the k-th of a later finding.
+    sources["k"] = sources.groupby(["ent", "at"]).cumcount()
+    targets["k"] = targets.groupby(["ent", "at"]).cumcount()
+    pairs = pd.merge_asof(sources.sort_values("at"), targets.sort_values("at"), on="at", by=["ent", "k"],
+                          direction="forward", allow_exact_matches=False, tolerance=STORY_CLOSURES_DAYS)
+    pairs = pairs.dropna(subset=["target"]).drop_duplicates("target")
+    pairs = pairs[rng.random(len(pairs)) < 0.9]
+    # In time order, so a finding that comes back again comes back as what it had become.
+    for source, target in zip(pairs["source"], pairs["target"].astype(np.int64), strict=True):
+        _copy_record(haz, np.array([source]), np.array([target]))
+
+
+def _story_paper_inspector(rng, ent: dict, insp: dict, haz: dict, staff: dict, end_d: int) -> pd.DataFrame:
+    """In each copy, one inspector of STORY_PAPER_SQUADRON has impossible days: on
+    STORY_PAPER_DAYS days of the last year STORY_PAPER_PER_DAY routine inspections across the
+    county are in their name alone, with one copied hazard description, and the day has
+    no work log. Returns the (staff_id, day) pairs whose work log goes blank."""
+    k = _squadron_index(STORY_PAPER_SQUADRON)
+    reference = np.flatnonzero((haz["description"] == STORY_PAPER_DESCRIPTION) & ~haz["major"])
+    base = np.flatnonzero(insp["type"] == _ROUTINE)
+    haz_pos = insp["base_pos"][haz["insp"]]
+    # Paper inspections find only general hazards.
+    with_major = np.zeros(len(insp["ent"]), bool)
+    with_major[haz_pos[haz["major"]]] = True
+    base = base[(insp["campaign"][base] < 0) & ~with_major[base]
+                & (insp["date"][base] >= end_d - 330) & (insp["date"][base] <= end_d - 7)]
+    blank = []
+    for copy in range(staff["n_squadrons"] // 6):
+        unit = 6 * copy + k
+        start, size = staff["unit_start"][unit], staff["unit_size"][unit]
+        members = [m for m in range(start + 1, start + size) if staff["inactive_since"][m] > end_d]
+        if not members or not len(reference):
+            continue
+        person = staff["ids"][members[0]]
+        mine = base[ent["copy"][insp["ent"][base]] == copy]
+        by_day = pd.Series(mine).groupby(insp["date"][mine])
+        days = [d for d, group in by_day if len(group) >= STORY_PAPER_PER_DAY + 4]
+        for d in rng.permutation(days)[:STORY_PAPER_DAYS]:
+            group = by_day.get_group(d).to_numpy()
+            group = group[np.argsort(ent["lon"][insp["ent"][group]], kind="stable")]
+            middle = rng.choice(group[1:-1], STORY_PAPER_PER_DAY - 2, replace=False)
+            picked = np.concatenate([group[:1], group[-1:], middle])
+            insp["lead"][picked] = person
+            insp["staff_ids"][picked] = person
+            found = np.flatnonzero(np.isin(haz_pos, picked) & ~haz["major"])
+            _copy_record(haz, np.full(len(found), reference[0]), found)
+            blank.append((person, int(d)))
+    return pd.DataFrame(blank, columns=["staff_id", "day"])
+
+
+def _story_stalled_orders(ent: dict, haz: dict, cases: dict) -> None:
+    """In STORY_STALLED_TOWN, the major hazards still open at the end never got their order
+    (责令限期整改指令书): the ladder stalls where overdue majors pile up."""
+    in_case = np.isin(np.arange(len(haz["ent"])), cases["hazard"][cases["hazard"] >= 0])
+    stalled = ((ent["base_town"][haz["ent"]] == _TOWNS.index(STORY_STALLED_TOWN)) & haz["major"]
+               & (haz["rect"] < 0) & (haz["order"] >= 0) & ~in_case)
+    haz["order"][stalled] = -1
+
+
+def _story_worklog_gaps(worklogs: pd.DataFrame, days: pd.DataFrame) -> None:
+    """The paper inspector's planted days have neither morning plan nor evening review."""
+    if days.empty:
+        return
+    blank = pd.MultiIndex.from_arrays([days["staff_id"], _dates(days["day"].to_numpy())])
+    hit = pd.MultiIndex.from_arrays([worklogs["staff_id"], worklogs["date"]]).isin(blank)
+    worklogs.loc[hit, ["morning_plan", "evening_review"]] = False

@@ -7,6 +7,9 @@ from gridwatch.paths import ROOT
 # With sign-in on (gridwatch/auth.py), the roles that may open a page; app.py routes
 # anyone else to a refusal. Leadership, office and staff read the analysis pages.
 READERS = ("leadership", "office", "staff")
+# Signals on the quality of supervision compare named people: leadership and the office
+# read them, staff never see their peers' (docs/signals.md).
+OVERSIGHT = ("leadership", "office")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class PageSpec:
 PAGES = (
     PageSpec("briefing", "leadership", "📰", default=True),
     PageSpec("overview", "leadership", "📊"),
+    PageSpec("quality", "leadership", "🧭", roles=OVERSIGHT),
     PageSpec("coverage", "office", "🗺️"),
     PageSpec("hazards", "staff", "⚠️"),
     PageSpec("enterprise", "staff", "🏭"),

@@ -11,6 +11,19 @@ from pathlib import Path
 from gridwatch.paths import rules_file
 
 RISK_LEVELS = ("red", "orange", "yellow", "blue")
+# The supervision-quality rules ([signals.<family>] in the rules file), each a query
+# parameter named signal_<family>_<key>.
+SIGNAL_RULES = {
+    "deadline": ("day_share", "max_days_general", "max_days_major", "long_share", "min_volume"),
+    "rechecks": ("same_day_share", "verify_within_days", "late_share", "unverified_share",
+                 "major_without_recheck_share", "min_volume"),
+    "closures": ("hold_days", "not_holding_share", "min_volume"),
+    "inspections": ("max_per_day", "busy_day_share", "travel_allowance_km", "far_apart_share",
+                    "empty_run_length", "empty_run_share", "copied_min_enterprises", "copied_share",
+                    "no_worklog_share", "min_volume"),
+    "escalation": ("stalled_order_share", "stalled_case_share", "min_volume"),
+    "brief": ("baseline_weeks", "min_week_records", "z", "min_week_flagged"),
+}
 
 
 @lru_cache(maxsize=8)
@@ -48,4 +61,12 @@ def query_params(rules: dict | None = None) -> dict:
         "major_weight": r["scoring"]["major_weight"],
         "follow_through_grace_days": r["scoring"]["follow_through_grace_days"],
         "collective_review_fine": rect["collective_review_fine"],
+        **signal_params(r),
     }
+
+
+def signal_params(rules: dict | None = None) -> dict:
+    """The supervision-quality rules as query parameters (``signal_deadline_day_share`` …)."""
+    signals = (rules or load())["signals"]
+    return {f"signal_{family}_{key}": signals[family][key]
+            for family, keys in SIGNAL_RULES.items() for key in keys}

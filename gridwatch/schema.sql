@@ -425,12 +425,29 @@ create or replace macro same_item(item_a, description_a, item_b, description_b) 
         false
     );
 
+-- The repeat rule of DESIGN.md, the one definition of "the same hazard found again": hazard b
+-- (found on found_b) is hazard a found again when both are of the same enterprise and category,
+-- concern the same item (same_item on their item_key and description_key) and b was found
+-- after a was closed (closed_a) and at most window_days after it, the boundary day inside.
+-- What closes a depends on the figure: its rectification for the repeat hazards of the
+-- hazards page (repeat_hazards), its verification for closures that do not hold
+-- (signal_records). A hazard closed on the day it was found again is not its own repeat.
+create or replace macro found_again(
+    enterprise_a, category_a, item_a, description_a, closed_a,
+    enterprise_b, category_b, item_b, description_b, found_b,
+    window_days
+) as
+    enterprise_b = enterprise_a
+    and category_b = category_a
+    and found_b > closed_a
+    and found_b <= closed_a + window_days::integer
+    and same_item(item_a, description_a, item_b, description_b);
+
 -- Repeat hazards (DESIGN.md): of the hazards found in [start_date, end_date] by as_of, those
--- found again at the same enterprise, in the same category and for the same item (same_item),
--- after and at most window_days after an earlier one was rectified (by as_of). The anchor is
--- the earlier hazard's rectified_from (its rectification date, or for one rectified without a
--- date its found date, or verification date). One
--- row per repeat with the latest such earlier hazard. A rectification further back than the
+-- that are an earlier hazard, rectified by as_of, found again (found_again within window_days).
+-- What closed the earlier hazard is its rectified_from (its rectification date, or for one
+-- rectified without a date its found date, or verification date). One row per repeat with the
+-- latest such earlier hazard. A rectification further back than the
 -- window before the period cannot make a hazard of the period a repeat, so earlier hazards are
 -- limited to that range (the same repeats as over all history, at a fraction of the cost).
 -- `enterprise` (optional) limits both sides to one enterprise, for its register.
@@ -469,11 +486,11 @@ create or replace macro repeat_hazards(start_date, end_date, as_of, window_days,
             e.anchor_date
         from later as l
         join earlier as e
-            on e.enterprise_id = l.enterprise_id
-            and e.category = l.category
-            and e.anchor_date < l.found_date
-            and e.anchor_date >= l.found_date - window_days::integer
-            and same_item(e.item_key, e.description_key, l.item_key, l.description_key)
+            on found_again(
+                e.enterprise_id, e.category, e.item_key, e.description_key, e.anchor_date,
+                l.enterprise_id, l.category, l.item_key, l.description_key, l.found_date,
+                window_days
+            )
     )
 
     select
@@ -499,6 +516,676 @@ create or replace macro follow_through(start_date, as_of, grace_days) as table
         is_due and followed as followed_through,
         is_due and not followed and h.deadline + grace_days::integer > as_of as pending
     from valid_hazards() as h;
+
+-- Supervision-quality signals (监管质量): the rules of docs/quality.md, each written once.
+
+-- Straight-line (great-circle) distance in km between two points in degrees.
+create or replace macro distance_km(lat1, lon1, lat2, lon2) as
+    2 * 6371.0088 * asin(least(1.0, sqrt(
+        pow(sin(radians(lat2 - lat1) / 2), 2)
+        + cos(radians(lat1)) * cos(radians(lat2)) * pow(sin(radians(lon2 - lon1) / 2), 2)
+    )));
+
+-- One row per inspection dated in [start_date, end_date] and person who took part: the lead
+-- and everyone in staff_ids (exporters separate ids with ; , 、 or spaces), each once.
+create or replace macro inspection_participants(start_date, end_date) as table
+    select
+        inspection_id,
+        enterprise_id,
+        date,
+        type,
+        lead_staff_id,
+        unnest(list_distinct(
+            list_filter(
+                list_transform(regexp_split_to_array(coalesce(staff_ids, ''), '[;,，；、\s]+'),
+                               lambda member: trim(member)),
+                lambda member: member <> '')
+            || [lead_staff_id]
+        )) as staff_id
+    from inspections
+    where date between start_date and end_date;
+
+-- The hazards every signal starts from, as of as_of: hazard_status (valid_hazards: a date that
+-- contradicts the finding is emptied, the hazard kept) of the enterprises matching the filters.
+-- A date after as_of has not happened yet and reads as null: rectified_date is rectified_on,
+-- verified_date only when verified by as_of (is_verified). item_key and description_key are
+-- what the repeat rule (found_again) and copied descriptions compare. finder_staff_id: the
+-- lead of the inspection that found the hazard, who answers for its follow-through.
+-- verifier_staff_id: the lead of the enterprise's re-check (复查) inspection on the verified
+-- date, else the finder. Only hazards that something happened to from since on (found,
+-- rectified or verified), or that are overdue at as_of, take part.
+create or replace macro signal_hazards(as_of, towns, departments, industries, since) as table
+    with relevant as (
+        select *
+        from hazard_status(as_of)
+        where found_date >= since
+           or rectified_on >= since
+           or (is_verified and verified_date >= since)
+           or is_overdue
+    ),
+
+    rechecks as (
+        select
+            enterprise_id,
+            date,
+            min(lead_staff_id) as lead_staff_id
+        from inspections
+        where type = 'recheck'
+          and date <= as_of
+        group by enterprise_id, date
+    )
+
+    select
+        h.hazard_id,
+        h.inspection_id,
+        h.enterprise_id,
+        e.town,
+        h.found_date,
+        h.level,
+        h.category,
+        h.item,
+        h.item_key,
+        h.description,
+        h.description_key,
+        h.deadline,
+        h.rectified_on as rectified_date,
+        case when h.is_verified then h.verified_date end as verified_date,
+        case when h.order_date <= as_of then h.order_date end as order_date,
+        h.is_overdue,
+        h.days_overdue,
+        i.lead_staff_id as finder_staff_id,
+        coalesce(r.lead_staff_id, i.lead_staff_id) as verifier_staff_id
+    from relevant as h
+    join scoped_enterprises(towns, departments, industries) as e on h.enterprise_id = e.enterprise_id
+    left join inspections as i on h.inspection_id = i.inspection_id
+    left join rechecks as r
+        on r.enterprise_id = h.enterprise_id
+        and r.date = h.verified_date
+        and h.is_verified;
+
+create or replace macro signal_records(
+    start_date, end_date, as_of, towns, departments, industries,
+    max_days_general, max_days_major, verify_within_days, hold_days,
+    max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
+    order_after_days, case_after_days
+) as table
+    with h as materialized (
+        -- Older hazards matter only while they are overdue (the escalation stock).
+        select *
+        from signal_hazards(as_of, towns, departments, industries, start_date)
+    ),
+
+    scoped as (
+        select *
+        from scoped_enterprises(towns, departments, industries)
+    ),
+
+    rechecks as (
+        select
+            enterprise_id,
+            date
+        from inspections
+        where type = 'recheck'
+          and date <= as_of
+    ),
+
+    -- Hazards that can take part in a closure or its recurrence.
+    closable as (
+        select
+            hazard_id,
+            enterprise_id,
+            category,
+            item_key,
+            description_key,
+            found_date,
+            verified_date
+        from h
+        where found_date <= end_date::date + hold_days::integer
+          and (verified_date between start_date and end_date or found_date > start_date)
+    ),
+
+    recurrences as (
+        select
+            c.hazard_id,
+            min({'found_date': l.found_date, 'hazard_id': l.hazard_id}) as first_again
+        from closable as c
+        join closable as l
+            on found_again(
+                c.enterprise_id, c.category, c.item_key, c.description_key, c.verified_date,
+                l.enterprise_id, l.category, l.item_key, l.description_key, l.found_date,
+                hold_days
+            )
+        where c.verified_date between start_date and end_date
+        group by c.hazard_id
+    ),
+
+    period_inspections as (
+        select
+            i.inspection_id,
+            i.enterprise_id,
+            i.date,
+            i.lead_staff_id
+        from inspections as i
+        semi join scoped as e on i.enterprise_id = e.enterprise_id
+        where i.date between start_date and end_date
+          and i.date <= as_of
+    ),
+
+    person_days as (
+        select
+            p.staff_id,
+            p.date,
+            count(*) as inspections,
+            string_agg(p.inspection_id, ' ' order by p.inspection_id) as inspection_ids
+        from inspection_participants(start_date, least(end_date, as_of::date)) as p
+        semi join period_inspections as i on p.inspection_id = i.inspection_id
+        group by p.staff_id, p.date
+    ),
+
+    logged_staff as (
+        select distinct staff_id
+        from worklogs
+        where date between start_date and end_date
+    ),
+
+    logged_days as (
+        select distinct
+            staff_id,
+            date
+        from worklogs
+        where date between start_date and end_date
+          and (morning_plan or evening_review)
+    ),
+
+    located as (
+        select
+            i.inspection_id,
+            i.lead_staff_id,
+            i.date,
+            e.lat,
+            e.lon
+        from period_inspections as i
+        join scoped as e on i.enterprise_id = e.enterprise_id
+        where e.lat is not null
+          and e.lon is not null
+    ),
+
+    lead_days as (
+        select
+            a.lead_staff_id,
+            a.date,
+            max(distance_km(a.lat, a.lon, b.lat, b.lon)) as span_km,
+            arg_max(a.inspection_id || ' ' || b.inspection_id, distance_km(a.lat, a.lon, b.lat, b.lon))
+                as farthest_pair
+        from located as a
+        join located as b
+            on a.lead_staff_id = b.lead_staff_id
+            and a.date = b.date
+            and a.inspection_id < b.inspection_id
+        group by a.lead_staff_id, a.date
+    ),
+
+    finding_inspections as (
+        select
+            i.inspection_id,
+            i.enterprise_id,
+            e.town,
+            i.date,
+            i.lead_staff_id,
+            f.inspection_id is not null as found_any
+        from inspections as i
+        join scoped as e on i.enterprise_id = e.enterprise_id
+        left join (
+            select distinct inspection_id
+            from hazards
+            where found_date <= as_of
+        ) as f on i.inspection_id = f.inspection_id
+        where e.risk_level in ('red', 'orange')
+          and i.type not in ('recheck', 'pre_recheck')
+          and i.date <= as_of
+    ),
+
+    numbered as (
+        select
+            *,
+            row_number() over (partition by enterprise_id order by date, inspection_id) as position
+        from finding_inspections
+    ),
+
+    -- streak: how many inspections in a row, up to and including this one, found nothing.
+    streaks as (
+        select
+            *,
+            position - coalesce(max(position) filter (where found_any) over (
+                partition by enterprise_id order by date, inspection_id
+                rows between unbounded preceding and current row
+            ), 0) as streak
+        from numbered
+    ),
+
+    described as (
+        select
+            *,
+            description_key as text_key
+        from h
+        where found_in(found_date, start_date, end_date, as_of)
+          and description_key is not null
+    ),
+
+    copies as (
+        select
+            finder_staff_id,
+            found_date,
+            text_key,
+            count(distinct enterprise_id) as enterprises
+        from described
+        group by finder_staff_id, found_date, text_key
+    ),
+
+    cases_by_hazard as (
+        select *
+        from escalation_cases(as_of)
+    )
+
+    select
+        'deadline_day' as measure,
+        rectified_date as period_date,
+        rectified_date = deadline as flagged,
+        finder_staff_id as staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', deadline, rectified_date)::double as figure,
+        description as detail,
+        null::varchar as related_id,
+        null::date as related_date
+    from h
+    where rectified_in(rectified_date, start_date, end_date, as_of)
+      and deadline is not null
+
+    union all
+    select
+        'long_deadline',
+        found_date,
+        date_diff('day', found_date, deadline)
+            > case when level = 'major' then max_days_major else max_days_general end,
+        finder_staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', found_date, deadline)::double,
+        description,
+        null,
+        null
+    from h
+    where found_in(found_date, start_date, end_date, as_of)
+      and deadline is not null
+
+    union all
+    select
+        'same_day_verification',
+        verified_date,
+        coalesce(rectified_date = found_date and verified_date = found_date, false),
+        verifier_staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', found_date, verified_date)::double,
+        description,
+        null,
+        null
+    from h
+    where verified_date between start_date and end_date
+
+    union all
+    select
+        'late_verification',
+        verified_date,
+        date_diff('day', rectified_date, verified_date) > verify_within_days,
+        verifier_staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', rectified_date, verified_date)::double,
+        description,
+        null,
+        null
+    from h
+    where verified_date between start_date and end_date
+      and rectified_date is not null
+
+    union all
+    select
+        'never_verified',
+        rectified_date,
+        verified_date is null,
+        finder_staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', rectified_date, as_of)::double,
+        description,
+        null,
+        null
+    from h
+    where rectified_in(rectified_date, start_date, end_date, as_of)
+      and rectified_date <= as_of::date - verify_within_days::integer
+
+    union all
+    select
+        'major_without_recheck',
+        verified_date,
+        not exists (
+            select 1
+            from rechecks as r
+            where r.enterprise_id = h.enterprise_id
+              and r.date > h.found_date
+              and r.date <= h.verified_date
+        ),
+        verifier_staff_id,
+        enterprise_id,
+        town,
+        hazard_id,
+        inspection_id,
+        found_date,
+        deadline,
+        rectified_date,
+        verified_date,
+        date_diff('day', found_date, verified_date)::double,
+        description,
+        null,
+        null
+    from h
+    where level = 'major'
+      and verified_date between start_date and end_date
+
+    union all
+    select
+        'closure_not_holding',
+        c.verified_date,
+        r.hazard_id is not null,
+        c.verifier_staff_id,
+        c.enterprise_id,
+        c.town,
+        c.hazard_id,
+        c.inspection_id,
+        c.found_date,
+        c.deadline,
+        c.rectified_date,
+        c.verified_date,
+        date_diff('day', c.verified_date, r.first_again.found_date)::double,
+        c.description,
+        r.first_again.hazard_id,
+        r.first_again.found_date
+    from h as c
+    left join recurrences as r on c.hazard_id = r.hazard_id
+    where c.verified_date between start_date and end_date
+
+    union all
+    select
+        'busy_day',
+        date,
+        inspections > max_per_day,
+        staff_id,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        inspections::double,
+        inspection_ids,
+        null,
+        null
+    from person_days
+
+    union all
+    select
+        'far_apart_day',
+        date,
+        span_km > travel_allowance_km,
+        lead_staff_id,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        round(span_km, 1),
+        farthest_pair,
+        null,
+        null
+    from lead_days
+
+    union all
+    select
+        'empty_run',
+        date,
+        streak >= empty_run_length,
+        lead_staff_id,
+        enterprise_id,
+        town,
+        null,
+        inspection_id,
+        null,
+        null,
+        null,
+        null,
+        streak::double,
+        null,
+        null,
+        null
+    from streaks
+    where date between start_date and end_date
+
+    union all
+    select
+        'copied_description',
+        d.found_date,
+        c.enterprises >= copied_min_enterprises,
+        d.finder_staff_id,
+        d.enterprise_id,
+        d.town,
+        d.hazard_id,
+        d.inspection_id,
+        d.found_date,
+        d.deadline,
+        d.rectified_date,
+        d.verified_date,
+        c.enterprises::double,
+        d.description,
+        null,
+        null
+    from described as d
+    join copies as c
+        on d.finder_staff_id is not distinct from c.finder_staff_id
+        and d.found_date = c.found_date
+        and d.text_key = c.text_key
+
+    union all
+    select
+        'no_worklog_day',
+        p.date,
+        l.staff_id is null,
+        p.staff_id,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        null,
+        p.inspections::double,
+        p.inspection_ids,
+        null,
+        null
+    from person_days as p
+    semi join logged_staff as s on p.staff_id = s.staff_id
+    left join logged_days as l on p.staff_id = l.staff_id and p.date = l.date
+
+    union all
+    select
+        'stalled_order',
+        as_of::date,
+        h.order_date is null and c.case_date is null,
+        h.finder_staff_id,
+        h.enterprise_id,
+        h.town,
+        h.hazard_id,
+        h.inspection_id,
+        h.found_date,
+        h.deadline,
+        h.rectified_date,
+        h.verified_date,
+        h.days_overdue::double,
+        h.description,
+        null,
+        h.order_date
+    from h
+    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+    where h.level = 'major'
+      and h.is_overdue
+      and h.days_overdue >= order_after_days
+
+    union all
+    select
+        'stalled_case',
+        as_of::date,
+        c.case_date is null,
+        h.finder_staff_id,
+        h.enterprise_id,
+        h.town,
+        h.hazard_id,
+        h.inspection_id,
+        h.found_date,
+        h.deadline,
+        h.rectified_date,
+        h.verified_date,
+        h.days_overdue::double,
+        h.description,
+        null,
+        h.order_date
+    from h
+    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+    where h.is_overdue
+      and h.order_date is not null
+      and h.days_overdue >= case_after_days;
+
+-- For every signal measure, what the data in scope lacks to support it (missing_field), or
+-- null when it records everything the measure needs. A fact is recorded when at least one
+-- record in scope holds it (dates after as_of have not happened yet): not recorded is not
+-- zero. The data model holds no deadline extension (延期) at all.
+create or replace macro signal_missing_fields(start_date, end_date, as_of, towns, departments, industries) as table
+    with scoped as (
+        select *
+        from scoped_enterprises(towns, departments, industries)
+    ),
+
+    hazard_fields as (
+        select
+            count(h.deadline) > 0 as has_deadline,
+            count(*) filter (where h.rectified_date <= as_of) > 0 as has_rectified_date,
+            count(*) filter (where h.verified_date <= as_of) > 0 as has_verified_date,
+            count(*) filter (where h.order_date <= as_of) > 0 as has_order_date,
+            count(h.description) > 0 as has_description,
+            count(i.inspection_id) > 0 as has_inspection_link
+        from valid_hazards() as h
+        join scoped as e on h.enterprise_id = e.enterprise_id
+        left join inspections as i on h.inspection_id = i.inspection_id
+        where h.found_date <= as_of
+    ),
+
+    other_fields as (
+        select
+            exists (
+                select 1
+                from inspections as i
+                join scoped as e on i.enterprise_id = e.enterprise_id
+                where i.type = 'recheck'
+                  and i.date <= as_of
+            ) as has_rechecks,
+            exists (
+                select 1
+                from scoped
+                where lat is not null
+                  and lon is not null
+            ) as has_coordinates,
+            exists (
+                select 1
+                from worklogs
+                where date between start_date and end_date
+            ) as has_worklogs,
+            exists (
+                select 1
+                from cases as c
+                join scoped as e on c.enterprise_id = e.enterprise_id
+                where c.filed_date <= as_of
+            ) as has_cases
+    ),
+
+    measures as (
+        select unnest([
+            'deadline_day', 'long_deadline', 'extended_deadline', 'same_day_verification',
+            'late_verification', 'never_verified', 'major_without_recheck', 'closure_not_holding',
+            'busy_day', 'far_apart_day', 'empty_run', 'copied_description', 'no_worklog_day',
+            'stalled_order', 'stalled_case'
+        ]) as measure
+    )
+
+    select
+        m.measure,
+        case
+            when m.measure in ('deadline_day', 'long_deadline') and not f.has_deadline then 'deadline'
+            when m.measure = 'deadline_day' and not f.has_rectified_date then 'rectified_date'
+            when m.measure = 'extended_deadline' then 'deadline_extension'
+            when m.measure in ('same_day_verification', 'late_verification', 'never_verified',
+                               'major_without_recheck', 'closure_not_holding')
+                and not f.has_verified_date then 'verified_date'
+            when m.measure in ('same_day_verification', 'late_verification', 'never_verified')
+                and not f.has_rectified_date then 'rectified_date'
+            when m.measure = 'major_without_recheck' and not o.has_rechecks then 'recheck_inspections'
+            when m.measure in ('closure_not_holding', 'copied_description') and not f.has_description
+                then 'description'
+            when m.measure = 'far_apart_day' and not o.has_coordinates then 'coordinates'
+            when m.measure in ('empty_run', 'copied_description') and not f.has_inspection_link
+                then 'inspection_link'
+            when m.measure = 'no_worklog_day' and not o.has_worklogs then 'worklogs'
+            when m.measure in ('stalled_order', 'stalled_case') and not f.has_order_date then 'order_date'
+            when m.measure = 'stalled_case' and not o.has_cases then 'cases'
+        end as missing_field
+    from measures as m
+    cross join hazard_fields as f
+    cross join other_fields as o;
 
 -- The import log (one line per file and sheet imported) and the quarantine (every rejected
 -- row, and every warning, with file, sheet, row as the user sees it, column, value and reason).

@@ -124,7 +124,8 @@ def test_a_download_exists_only_once_clicked_and_is_recorded_then(tmp_path, defe
     ]
 
 
-PAGES_WITH_DOWNLOADS = {"coverage", "hazards", "rectification", "briefing", "explore", "enterprise", "performance"}
+PAGES_WITH_DOWNLOADS = {"coverage", "hazards", "rectification", "briefing", "explore", "enterprise", "performance",
+                        "quality"}
 
 
 @pytest.mark.parametrize("page", [p.key for p in PAGES])

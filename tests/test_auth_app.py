@@ -25,7 +25,9 @@ FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
 ROLE_USER = {"leadership": "leader", "office": "office", "staff": "li", "clerk": "clerk", "admin": "admin"}
 # What each role may open (written out here, not read from navigation.py, so a wrong PageSpec fails).
 READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore"}
-MAY_OPEN = {"leadership": READ, "office": READ | {"data_quality"}, "staff": READ,
+# Supervision quality compares named people: leadership and the office only, never staff.
+OVERSIGHT = READ | {"quality"}
+MAY_OPEN = {"leadership": OVERSIGHT, "office": OVERSIGHT | {"data_quality"}, "staff": READ,
             "clerk": {"data_import", "data_quality"}, "admin": {"admin", "data_quality"}}
 
 

@@ -31,6 +31,10 @@ SAMPLE_PARAMS = {
     "import_id": "20260401T000000-000000",
     "written_on": date(2026, 4, 5),
     "is_demo": False,
+    "units": [],
+    "measure": "deadline_day",
+    "dimension": "all",
+    "key": None,
 }
 
 
