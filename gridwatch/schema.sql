@@ -286,3 +286,293 @@ create table if not exists quarantine (
     detail varchar,
     record varchar
 );
+
+-- Whether a hazard counts as rectified at as_of: its rectified_date is on or before as_of;
+-- with no date, its rectified flag (DESIGN: "rectified, date unknown" counts as rectified).
+-- A rectified_date after as_of has not happened yet at as_of.
+create or replace macro hazard_rectified_by(rectified_date, rectified, as_of) as
+    case
+        when rectified_date is not null then rectified_date <= as_of
+        else coalesce(rectified, false)
+    end;
+
+-- Overdue open at as_of: its deadline passed before as_of and it is not rectified by then.
+create or replace macro hazard_overdue_by(deadline, rectified_date, rectified, as_of) as
+    deadline is not null
+    and deadline < as_of
+    and not hazard_rectified_by(rectified_date, rectified, as_of);
+
+-- What makes two hazards "the same" for the repeat rule: the checklist item or standard
+-- clause when recorded, else the description lower-cased without spaces or punctuation.
+-- Null when neither is recorded (such a hazard is never a repeat).
+create or replace macro hazard_repeat_key(item, description) as
+    coalesce(
+        nullif(trim(item), ''),
+        nullif(regexp_replace(lower(description), '[[:space:][:punct:]，。、；：！？（）【】“”‘’《》·]', '', 'g'), '')
+    );
+
+-- REPEAT RULE (one place; the plan's features use it). Every hazard with is_repeat: the
+-- same enterprise, category and repeat key (hazard_repeat_key) was found on an earlier
+-- day within window_days before it (DESIGN "repeat hazard"). It depends only on hazards
+-- found before it, so it never looks past an as-of date. To be replaced by the shared
+-- repeat macro of the metrics consolidation when that lands.
+create or replace macro repeat_hazards(window_days) as table
+    with keyed as materialized (
+        select
+            h.*,
+            hazard_repeat_key(h.item, h.description) as repeat_key
+        from hazards as h
+    ),
+
+    repeats as (
+        select k.hazard_id
+        from keyed as k
+        semi join keyed as earlier
+            on earlier.enterprise_id = k.enterprise_id
+            and earlier.category = k.category
+            and earlier.repeat_key = k.repeat_key
+            and earlier.found_date < k.found_date
+            and earlier.found_date >= k.found_date - cast(window_days as integer)
+    )
+
+    select
+        k.* exclude (repeat_key),
+        r.hazard_id is not null as is_repeat
+    from keyed as k
+    left join repeats as r on k.hazard_id = r.hazard_id;
+
+-- The inspections the plan learns from (types in example_types) and what each found: the
+-- first found_date of a major hazard and of any hazard found at it (null: none). A hazard
+-- belongs to the inspection it names; one that names no known inspection belongs to the
+-- inspections of its enterprise on its found_date.
+create or replace macro risk_examples(example_types) as table
+    with chosen as (
+        select
+            inspection_id,
+            enterprise_id,
+            date,
+            type
+        from inspections
+        where list_contains(example_types, type)
+    ),
+
+    linked as (
+        select
+            c.inspection_id,
+            h.level,
+            h.found_date
+        from hazards as h
+        join chosen as c on h.inspection_id = c.inspection_id
+    ),
+
+    unlinked as (
+        select
+            c.inspection_id,
+            h.level,
+            h.found_date
+        from hazards as h
+        anti join inspections as i on h.inspection_id = i.inspection_id
+        join chosen as c on h.enterprise_id = c.enterprise_id and h.found_date = c.date
+    ),
+
+    found as (
+        select * from linked
+        union all
+        select * from unlinked
+    )
+
+    select
+        c.inspection_id,
+        c.enterprise_id,
+        c.date,
+        c.type,
+        min(f.found_date) filter (where f.level = 'major') as major_found_date,
+        min(f.found_date) as any_found_date
+    from chosen as c
+    left join found as f on c.inspection_id = f.inspection_id
+    group by c.inspection_id, c.enterprise_id, c.date, c.type;
+
+-- The risk model's features of an enterprise as of a date, for every row of the table named
+-- by `probes` (probe_id, enterprise_id, as_of). Only records dated on or before each probe's
+-- as_of count: hazards found by then (open, overdue and rectified judged at as_of), inspections
+-- of example_types by then (rechecks follow up hazards already found: they are no measure of
+-- how long an enterprise went unwatched), tip-offs and cases by then, listed supervision
+-- begun by then. The industry rate is the share
+-- of the industry's inspections in `examples` (the table risk_examples returns) of the
+-- industry_months whole months before the probe's month that found a major (any) hazard
+-- recorded before that month, smoothed toward the county's rate with the weight of
+-- industry_prior inspections. Nothing about who inspected.
+create or replace macro risk_features(
+    probes, examples, example_types, recent_days, repeat_window_days, industry_months, industry_prior,
+    red, orange, yellow, blue
+) as table
+    with p as materialized (
+        select
+            row_number() over () as pk,
+            q.probe_id,
+            q.enterprise_id,
+            cast(q.as_of as date) as as_of,
+            cast(q.as_of as date) - cast(recent_days as integer) as recent_from
+        from query_table(probes) as q
+    ),
+
+    hazard_counts as (
+        select
+            p.pk,
+            count(*) filter (where h.level = 'major' and h.found_date > p.recent_from) as majors_recent,
+            count(*) filter (where h.level = 'major' and h.found_date <= p.recent_from) as majors_older,
+            count(*) filter (where h.level = 'general' and h.found_date > p.recent_from) as generals_recent,
+            count(*) filter (where h.level = 'general' and h.found_date <= p.recent_from) as generals_older,
+            count(*) filter (where h.is_repeat and h.found_date > p.recent_from) as repeats_recent,
+            count(*) filter (
+                where not hazard_rectified_by(h.rectified_date, h.rectified, p.as_of)
+            ) as open_hazards,
+            count(*) filter (
+                where hazard_overdue_by(h.deadline, h.rectified_date, h.rectified, p.as_of)
+            ) as overdue_open
+        from p
+        join repeat_hazards(repeat_window_days) as h
+            on h.enterprise_id = p.enterprise_id
+            and h.found_date <= p.as_of
+        group by p.pk
+    ),
+
+    inspection_counts as (
+        select
+            p.pk,
+            max(i.date) as last_inspection,
+            count(*) filter (where i.date > p.recent_from) as inspections_recent
+        from p
+        join inspections as i
+            on i.enterprise_id = p.enterprise_id
+            and i.date <= p.as_of
+        where list_contains(example_types, i.type)
+        group by p.pk
+    ),
+
+    tipoff_counts as (
+        select
+            p.pk,
+            count(*) as tipoffs_recent
+        from p
+        join tipoffs as t
+            on t.enterprise_id = p.enterprise_id
+            and t.received_date <= p.as_of
+            and t.received_date > p.recent_from
+        group by p.pk
+    ),
+
+    case_counts as (
+        select
+            p.pk,
+            count(*) as cases_recent
+        from p
+        join cases as c
+            on c.enterprise_id = p.enterprise_id
+            and c.filed_date <= p.as_of
+            and c.filed_date > p.recent_from
+        group by p.pk
+    ),
+
+    with_enterprise as materialized (
+        select
+            p.*,
+            e.risk_level,
+            e.industry,
+            coalesce(e.industry, '') as industry_key,
+            e.employees,
+            e.major_hazard_source,
+            e.listed_since,
+            cast(date_trunc('month', p.as_of) as date) as month_start
+        from p
+        join enterprises as e on p.enterprise_id = e.enterprise_id
+    ),
+
+    rated_examples as (
+        select
+            x.date,
+            x.major_found_date,
+            x.any_found_date,
+            coalesce(e.industry, '') as industry_key
+        from query_table(examples) as x
+        join enterprises as e on x.enterprise_id = e.enterprise_id
+    ),
+
+    months as (
+        select distinct
+            industry_key,
+            month_start,
+            month_start - to_months(cast(industry_months as integer)) as rate_from
+        from with_enterprise
+    ),
+
+    industry_rates as (
+        select
+            m.industry_key,
+            m.month_start,
+            count(*) as rate_examples,
+            count(*) filter (where x.major_found_date < m.month_start) as majors,
+            count(*) filter (where x.any_found_date < m.month_start) as anys
+        from months as m
+        join rated_examples as x
+            on x.industry_key = m.industry_key
+            and x.date >= m.rate_from
+            and x.date < m.month_start
+        group by m.industry_key, m.month_start
+    ),
+
+    county_rates as (
+        select
+            m.month_start,
+            count(*) as rate_examples,
+            count(*) filter (where x.major_found_date < m.month_start) as majors,
+            count(*) filter (where x.any_found_date < m.month_start) as anys
+        from (select distinct month_start, rate_from from months) as m
+        join rated_examples as x
+            on x.date >= m.rate_from
+            and x.date < m.month_start
+        group by m.month_start
+    ),
+
+    final as (
+        select
+            w.probe_id,
+            w.enterprise_id,
+            w.as_of,
+            w.risk_level,
+            w.industry,
+            inspection_interval(w.risk_level, red, orange, yellow, blue) as interval_days,
+            ic.last_inspection,
+            date_diff('day', ic.last_inspection, w.as_of) as days_since_inspection,
+            ic.last_inspection is null as never_inspected,
+            coalesce(ic.inspections_recent, 0) as inspections_recent,
+            coalesce(hc.majors_recent, 0) as majors_recent,
+            coalesce(hc.majors_older, 0) as majors_older,
+            coalesce(hc.generals_recent, 0) as generals_recent,
+            coalesce(hc.generals_older, 0) as generals_older,
+            coalesce(hc.repeats_recent, 0) as repeats_recent,
+            coalesce(hc.open_hazards, 0) as open_hazards,
+            coalesce(hc.overdue_open, 0) as overdue_open,
+            w.employees,
+            w.major_hazard_source,
+            coalesce(w.listed_since <= w.as_of, false) as listed,
+            coalesce(tc.tipoffs_recent, 0) as tipoffs_recent,
+            coalesce(cc.cases_recent, 0) as cases_recent,
+            coalesce(ir.rate_examples, 0) as industry_examples,
+            (coalesce(ir.majors, 0) + industry_prior * cr.majors / cr.rate_examples)
+                / (coalesce(ir.rate_examples, 0) + industry_prior) as industry_major_rate,
+            (coalesce(ir.anys, 0) + industry_prior * cr.anys / cr.rate_examples)
+                / (coalesce(ir.rate_examples, 0) + industry_prior) as industry_any_rate
+        from with_enterprise as w
+        left join hazard_counts as hc on w.pk = hc.pk
+        left join inspection_counts as ic on w.pk = ic.pk
+        left join tipoff_counts as tc on w.pk = tc.pk
+        left join case_counts as cc on w.pk = cc.pk
+        left join industry_rates as ir
+            on w.industry_key = ir.industry_key
+            and w.month_start = ir.month_start
+        left join county_rates as cr on w.month_start = cr.month_start
+    )
+
+    select *
+    from final;
