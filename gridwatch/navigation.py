@@ -37,6 +37,7 @@ PAGES = (
     PageSpec("hazards", "staff", "⚠️"),
     PageSpec("enterprise", "staff", "🏭"),
     PageSpec("rectification", "staff", "🔁"),
+    PageSpec("plan", "staff", "📋"),
     PageSpec("performance", "staff", "🏅"),
     PageSpec("explore", "staff", "🔎"),
     PageSpec("data_import", "data", "📥", roles=("clerk",)),
