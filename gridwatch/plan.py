@@ -487,6 +487,14 @@ def labelled(rows: pd.DataFrame, lang: str, listed_visit_days: int, columns=TABL
     return out.rename(columns={c: i18n.text(f"plan.col.{c}", lang) for c in out.columns})
 
 
+def factor_name(column: str, lang: str) -> str:
+    """A design column of the model in words (a missing indicator as "<factor>: not recorded")."""
+    if column.endswith(risk.MISSING_SUFFIX):
+        return i18n.text("plan.factor.missing", lang,
+                         name=i18n.text(f"plan.factor.{column.removesuffix(risk.MISSING_SUFFIX)}", lang))
+    return i18n.text(f"plan.factor.{column}", lang)
+
+
 def squadron_label(squadron, lang: str) -> str:
     """A squadron's name, or the words for "no squadron"."""
     return squadron if isinstance(squadron, str) else i18n.text("plan.unassigned", lang)

@@ -160,12 +160,13 @@ with st.expander(ui.t("plan.model.header")):
                         majors=f"{model.major.positives:,}"))
     if model.not_recorded:
         st.markdown(ui.t("plan.model.not_recorded",
-                         sources="、".join(ui.t(f"plan.source.{s}") for s in model.not_recorded)))
+                         sources=("、" if lang == "zh" else ", ").join(ui.t(f"plan.source.{s}")
+                                                                       for s in model.not_recorded)))
     if model.usable:
         weights = model.coefficients()
         st.caption(ui.t("plan.model.weights"))
         st.dataframe(pd.DataFrame({
-            ui.t("plan.model.factor"): [ui.t(f"plan.factor.{c}") for c in weights["column"]],
+            ui.t("plan.model.factor"): [plan.factor_name(c, lang) for c in weights["column"]],
             ui.t("plan.model.weight_major"): weights["major"].round(3),
             ui.t("plan.model.weight_any"): weights["any"].round(3),
         }), hide_index=True)
