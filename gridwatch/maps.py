@@ -187,10 +187,11 @@ def view_for(points: list[list[float]], width: int = 900, height: int = 560) -> 
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     mid_lat = (min(lats) + max(lats)) / 2
-    # Web Mercator: 256 px span 360° of longitude at zoom 0; latitude stretches by 1/cos.
+    # deck.gl's Web Mercator: 512 px span 360° of longitude at zoom 0 (its tile size, not the
+    # 256 px of classic web maps); latitude stretches by 1/cos. A fifth of a zoom step of margin.
     d_lon = max(max(lons) - min(lons), 1e-3)
     d_lat = max((max(lats) - min(lats)) / max(math.cos(math.radians(mid_lat)), 0.1), 1e-3)
-    zoom = min(math.log2(width * 360 / (256 * d_lon)), math.log2(height * 360 / (256 * d_lat))) - 0.7
+    zoom = min(math.log2(width * 360 / (512 * d_lon)), math.log2(height * 360 / (512 * d_lat))) - 0.2
     return pdk.ViewState(latitude=mid_lat, longitude=(min(lons) + max(lons)) / 2,
                          zoom=round(max(1.0, min(15.0, zoom)), 2), pitch=0, bearing=0)
 
