@@ -448,11 +448,12 @@ def week_choices(data_as_of: date, count: int) -> list[date]:
     return out
 
 
-TABLE_COLUMNS = ("rank", "name", "town", "village", "risk_level", "required", "p_major", "p_any", "reasons",
+TABLE_COLUMNS = ("rank", "name", "reasons", "risk_level", "required", "p_major", "p_any", "town", "village",
                  "last_inspection", "register")
 SHEET_COLUMNS = ("rank", "name", "credit_code", "town", "village", "industry", "risk_level", "required", "p_major",
                  "p_any", "reasons", "last_inspection", "visit_date", "result")
 PDF_COLUMNS = ("rank", "name", "town", "risk_level", "p_major", "reasons")
+MAP_HEIGHT = 460
 
 
 def labelled(rows: pd.DataFrame, lang: str, listed_visit_days: int, columns=TABLE_COLUMNS) -> pd.DataFrame:
@@ -578,5 +579,6 @@ def deck(rows: pd.DataFrame, town_grids: pd.DataFrame, lang: str, listed_visit_d
                                     line_width_min_pixels=1.5, get_radius=300, radius_min_pixels=7,
                                     radius_max_pixels=14, pickable=True))
     framed = [p["position"] for p in points] or [pt for o in outlines for pt in o["polygon"]]
-    return maps.FrozenDeck(layers=layers, initial_view_state=maps.view_for(framed), map_provider=None,
+    view = maps.view_for(framed, height=MAP_HEIGHT)
+    return maps.FrozenDeck(layers=layers, initial_view_state=view, map_provider=None,
                            tooltip=maps.TOOLTIP), len(points)

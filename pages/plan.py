@@ -76,6 +76,7 @@ config = {
     ui.t("plan.col.p_major"): st.column_config.NumberColumn(format="percent"),
     ui.t("plan.col.p_any"): st.column_config.NumberColumn(format="percent"),
     link: st.column_config.LinkColumn(link, display_text=ui.t("plan.col.register")),
+    ui.t("plan.col.reasons"): st.column_config.TextColumn(width="large"),
 }
 tab_plan, tab_all = st.tabs([ui.t("plan.tab.plan"), ui.t("plan.tab.all")], key="plan_tab", on_change="rerun")
 with tab_plan:
@@ -120,7 +121,7 @@ else:
         st.info(ui.t("plan.map.none"))
     else:
         st.caption(ui.t("plan.map.help"))
-        st.pydeck_chart(deck, height=460, key="plan_map")
+        st.pydeck_chart(deck, height=plan.MAP_HEIGHT, key="plan_map")
 
 st.subheader(ui.t("plan.hindsight.header"))
 st.caption(ui.t("plan.hindsight.intro", n=cfg.hindsight_windows, days=cfg.hindsight_window_days))

@@ -46,7 +46,7 @@ def test_plan_shows_required_first_then_the_model(plan_db, monkeypatch, lang):
     assert [m.value for m in at.metric][:3] == ["2", "1", "2"]
     assert names(at) == ["东四机械厂", "东一机械厂"]
     table = at.dataframe[0].value
-    why = table[table.columns[8]].tolist()
+    why = table[table.columns[2]].tolist()
     assert why[0].startswith({"zh": "按风险等级须检查：到周日距上次检查 240 天",
                               "en": "required by its risk level: 240 days"}[lang])
     assert {"zh": "近一年发现重大隐患 6 项", "en": "major hazards in the last year: 6"}[lang] in why[1]
@@ -66,7 +66,7 @@ def test_squadron_change_changes_list_map_and_chart(plan_db, monkeypatch):
     assert "mapStyle" not in spec or spec["mapStyle"] == "__MAP_STYLE__"
     charts = at.get("plotly_chart")
     titles = [json.loads(c.proto.spec)["layout"]["title"]["text"] for c in charts]
-    assert titles == ["全县：发现重大隐患的企业落在前一半的比例", "第二中队：发现重大隐患的企业落在前一半的比例"]
+    assert titles == ["全县：重大隐患落在前一半的占比", "第二中队：重大隐患落在前一半的占比"]
 
 
 def test_past_week_shows_the_plan_made_then(plan_db, monkeypatch):
