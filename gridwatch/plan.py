@@ -154,7 +154,9 @@ def score(run: Runner, as_of: date, cfg: Settings, visits: tuple[date, date] | N
     out["p_any"] = scores.p_any
     out["few_inspections"] = risk.few_inspections(model, rows)
     eligible = risk.describable(rows, scores.groups)
-    out["reason_groups"] = risk.top_groups(scores, cfg.reasons_per_row, cfg.min_reason_logit, eligible)
+    top = risk.top_groups(scores, cfg.reasons_per_row, cfg.min_reason_logit, eligible)
+    for k in range(top.shape[1]):
+        out[f"reason_{k + 1}"] = top[:, k]
     return Scored(as_of, model, out, sources)
 
 
@@ -183,20 +185,33 @@ def assemble(scored: Scored, enterprises: pd.DataFrame, capacity: pd.DataFrame) 
     ``in_plan`` is true for the first ``capacity`` of that order: when the required
     visits alone exceed the week's capacity, the rest of them wait (``overflow``).
     """
-    rows = enterprises.merge(scored.rows, on="enterprise_id", how="left", suffixes=("", "_feature"))
-    rows = rows.drop(columns=[c for c in rows.columns if c.endswith("_feature")])
-    required = rows["required"].astype(bool)
-    rows["_block"] = np.where(required, 0, 1)
-    rows["_risk"] = np.where(required, rows["risk_level"].map(RISK_ORDER).fillna(len(RISK_ORDER)), 0)
-    rows["_p"] = -rows["p_major"].fillna(0.0)
-    rows["_squadron"] = rows["squadron"].fillna("\uffff")
-    rows = rows.sort_values(["_squadron", "_block", "_risk", "_p", "enterprise_id"], kind="stable")
-    rows["position"] = rows.groupby("_squadron", sort=False).cumcount() + 1
-    caps = {("\uffff" if not isinstance(s, str) else s): int(c)
+    features = scored.rows.drop(columns=[c for c in scored.rows.columns
+                                         if c in enterprises.columns and c != "enterprise_id"])
+    same = len(features) == len(enterprises) and (
+        features["enterprise_id"].to_numpy(dtype=object) == enterprises["enterprise_id"].to_numpy(dtype=object)).all()
+    if same:
+        # Both queries list the operating enterprises by id: side by side, no join needed.
+        rows = pd.concat([enterprises.reset_index(drop=True),
+                          features.drop(columns=["enterprise_id"]).reset_index(drop=True)], axis=1)
+    else:
+        rows = enterprises.merge(features, on="enterprise_id", how="left")
+    required = rows["required"].to_numpy(dtype=bool)
+    risk_rank = rows["risk_level"].map(RISK_ORDER).fillna(len(RISK_ORDER)).to_numpy()
+    squadron_codes, _ = pd.factorize(rows["squadron"], sort=True, use_na_sentinel=False)
+    id_codes, _ = pd.factorize(rows["enterprise_id"], sort=True)
+    # Sort keys, last = primary: squadron, required first, red first among them, p_major, id.
+    order = np.lexsort((id_codes, -rows["p_major"].fillna(0.0).to_numpy(), np.where(required, risk_rank, 0),
+                        ~required, squadron_codes))
+    rows = rows.take(order).reset_index(drop=True)
+    sorted_squadrons = squadron_codes[order]
+    starts = np.r_[0, np.flatnonzero(sorted_squadrons[1:] != sorted_squadrons[:-1]) + 1]
+    position = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)])) + 1 if len(rows) else []
+    rows["position"] = position
+    caps = {s if isinstance(s, str) else None: int(c)
             for s, c in zip(capacity["squadron"], capacity["capacity"], strict=True)}
-    rows["capacity"] = rows["_squadron"].map(caps).fillna(0).astype(int)
+    rows["capacity"] = [caps.get(s if isinstance(s, str) else None, 0) for s in rows["squadron"].tolist()]
     rows["in_plan"] = rows["position"] <= rows["capacity"]
-    return rows.drop(columns=["_block", "_risk", "_p", "_squadron"]).reset_index(drop=True)
+    return rows
 
 
 def plan_rows(assembled: pd.DataFrame, squadron: str | None = None, everyone: bool = False,
@@ -217,6 +232,11 @@ def plan_rows(assembled: pd.DataFrame, squadron: str | None = None, everyone: bo
     return rows.assign(rank=rows["position"]).reset_index(drop=True)
 
 
+def reason_columns(rows: pd.DataFrame) -> list[str]:
+    """The columns holding each row's reason groups (positions in ``risk.GROUP_ORDER``, -1 for none)."""
+    return [c for c in rows.columns if c.startswith("reason_") and c[7:].isdigit()]
+
+
 def reason_lists(rows: pd.DataFrame, lang: str, listed_visit_days: int) -> list[list[str]]:
     """Why each row is in the plan, in words: the rules that require it, then the model's largest contributions.
 
@@ -225,31 +245,33 @@ def reason_lists(rows: pd.DataFrame, lang: str, listed_visit_days: int) -> list[
     def template(key: str) -> str:
         return i18n.text(key, lang)
 
-    groups = [g if isinstance(g, list) else [] for g in rows["reason_groups"].tolist()]
-    words: dict[str, dict[int, str]] = {}
-    for group in {g for gs in groups for g in gs}:
-        positions = [i for i, gs in enumerate(groups) if group in gs]
-        texts = risk.reason_texts(group, rows.iloc[positions], lang)
-        words[group] = dict(zip(positions, texts, strict=True))
+    codes = rows[reason_columns(rows)].to_numpy(dtype=np.int64) if len(rows) else np.zeros((0, 0), np.int64)
+    words: dict[int, dict[int, str]] = {}
+    for code in np.unique(codes[codes >= 0]).tolist():
+        positions = np.flatnonzero((codes == code).any(axis=1))
+        texts = risk.reason_texts(risk.GROUP_ORDER[code], rows, lang, positions)
+        words[code] = dict(zip(positions.tolist(), texts, strict=True))
+    gap = risk.GROUP_ORDER.index("gap")
     never = rows["last_inspection"].isna().tolist()
-    days = rows["days_at_week_end"].tolist()
+    days = rows["days_at_week_end"].to_numpy(dtype=object).tolist()
     intervals = rows["interval_days"].tolist()
     overdue, listed = rows["overdue_by_week_end"].tolist(), rows["listed_due"].tolist()
     t_overdue, t_never = template("plan.rule.overdue"), template("plan.rule.never_inspected")
     t_listed, t_listed_never = template("plan.rule.listed"), template("plan.rule.listed_never")
     t_none = template("plan.reason.none")
     out = []
-    for i, gs in enumerate(groups):
+    for i, row_codes in enumerate(codes.tolist()):
         line = []
         if overdue[i]:
             line.append(t_never if never[i] else t_overdue.format(days=int(days[i]), interval=int(intervals[i])))
         if listed[i]:
             line.append(t_listed_never if never[i] else t_listed.format(days=int(days[i]), limit=listed_visit_days))
-        for group in gs:
-            if group == "gap" and line:
+        chosen = [c for c in row_codes if c >= 0]
+        for code in chosen:
+            if code == gap and line:
                 continue  # the rule's own words already say how long since the last visit
-            line.append(words[group][i])
-        if not gs:
+            line.append(words[code][i])
+        if not chosen:
             line.append(t_none)
         out.append(line)
     return out
@@ -257,24 +279,23 @@ def reason_lists(rows: pd.DataFrame, lang: str, listed_visit_days: int) -> list[
 
 def as_json(rows: pd.DataFrame, lang: str, listed_visit_days: int) -> list[dict]:
     """The rows as the CLI prints them: exactly ``JSON_FIELDS``, probabilities rounded to 4 places."""
+    def texts(name: str) -> list:
+        return rows[name].astype(object).where(rows[name].notna(), None).tolist()
+
     columns = {
-        "enterprise_id": rows["enterprise_id"].tolist(),
-        "name": rows["name"].tolist(),
-        "town": [_text(v) for v in rows["town"].tolist()],
-        "squadron": [_text(v) for v in rows["squadron"].tolist()],
-        "risk_level": rows["risk_level"].tolist(),
-        "required": [bool(v) for v in rows["required"].tolist()],
-        "p_major": [round(float(v), 4) for v in rows["p_major"].tolist()],
-        "p_any": [round(float(v), 4) for v in rows["p_any"].tolist()],
-        "rank": [int(v) for v in rows["rank"].tolist()],
+        "enterprise_id": texts("enterprise_id"),
+        "name": texts("name"),
+        "town": texts("town"),
+        "squadron": texts("squadron"),
+        "risk_level": texts("risk_level"),
+        "required": rows["required"].to_numpy(dtype=bool).tolist(),
+        "p_major": np.round(rows["p_major"].to_numpy(dtype=float), 4).tolist(),
+        "p_any": np.round(rows["p_any"].to_numpy(dtype=float), 4).tolist(),
+        "rank": rows["rank"].to_numpy(dtype=np.int64).tolist(),
         "reasons": reason_lists(rows, lang, listed_visit_days),
     }
     return [dict(zip(JSON_FIELDS, values, strict=True))
             for values in zip(*(columns[f] for f in JSON_FIELDS), strict=True)]
-
-
-def _text(value):
-    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

@@ -287,27 +287,28 @@ def describable(frame: pd.DataFrame, groups: tuple[str, ...]) -> np.ndarray:
     return out
 
 
-def top_groups(scores: Scores, limit: int, minimum: float, eligible: np.ndarray | None = None) -> list[list[str]]:
+def top_groups(scores: Scores, limit: int, minimum: float, eligible: np.ndarray | None = None) -> np.ndarray:
     """Per row, the reason groups raising the major log-odds most (at least ``minimum``), largest first.
 
+    Returned as rows × ``limit`` positions in ``GROUP_ORDER`` (-1: no further reason).
     ``eligible`` (rows × groups, from ``describable``) leaves out groups that cannot be
     worded as a reason for that row.
     """
+    n = len(scores.p_major)
+    out = np.full((n, max(limit, 0)), -1, dtype=np.int64)
     if not scores.groups or limit <= 0:
-        return [[] for _ in range(len(scores.p_major))]
+        return out
     usable = scores.contributions >= minimum
     if eligible is not None:
         usable &= eligible
     ranked = np.where(usable, scores.contributions, -np.inf)
     order = np.argsort(-ranked, axis=1, kind="stable")[:, :limit]
-    out = []
-    for row, picks in zip(usable, order, strict=True):
-        out.append([scores.groups[k] for k in picks if row[k]])
-    return out
+    codes = np.array([GROUP_ORDER.index(g) for g in scores.groups])[order]
+    return np.where(np.take_along_axis(usable, order, axis=1), codes, -1)
 
 
-def reason_texts(group: str, frame: pd.DataFrame, lang: str) -> list[str]:
-    """A reason in words for every row of ``frame`` (plan_features columns), from the row's own values.
+def reason_texts(group: str, frame: pd.DataFrame, lang: str, positions: np.ndarray) -> list[str]:
+    """A reason in words for the rows of ``frame`` at ``positions``, from each row's own values.
 
     Column-wise, with each template looked up once: the CLI words every operating
     enterprise of a province (180,000 rows).
@@ -315,31 +316,33 @@ def reason_texts(group: str, frame: pd.DataFrame, lang: str) -> list[str]:
     def template(name: str) -> str:
         return i18n.text(f"plan.reason.{name}", lang)
 
-    n = len(frame)
+    def column(name: str) -> list:
+        return frame[name].to_numpy(dtype=object)[positions].tolist()
+
     if group == "risk":
         labels = {code: i18n.label("risk_level", code, lang) for code in RISK_LEVELS}
-        return [template("risk").format(risk=labels.get(code, code)) for code in frame["risk_level"].tolist()]
+        return [template("risk").format(risk=labels.get(code, code)) for code in column("risk_level")]
     if group == "gap":
-        never, days, interval = template("never_inspected"), template("gap"), frame["interval_days"].tolist()
+        never, days = template("never_inspected"), template("gap")
         return [never if flag else days.format(days=int(d), interval=int(i))
-                for flag, d, i in zip(frame["never_inspected"].tolist(), frame["days_since_inspection"].tolist(),
-                                      interval, strict=True)]
+                for flag, d, i in zip(column("never_inspected"), column("days_since_inspection"),
+                                      column("interval_days"), strict=True)]
     if group == "industry":
         unknown, known = template("industry_unknown"), template("industry")
         return [unknown if _missing(ind) else known.format(industry=ind, rate=f"{100 * float(rate):.1f}")
-                for ind, rate in zip(frame["industry"].tolist(), frame["industry_major_rate"].tolist(), strict=True)]
+                for ind, rate in zip(column("industry"), column("industry_major_rate"), strict=True)]
     if group == "employees":
         unknown, known = template("employees_unknown"), template("employees")
-        return [unknown if _missing(v) else known.format(n=int(v)) for v in frame["employees"].tolist()]
+        return [unknown if _missing(v) else known.format(n=int(v)) for v in column("employees")]
     if group in ("major_hazard_source", "listed"):
         words = {None: template(f"{group}_unknown"), True: template(group), False: template(f"{group}_no")}
-        return [words[None if _missing(v) else bool(v)] for v in frame[group].tolist()]
+        return [words[None if _missing(v) else bool(v)] for v in column(group)]
     plain = template(group)
     if group == "inspections_recent" and "few_inspections" in frame:
         few = template("inspections_few")
         return [(few if f else plain).format(n=int(v))
-                for v, f in zip(frame[group].tolist(), frame["few_inspections"].tolist(), strict=True)]
-    return [plain.format(n=int(v)) for v in frame[group].tolist()] if n else []
+                for v, f in zip(column(group), column("few_inspections"), strict=True)]
+    return [plain.format(n=int(v)) for v in column(group)]
 
 
 def few_inspections(model: Model, frame: pd.DataFrame) -> np.ndarray:

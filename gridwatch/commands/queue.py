@@ -53,8 +53,16 @@ def run(args) -> int:
         if args.squadron not in known:
             raise cli.CliError(f"no operating enterprise in squadron {args.squadron!r}; squadrons: {', '.join(known)}")
     rows = plan.plan_rows(made.rows, args.squadron, everyone=args.everyone, squadron_given=args.squadron is not None)
-    print(json.dumps(plan.as_json(rows, args.lang, cfg.listed_visit_days), ensure_ascii=False, indent=2))
+    print(json_rows(plan.as_json(rows, args.lang, cfg.listed_visit_days)))
     return 0
+
+
+def json_rows(rows: list[dict]) -> str:
+    """A JSON array with one row per line: readable and greppable, and quick for a province's 180,000 rows
+    (Python's indenting encoder is pure Python, several times slower)."""
+    if not rows:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(row, ensure_ascii=False) for row in rows) + "\n]"
 
 
 def _backtest(args, cfg) -> int:
