@@ -356,29 +356,37 @@ create or replace macro risk_examples(example_types) as table
         where list_contains(example_types, type)
     ),
 
-    linked as (
+    -- One row per inspection id a hazard names (null: none), enterprise and day.
+    grouped as (
         select
-            c.inspection_id,
-            h.level,
-            h.found_date
+            h.inspection_id,
+            h.enterprise_id,
+            h.found_date,
+            min(h.found_date) filter (where h.level = 'major') as major_found_date,
+            min(h.found_date) as any_found_date
         from hazards as h
-        join chosen as c on h.inspection_id = c.inspection_id
+        group by h.inspection_id, h.enterprise_id, h.found_date
     ),
 
-    unlinked as (
+    named as (
         select
-            c.inspection_id,
-            h.level,
-            h.found_date
-        from hazards as h
-        anti join inspections as i on h.inspection_id = i.inspection_id
-        join chosen as c on h.enterprise_id = c.enterprise_id and h.found_date = c.date
+            g.inspection_id,
+            min(g.major_found_date) as major_found_date,
+            min(g.any_found_date) as any_found_date
+        from grouped as g
+        semi join inspections as i on g.inspection_id = i.inspection_id
+        group by g.inspection_id
     ),
 
-    found as (
-        select * from linked
-        union all
-        select * from unlinked
+    unnamed as (
+        select
+            g.enterprise_id,
+            g.found_date,
+            min(g.major_found_date) as major_found_date,
+            min(g.any_found_date) as any_found_date
+        from grouped as g
+        anti join inspections as i on g.inspection_id = i.inspection_id
+        group by g.enterprise_id, g.found_date
     )
 
     select
@@ -386,11 +394,11 @@ create or replace macro risk_examples(example_types) as table
         c.enterprise_id,
         c.date,
         c.type,
-        min(f.found_date) filter (where f.level = 'major') as major_found_date,
-        min(f.found_date) as any_found_date
+        least(n.major_found_date, u.major_found_date) as major_found_date,
+        least(n.any_found_date, u.any_found_date) as any_found_date
     from chosen as c
-    left join found as f on c.inspection_id = f.inspection_id
-    group by c.inspection_id, c.enterprise_id, c.date, c.type;
+    left join named as n on c.inspection_id = n.inspection_id
+    left join unnamed as u on c.enterprise_id = u.enterprise_id and c.date = u.found_date;
 
 -- The risk model's features of an enterprise as of a date, for every row of the table named
 -- by `probes` (probe_id, enterprise_id, as_of). Only records dated on or before each probe's
@@ -488,14 +496,18 @@ create or replace macro risk_features(
         join enterprises as e on p.enterprise_id = e.enterprise_id
     ),
 
+    -- Examples counted per industry and month, with the month their first major (any)
+    -- hazard was recorded: whole months are all the rates below compare, so this is exact.
     rated_examples as (
         select
-            x.date,
-            x.major_found_date,
-            x.any_found_date,
-            coalesce(e.industry, '') as industry_key
+            coalesce(e.industry, '') as industry_key,
+            cast(date_trunc('month', x.date) as date) as month,
+            cast(date_trunc('month', x.major_found_date) as date) as major_month,
+            cast(date_trunc('month', x.any_found_date) as date) as any_month,
+            count(*) as examples
         from query_table(examples) as x
         join enterprises as e on x.enterprise_id = e.enterprise_id
+        group by all
     ),
 
     months as (
@@ -510,27 +522,27 @@ create or replace macro risk_features(
         select
             m.industry_key,
             m.month_start,
-            count(*) as rate_examples,
-            count(*) filter (where x.major_found_date < m.month_start) as majors,
-            count(*) filter (where x.any_found_date < m.month_start) as anys
+            sum(x.examples) as rate_examples,
+            coalesce(sum(x.examples) filter (where x.major_month < m.month_start), 0) as majors,
+            coalesce(sum(x.examples) filter (where x.any_month < m.month_start), 0) as anys
         from months as m
         join rated_examples as x
             on x.industry_key = m.industry_key
-            and x.date >= m.rate_from
-            and x.date < m.month_start
+            and x.month >= m.rate_from
+            and x.month < m.month_start
         group by m.industry_key, m.month_start
     ),
 
     county_rates as (
         select
             m.month_start,
-            count(*) as rate_examples,
-            count(*) filter (where x.major_found_date < m.month_start) as majors,
-            count(*) filter (where x.any_found_date < m.month_start) as anys
+            sum(x.examples) as rate_examples,
+            coalesce(sum(x.examples) filter (where x.major_month < m.month_start), 0) as majors,
+            coalesce(sum(x.examples) filter (where x.any_month < m.month_start), 0) as anys
         from (select distinct month_start, rate_from from months) as m
         join rated_examples as x
-            on x.date >= m.rate_from
-            and x.date < m.month_start
+            on x.month >= m.rate_from
+            and x.month < m.month_start
         group by m.month_start
     ),
 
