@@ -267,23 +267,34 @@ def score(model: Model, frame: pd.DataFrame) -> Scores:
 # Groups that read as a reason only when the enterprise has the thing they count or name:
 # "0 overdue hazards" or "not listed" explains nothing, whatever a coefficient says.
 PRESENCE = {
-    **{c: c for c in COUNT_COLUMNS if c != "inspections_recent"},
+    **{c: c for c in COUNT_COLUMNS},
     "listed": "listed",
+}
+# Groups worded as "more of something" (a rate, a size, a count): a reason only when the
+# enterprise has more of it than the average example, so that a reason always reads the
+# way it pushes. A negative weight (one feature standing in for another) then gives none.
+ABOVE_AVERAGE = {
+    **{c: c for c in COUNT_COLUMNS if c != "inspections_recent"},
+    "industry": "industry_major",
+    "employees": "employees",
 }
 
 
-def describable(frame: pd.DataFrame, groups: tuple[str, ...]) -> np.ndarray:
+def describable(model: Model, frame: pd.DataFrame, groups: tuple[str, ...]) -> np.ndarray:
     """rows × groups: whether a group can be put into words as a reason for that row."""
     out = np.ones((len(frame), len(groups)), dtype=bool)
+    raw = design(frame) if len(frame) else None
     for k, group in enumerate(groups):
         column = PRESENCE.get(group)
         if column is not None:
             out[:, k] = frame[column].fillna(0).astype(float).to_numpy() > 0
-        elif group == "inspections_recent":
-            # Never inspected says it better than "0 inspections".
-            out[:, k] = ~frame["never_inspected"].astype(bool).to_numpy()
         elif group == "major_hazard_source":
             out[:, k] = frame[group].isna().to_numpy() | frame[group].fillna(False).astype(bool).to_numpy()
+        feature = ABOVE_AVERAGE.get(group)
+        if feature in model.columns and raw is not None:
+            j = model.columns.index(feature)
+            value = raw[feature].fillna(model.fill.get(feature, 0.0)).to_numpy(dtype=float)
+            out[:, k] &= value > model.mean[j]
     return out
 
 
