@@ -3,8 +3,11 @@
 One JSON object per line in ``data/audit.jsonl`` (``$GRIDWATCH_AUDIT`` overrides): kept
 apart from the warehouse, which imports swap atomically, and readable with any tool.
 Appends are serialised by a lock within the process and by ``O_APPEND`` across processes.
+Pages record as the signed-in user; command-line runs as the operating-system account,
+with ``via: cli``.
 """
 
+import getpass
 import json
 import os
 import threading
@@ -16,7 +19,7 @@ import pandas as pd
 from gridwatch.paths import DATA_DIR
 
 EVENTS = ("sign_in", "sign_in_failed", "sign_out", "session_refused", "page_refused",
-          "export", "export_refused", "import", "user_saved", "rules_saved")
+          "export", "export_refused", "import", "import_refused", "user_saved", "rules_saved")
 _lock = threading.Lock()
 
 
@@ -24,6 +27,19 @@ def log_path() -> Path:
     """The audit file: ``$GRIDWATCH_AUDIT`` if set, else ``data/audit.jsonl``."""
     env = os.environ.get("GRIDWATCH_AUDIT")
     return Path(env) if env else DATA_DIR / "audit.jsonl"
+
+
+def os_user() -> str:
+    """The operating-system account running this process: the user of a command-line run."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name and no passwd entry (some containers)
+        return f"uid {os.getuid()}"
+
+
+def signed_in_user() -> str:
+    """The signed-in user of this Streamlit session ('' outside one or when sign-in is off)."""
+    return _who()
 
 
 def _who() -> str:
@@ -48,6 +64,11 @@ def record(event: str, *, user: str | None = None, **details) -> dict:
     with _lock, open(path, "a", encoding="utf-8") as f:
         f.write(line)
     return entry
+
+
+def record_cli(event: str, **details) -> dict:
+    """Append one event of a command-line run: the user is the OS account, ``via`` is ``cli``."""
+    return record(event, user=os_user(), via="cli", **details)
 
 
 def read(limit: int | None = None) -> pd.DataFrame:

@@ -40,6 +40,35 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
                         help="warehouse file (default: $GRIDWATCH_DB or data/gridwatch.duckdb)")
 
 
+def seconds(text: str) -> float:
+    """argparse type for a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
+    return value
+
+
+def add_wait_argument(parser: argparse.ArgumentParser) -> None:
+    """The ``--wait SECONDS`` option of commands that write the warehouse."""
+    parser.add_argument("--wait", type=seconds, default=None, metavar="SECONDS",
+                        help="how long to wait for another import or demo build to finish "
+                             "(default: $GRIDWATCH_WRITE_TIMEOUT or 600)")
+
+
+def audit(event: str, **details) -> None:
+    """Record what this run did in the audit log; an unwritable log is one clear error line."""
+    from gridwatch import audit as log
+
+    try:
+        log.record_cli(event, **details)
+    except OSError as exc:
+        raise CliError(f"cannot write the audit log {log.log_path()}: {exc.strerror} "
+                       "(what this command reported above was done)") from None
+
+
 def db_from(args: argparse.Namespace) -> Path:
     """The warehouse path chosen by ``--db`` or the default."""
     return args.db if args.db is not None else default_db()

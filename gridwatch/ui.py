@@ -308,24 +308,38 @@ def own_staff_id() -> str | None:
     return user.staff_id if user and user.role == "staff" else None
 
 
-def download_button(label: str, data, *, kind: str, what: str, file_name: str, where=None, **kwargs) -> bool:
-    """``st.download_button`` that the role must be allowed (``auth.may_download``) and that is audited.
+def download_button(label: str, data, *, kind: str, what: str, file_name: str, where=None, **kwargs) -> None:
+    """``st.download_button`` that the role must be allowed (``auth.may_download``), built on click, audited.
 
-    ``kind``: report, register or gap_list; ``what``: a short description for the audit log
-    (the query or sheet and the filters); ``where``: a container (column) to draw in.
-    A refused role sees why instead of the button.
+    ``data``: bytes, text, or a callable without arguments returning them (preferred: nothing
+    is built until someone clicks). ``kind``: report, register, gap_list or quarantine;
+    ``what``: a short description for the audit log (the query or sheet and the filters);
+    ``where``: a container (column) to draw in. A refused role sees why instead of the button.
+
+    The file is always deferred: Streamlit serves it at ``/media/…`` only after the click asked
+    for it, and the ``export`` record is written then, once the bytes exist. An eager file sat
+    at its URL from the page's first run, fetched by the browser without any click. The click
+    does not rerun the page.
     """
     where = where or st
     if not auth.may_download(role(), kind):
         where.caption("🔒 " + t("app.download_refused"))
-        return False
+        return
+    # The builder runs on a Streamlit worker thread with no session: who and where are bound now.
+    user = audit.signed_in_user()
+    spec = _current_page()
+    page = spec.key if spec is not None else ""
 
-    def log() -> None:
-        audit.record("export", kind=kind, what=what, file=file_name)
+    def build() -> bytes:
+        raw = data() if callable(data) else data
+        raw = raw.encode("utf-8") if isinstance(raw, str) else bytes(raw)
+        audit.record("export", user=user, kind=kind, what=what, file=file_name, bytes=len(raw),
+                     **({"page": page} if page else {}))
+        return raw
 
-    kwargs.pop("on_click", None)  # the audit record is the click handler
+    kwargs.pop("on_click", None)
     kwargs.setdefault("key", f"dl_{file_name}")
-    return where.download_button(label, data, file_name=file_name, on_click=log, **kwargs)
+    where.download_button(label, build, file_name=file_name, on_click="ignore", **kwargs)
 
 
 def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:

@@ -4,13 +4,23 @@ Writers never touch the live file. They work on a copy next to it and swap it in
 with ``os.replace`` once committed and checkpointed, so a reader (the app holds
 the file open read-only) never sees half a write, and a writer killed midway
 leaves the warehouse exactly as it was.
+
+Writers take turns: each holds an OS lock on ``.<name>.lock`` beside the warehouse
+from the copy to the swap, so a second writer starts from the first one's result
+instead of overwriting it. The kernel releases the lock when its holder dies, so
+the lock also tells a writer that every other writer's copy lying about is stale.
 """
 
 import contextlib
+import contextvars
+import fcntl
+import logging
 import os
+import re
 import shutil
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -22,8 +32,124 @@ from gridwatch.paths import SCHEMA_FILE
 TABLES = ("grids", "enterprises", "staff", "inspections", "hazards", "cases", "tipoffs", "worklogs")
 
 
+TIMEOUT_ENV = "GRIDWATCH_WRITE_TIMEOUT"
+DEFAULT_TIMEOUT = 600.0
+_POLL_SECONDS = 0.1
+# A writer's copy is ``.<name>.<32 hex>.tmp``; DuckDB adds ``.wal`` and its spill directory ``.tmp``.
+# Readers' version links (``.<name>.<inode>-<mtime>.ro.tmp``, see open_version) never match.
+_COPY = re.compile(r"[0-9a-f]{32}\.tmp(\.wal|\.tmp)?")
+_log = logging.getLogger(__name__)
+
+
 class WarehouseMissing(Exception):
     """The warehouse file does not exist."""
+
+
+class WriteRefused(Exception):
+    """The warehouse was not written: nothing changed."""
+
+
+class WriterBusy(WriteRefused):
+    """Another writer held the warehouse for longer than this writer would wait."""
+
+    def __init__(self, path: Path, timeout: float):
+        super().__init__(f"{path}: another write held the warehouse for more than {timeout:g} s; "
+                         "nothing was written")
+        self.path = path
+        self.timeout = timeout
+
+
+_waiting: contextvars.ContextVar[tuple[Callable[[], None] | None, float | None]] = contextvars.ContextVar(
+    "gridwatch_writer_waiting", default=(None, None))
+
+
+@contextlib.contextmanager
+def waiting(announce: Callable[[], None] | None = None, *, timeout: float | None = None) -> Iterator[None]:
+    """Within this block, a write that finds another writer at work calls ``announce`` once and waits.
+
+    It waits at most ``timeout`` seconds (default ``write_timeout()``), then raises ``WriterBusy``.
+    A context rather than arguments so that the CLI and the page can speak to the user from
+    writes made deep inside the importer.
+    """
+    token = _waiting.set((announce, timeout))
+    try:
+        yield
+    finally:
+        _waiting.reset(token)
+
+
+def write_timeout() -> float:
+    """Seconds a writer waits for another: ``$GRIDWATCH_WRITE_TIMEOUT`` if set, else 600."""
+    value = os.environ.get(TIMEOUT_ENV, "").strip()
+    if not value:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise WriteRefused(f"{TIMEOUT_ENV}={value!r} is not a number of seconds (0 or more)")
+    return seconds
+
+
+def lock_file(path: Path) -> Path:
+    """The lock file of the warehouse at ``path`` (kept: removing a lock file races its next user)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.lock")
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    """Hold the warehouse's writer lock; wait for another holder as ``waiting`` says.
+
+    ``flock`` locks belong to an open file description, so two sessions of one app
+    process exclude each other as two processes do, and a killed holder's lock is
+    released by the kernel with its descriptors.
+    """
+    announce, timeout = _waiting.get()
+    timeout = write_timeout() if timeout is None else timeout
+    fd = os.open(lock_file(path), os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        started = time.monotonic()
+        announced = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                waited = time.monotonic() - started
+                if waited >= timeout:
+                    raise WriterBusy(Path(path), timeout) from None
+                if announce is not None and not announced:
+                    announced = True
+                    announce()
+                time.sleep(min(_POLL_SECONDS, timeout - waited))
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def stale_copies(path: Path) -> list[Path]:
+    """Writers' copies, WALs and spill directories beside the warehouse (all stale while the lock is held)."""
+    path = Path(path)
+    prefix = f".{path.name}."
+    if not path.parent.is_dir():
+        return []
+    return sorted(p for p in path.parent.iterdir()
+                  if p.name.startswith(prefix) and _COPY.fullmatch(p.name[len(prefix):]))
+
+
+def _sweep(path: Path) -> None:
+    """Remove what killed writers left; only called with the writer lock held."""
+    for leftover in stale_copies(path):
+        _log.info("removing %s, left by a write that did not finish", leftover)
+        if leftover.is_dir():
+            shutil.rmtree(leftover, ignore_errors=True)
+        else:
+            leftover.unlink(missing_ok=True)
 
 
 def open_readonly(path: Path) -> duckdb.DuckDBPyConnection:
@@ -64,26 +190,31 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
     With ``fresh`` (or when no warehouse exists yet) the copy starts empty with the
     schema. On success a new data version is stamped and the copy replaces the
     file atomically; on any exception the copy is discarded and the file is untouched.
+    The writer lock is held from before the copy to after the swap (another writer
+    waits, see ``waiting``); copies left by writers that were killed are removed first.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        if path.exists() and not fresh:
-            shutil.copyfile(path, tmp)
-        con = duckdb.connect(str(tmp))
-        con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-        reconcile_columns(con)
+    with writer_lock(path):
+        _sweep(path)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
         try:
-            yield con
-            stamp(con)
-            con.execute("checkpoint")
+            if path.exists() and not fresh:
+                shutil.copyfile(path, tmp)
+            con = duckdb.connect(str(tmp))
+            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+            reconcile_columns(con)
+            try:
+                yield con
+                stamp(con)
+                con.execute("checkpoint")
+            finally:
+                con.close()
+            os.replace(tmp, path)
         finally:
-            con.close()
-        os.replace(tmp, path)
-    finally:
-        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
-            leftover.unlink(missing_ok=True)
+            for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+            shutil.rmtree(tmp.with_name(tmp.name + ".tmp"), ignore_errors=True)
 
 
 _OBJECTS = """

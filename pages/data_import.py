@@ -1,6 +1,9 @@
 """Import (数据导入): drop export files, preview what was detected, dry-run, confirm; the import log,
 the quarantine to download and fix, a mapping builder, and a button that restores the demo."""
 
+import contextlib
+from functools import partial
+
 import streamlit as st
 
 from gridwatch import audit, exports, ingest, ui, warehouse
@@ -34,6 +37,26 @@ if mapping_upload is not None:
         mapping = None
 
 files = [(f.name, f.getvalue()) for f in uploads or []]
+
+
+@contextlib.contextmanager
+def writing():
+    """While another import or demo build holds the warehouse, say so (until this write is done)."""
+    note = st.empty()
+    with warehouse.waiting(lambda: note.info("⏳ " + ui.t("warehouse.waiting",
+                                                          seconds=f"{warehouse.write_timeout():g}"))):
+        try:
+            yield
+        finally:
+            note.empty()
+
+
+def refused(exc: warehouse.WriteRefused) -> None:
+    """Nothing was written: say why."""
+    if isinstance(exc, warehouse.WriterBusy):
+        st.error(ui.t("warehouse.busy", seconds=f"{exc.timeout:g}"))
+    else:
+        st.error(str(exc))
 
 
 def show_report(report: ingest.Report) -> None:
@@ -87,16 +110,24 @@ if files:
         action = "import"
     if action:
         bar = st.progress(0.0)
-        report = ingest.import_files(
-            ui.db_path(), files, mapping=mapping, dry_run=action == "dry", replace=replace,
-            progress=lambda fraction, text: bar.progress(min(fraction, 1.0),
-                                                         text=ui.t("data_import.progress", name=text)))
+        try:
+            with writing():
+                report = ingest.import_files(
+                    ui.db_path(), files, mapping=mapping, dry_run=action == "dry", replace=replace,
+                    progress=lambda fraction, text: bar.progress(min(fraction, 1.0),
+                                                                 text=ui.t("data_import.progress", name=text)))
+        except warehouse.WriteRefused as exc:
+            report = None
+            refused(exc)
+            if action == "import":
+                audit.record("import_refused", files=[name for name, _ in files], reason=type(exc).__name__)
         bar.empty()
-        st.session_state[RESULT_KEY] = report
-        if action == "import":
+        if report is not None:
+            st.session_state[RESULT_KEY] = report
+        if report is not None and action == "import":
             audit.record("import", import_id=report.import_id, files=[name for name, _ in files],
                          loaded=bool(report.loaded), replace=bool(replace))
-        if action == "import" and report.loaded:
+        if report is not None and action == "import" and report.loaded:
             st.rerun()
 
 report = st.session_state.get(RESULT_KEY)
@@ -156,19 +187,23 @@ else:
         shown = ip.issue_table(quarantined, ui.lang())
         st.dataframe(shown.rename(columns=_headers(shown.columns)), hide_index=True)
         sheets = ingest.quarantine_download(con, errors["import_id"].iloc[0], ui.lang())
+        header_lines = [ui.t("data_import.quarantine"), ui.t("app.data_as_of", date=ui.data_as_of().isoformat())]
         ui.download_button(ui.t("data_import.download_quarantine"),
-                           exports.xlsx_bytes(sheets, header_lines=[ui.t("data_import.quarantine"),
-                                                                     ui.t("app.data_as_of",
-                                                                          date=ui.data_as_of().isoformat())]),
+                           partial(exports.xlsx_bytes, sheets, header_lines=header_lines),
                            file_name=f"quarantine_{errors['import_id'].iloc[0]}.xlsx", kind="quarantine",
                            what=f"quarantine of import {errors['import_id'].iloc[0]}")
 
 st.divider()
 sure = st.checkbox(ui.t("data_import.restore_confirm"), key="restore_sure")
 if st.button(ui.t("data_import.restore_demo"), disabled=not sure, key="restore_demo"):
-    with st.spinner(ui.t("app.building_demo")):
-        warehouse.build_demo(ui.db_path())
-    audit.record("import", what="restore demo")
-    st.session_state.pop(RESULT_KEY, None)
-    st.toast(ui.t("data_import.restored"))
-    st.rerun()
+    try:
+        with st.spinner(ui.t("app.building_demo")), writing():
+            warehouse.build_demo(ui.db_path())
+    except warehouse.WriteRefused as exc:
+        refused(exc)
+        audit.record("import_refused", what="restore demo", reason=type(exc).__name__)
+    else:
+        audit.record("import", what="restore demo")
+        st.session_state.pop(RESULT_KEY, None)
+        st.toast(ui.t("data_import.restored"))
+        st.rerun()

@@ -46,3 +46,23 @@ def auth_off_and_audit_aside(tmp_path, monkeypatch):
     """Tests run with sign-in off (whatever config/auth.yaml this checkout has) and audit to tmp."""
     monkeypatch.setenv("GRIDWATCH_AUTH", str(tmp_path / "no-auth.yaml"))
     monkeypatch.setenv("GRIDWATCH_AUDIT", str(tmp_path / "audit.jsonl"))
+
+
+@pytest.fixture
+def deferred_downloads(monkeypatch) -> dict:
+    """The builders download buttons registered for a click, by file name (AppTest never clicks them).
+
+    A browser's click on a deferred download asks the server to run the builder; a test calls
+    ``deferred_downloads[file_name]()`` for the same effect.
+    """
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    registered: dict = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name=file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return registered

@@ -185,7 +185,7 @@ def test_example_and_schema_browser(tiny_db, monkeypatch):
     for table in warehouse.TABLES:
         assert any(label.startswith(f"{table} — ") for label in labels), table
     schema = pd.concat([d.value for d in at.dataframe if "Description" in d.value.columns])
-    # meta 2 + grids 8 + enterprises 16 + staff 6 + inspections 8 + hazards 18 + cases 9 + tipoffs 7
-    # + worklogs 4 = 78, plus the importer's import_log 14 + quarantine 12 = 104.
-    assert len(schema) == 104
+    # meta 2 + grids 8 + enterprises 16 + staff 6 + inspections 10 + hazards 20 + cases 9 + tipoffs 7
+    # + worklogs 4 = 82, plus the importer's import_log 14 + quarantine 12 = 108.
+    assert len(schema) == 108
     assert not schema["Description"].eq("").any()

@@ -1,4 +1,7 @@
-"""``brief``: write one week's leadership brief (领导周报) as PDF, HTML or XLSX, for a scheduled job."""
+"""``brief``: write one week's leadership brief (领导周报) as PDF, HTML or XLSX, for a scheduled job.
+
+Each file written is recorded in the audit log as an export.
+"""
 
 from pathlib import Path
 
@@ -90,4 +93,6 @@ def run(args) -> int:
         data = _render(brief, fmt, args)
         _write(path, data)
         print(f"wrote {path} ({fmt}, {week.label}, {len(data):,} bytes)")
+        cli.audit("export", kind="report", what=f"brief {week.label} {town or 'all'} ({args.lang})", file=str(path),
+                  bytes=len(data))
     return 0

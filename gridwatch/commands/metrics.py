@@ -1,4 +1,4 @@
-"""``metrics``: print the headline metrics of DESIGN.md for a period as JSON."""
+"""``metrics``: print the headline metrics of DESIGN.md for a period as JSON (audited as an export)."""
 
 import json
 
@@ -33,4 +33,6 @@ def run(args) -> int:
     finally:
         con.close()
     print(json.dumps(figures, ensure_ascii=False, indent=2))
+    cli.audit("export", kind="report", what=f"metrics {args.start}..{args.end}"
+              + (f" towns {','.join(args.town)}" if args.town else ""), file="-")
     return 0

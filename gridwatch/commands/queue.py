@@ -1,4 +1,7 @@
-"""``queue``: next week's inspection plan per squadron as JSON, or its hindsight test (``--backtest``)."""
+"""``queue``: next week's inspection plan per squadron as JSON, or its hindsight test (``--backtest``).
+
+Both are recorded in the audit log as exports: the plan names enterprises one by one.
+"""
 
 import json
 from datetime import date
@@ -54,6 +57,9 @@ def run(args) -> int:
             raise cli.CliError(f"no operating enterprise in squadron {args.squadron!r}; squadrons: {', '.join(known)}")
     rows = plan.plan_rows(made.rows, args.squadron, everyone=args.everyone, squadron_given=args.squadron is not None)
     print(json_rows(plan.as_json(rows, args.lang, cfg.listed_visit_days)))
+    what = f"queue as of {as_of}" + (" --all" if args.everyone else "")
+    cli.audit("export", kind="gap_list", what=what + (f" squadron {args.squadron}" if args.squadron else ""),
+              file="-", rows=len(rows))
     return 0
 
 
@@ -81,14 +87,16 @@ def _backtest(args, cfg) -> int:
         con.close()
     if args.json:
         print(json.dumps(test.as_dict(), ensure_ascii=False, indent=2))
-        return 0
-    print(f"hindsight {test.start} to {test.end}, model as of {test.as_of}: share of the enterprises "
-          "with a major hazard found that fall in the first half of the order")
-    print(f"{'squadron':<16}{'inspected':>10}{'major':>8}{'model':>9}{'actual':>9}{'random':>9}")
-    for h in (test.overall, *test.by_squadron):
-        name = "(all)" if h is test.overall else (h.squadron or "(none)")
-        print(f"{name:<16}{h.enterprises:>10}{h.with_major:>8}{_pct(h.model_share):>9}"
-              f"{_pct(h.actual_share):>9}{_pct(h.random_share):>9}")
+    else:
+        print(f"hindsight {test.start} to {test.end}, model as of {test.as_of}: share of the enterprises "
+              "with a major hazard found that fall in the first half of the order")
+        print(f"{'squadron':<16}{'inspected':>10}{'major':>8}{'model':>9}{'actual':>9}{'random':>9}")
+        for h in (test.overall, *test.by_squadron):
+            name = "(all)" if h is test.overall else (h.squadron or "(none)")
+            print(f"{name:<16}{h.enterprises:>10}{h.with_major:>8}{_pct(h.model_share):>9}"
+                  f"{_pct(h.actual_share):>9}{_pct(h.random_share):>9}")
+    cli.audit("export", kind="report", what=f"queue --backtest {test.start}..{test.end}", file="-",
+              rows=len(test.by_squadron) + 1)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``score``: the quarterly staff performance score (季度量化考核) as JSON, in rank order."""
+"""``score``: the quarterly staff performance score (季度量化考核) as JSON, in rank order (audited as an export)."""
 
 import json
 
@@ -38,4 +38,6 @@ def run(args) -> int:
             raise cli.CliError(f"no active staff in unit {args.unit!r}; units: {', '.join(units)}")
         scored = scored.loc[scored["unit"] == args.unit]
     print(json.dumps(scoring.as_json(scored), ensure_ascii=False, indent=2))
+    cli.audit("export", kind="report", what=f"score {args.quarter}" + (f" unit {args.unit}" if args.unit else ""),
+              file="-", rows=len(scored))
     return 0

@@ -52,11 +52,11 @@ def demo_db(tmp_path_factory) -> Path:
 
 
 @contextlib.contextmanager
-def serve(db: Path):
+def serve(db: Path, env: dict | None = None):
     """Serve the app on ``db`` on a free localhost port; yield its base URL and the process."""
     port = _free_port()
     # Sign-in is switched on by a config file; the browser tests look at the pages themselves.
-    env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(db.parent / "no-auth.yaml")}
+    env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(db.parent / "no-auth.yaml"), **(env or {})}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gridwatch", "serve", "--address", "127.0.0.1", "--port", str(port),
          "--", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
