@@ -153,7 +153,7 @@ def score(run: Runner, as_of: date, cfg: Settings, visits: tuple[date, date] | N
     out["p_major"] = scores.p_major
     out["p_any"] = scores.p_any
     out["few_inspections"] = risk.few_inspections(model, rows)
-    eligible = risk.describable(model, rows, scores.groups)
+    eligible = risk.describable(model, rows, scores)
     top = risk.top_groups(scores, cfg.reasons_per_row, cfg.min_reason_logit, eligible)
     for k in range(top.shape[1]):
         out[f"reason_{k + 1}"] = top[:, k]

@@ -247,6 +247,7 @@ class Scores:
     p_any: np.ndarray
     groups: tuple[str, ...]
     contributions: np.ndarray  # rows × groups
+    z: np.ndarray  # rows × model columns, standardised
 
 
 def score(model: Model, frame: pd.DataFrame) -> Scores:
@@ -261,7 +262,7 @@ def score(model: Model, frame: pd.DataFrame) -> Scores:
         for k, group in enumerate(groups):
             members = [j for j, c in enumerate(model.columns) if group_of(c) == group]
             contributions[:, k] = per_column[:, members].sum(axis=1)
-    return Scores(sigmoid(major), sigmoid(model.any.logits(z)), groups, contributions)
+    return Scores(sigmoid(major), sigmoid(model.any.logits(z)), groups, contributions, z)
 
 
 # Groups that read as a reason only when the enterprise has the thing they count or name:
@@ -280,10 +281,10 @@ ABOVE_AVERAGE = {
 }
 
 
-def describable(model: Model, frame: pd.DataFrame, groups: tuple[str, ...]) -> np.ndarray:
-    """rows × groups: whether a group can be put into words as a reason for that row."""
+def describable(model: Model, frame: pd.DataFrame, scores: Scores) -> np.ndarray:
+    """rows × groups of ``scores``: whether a group can be put into words as a reason for that row."""
+    groups = scores.groups
     out = np.ones((len(frame), len(groups)), dtype=bool)
-    raw = design(frame) if len(frame) else None
     for k, group in enumerate(groups):
         column = PRESENCE.get(group)
         if column is not None:
@@ -291,10 +292,9 @@ def describable(model: Model, frame: pd.DataFrame, groups: tuple[str, ...]) -> n
         elif group == "major_hazard_source":
             out[:, k] = frame[group].isna().to_numpy() | frame[group].fillna(False).astype(bool).to_numpy()
         feature = ABOVE_AVERAGE.get(group)
-        if feature in model.columns and raw is not None:
-            j = model.columns.index(feature)
-            value = raw[feature].fillna(model.fill.get(feature, 0.0)).to_numpy(dtype=float)
-            out[:, k] &= value > model.mean[j]
+        if feature in model.columns:
+            # Above the average example is above zero once standardised.
+            out[:, k] &= scores.z[:, model.columns.index(feature)] > 0
     return out
 
 
