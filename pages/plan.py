@@ -127,28 +127,46 @@ st.subheader(ui.t("plan.hindsight.header"))
 st.caption(ui.t("plan.hindsight.intro", n=cfg.hindsight_windows, days=cfg.hindsight_window_days))
 if ui.is_demo():
     st.caption("🧪 " + ui.t("plan.hindsight.demo_note"))
-with st.spinner(ui.t("plan.hindsight.loading")):
-    table = plan_view.hindsight(data_as_of, cfg)
 labels = {"x_axis": ui.t("plan.hindsight.x_axis"), "y_axis": ui.t("plan.hindsight.y_axis"),
           **{f"{k}_share": ui.t(f"plan.hindsight.{k}") for k in ("model", "actual", "random")}}
 groups = [("county", None, ui.t("plan.hindsight.county")), ("squadron", squadron, plan.squadron_label(squadron, lang))]
-for column, (scope, key, name) in zip(st.columns(2), groups, strict=True):
-    part = table[table["scope"] == scope]
-    if scope == "squadron":
-        part = part[part["squadron"].isna()] if key is None else part[part["squadron"] == key]
-    totals = plan.pooled(part) if len(part) else {"with_major": 0}
-    if not totals["with_major"]:
-        column.info(ui.t("plan.hindsight.none"))
-        continue
-    shown = part.assign(end=part["end"].map(lambda d: d.isoformat()))
-    figure_input = shown.loc[:, ["end", "model_share", "actual_share", "random_share"]].reset_index(drop=True)
-    column.plotly_chart(ui.figure(figures.hindsight, figure_input,
-                                  {**labels, "title": ui.t("plan.hindsight.title", group=html.escape(name))}),
-                        width="stretch", key=f"plan_hindsight_{scope}")
-    column.caption(ui.t("plan.hindsight.summary", group=html.escape(name), enterprises=f"{totals['enterprises']:,}",
-                        with_major=f"{totals['with_major']:,}", windows=len(part),
-                        **{k: "—" if totals[f"{k}_share"] is None else f"{100 * totals[f'{k}_share']:.0f}%"
-                           for k in ("model", "actual", "random")}))
+
+
+def draw_hindsight(table) -> None:
+    """The county's and the squadron's charts, each with its pooled figures under it."""
+    for column, (scope, key, name) in zip(st.columns(2), groups, strict=True):
+        part = table[table["scope"] == scope]
+        if scope == "squadron":
+            part = part[part["squadron"].isna()] if key is None else part[part["squadron"] == key]
+        totals = plan.pooled(part) if len(part) else {"with_major": 0}
+        if not totals["with_major"]:
+            column.info(ui.t("plan.hindsight.none"))
+            continue
+        shown = part.assign(end=part["end"].map(lambda d: d.isoformat()))
+        figure_input = shown.loc[:, ["end", "model_share", "actual_share", "random_share"]].reset_index(drop=True)
+        column.plotly_chart(ui.figure(figures.hindsight, figure_input,
+                                      {**labels, "title": ui.t("plan.hindsight.title", group=html.escape(name))}),
+                            width="stretch", key=f"plan_hindsight_{scope}")
+        column.caption(ui.t("plan.hindsight.summary", group=html.escape(name), enterprises=f"{totals['enterprises']:,}",
+                            with_major=f"{totals['with_major']:,}", windows=len(part),
+                            **{k: "—" if totals[f"{k}_share"] is None else f"{100 * totals[f'{k}_share']:.0f}%"
+                               for k in ("model", "actual", "random")}))
+
+
+@st.fragment(run_every=2)
+def wait_for_hindsight() -> None:
+    """While the hindsight job runs: a note, looked at again every two seconds; then the whole page."""
+    if plan_view.hindsight(data_as_of, cfg) is None:
+        st.info("⏳ " + ui.t("plan.hindsight.loading"))
+    else:
+        st.rerun()
+
+
+table = plan_view.hindsight(data_as_of, cfg)
+if table is None:
+    wait_for_hindsight()
+else:
+    draw_hindsight(table)
 
 with st.expander(ui.t("plan.model.header")):
     model = made.scored.model
