@@ -62,6 +62,11 @@ def page(db: Path) -> dict:
     started = time.perf_counter()
     at.switch_page("pages/plan.py").run()
     first = time.perf_counter() - started
+    # The hindsight charts come from a background job: wait for them, then time a cached rerun.
+    while not at.get("plotly_chart") and time.perf_counter() - started < 3600:
+        time.sleep(1)
+        at.run()
+    hindsight_ready = time.perf_counter() - started
     started = time.perf_counter()
     at.run()
     cached = time.perf_counter() - started
@@ -69,7 +74,8 @@ def page(db: Path) -> dict:
     started = time.perf_counter()
     at.selectbox(key="plan_squadron").set_value(options[-1]).run()
     squadron = time.perf_counter() - started
-    return {"first": first, "cached": cached, "squadron": squadron, "failed": bool(at.exception)}
+    return {"first": first, "hindsight": hindsight_ready, "cached": cached, "squadron": squadron,
+            "failed": bool(at.exception)}
 
 
 def hindsight(db: Path) -> list[dict]:
@@ -132,8 +138,8 @@ def report(results: list[dict]) -> str:
              f"{TARGET_CACHED_S:.0f} s.", "",
              "| scale | operating enterprises | load before / after | `queue --all --json` wall s (best, median of 3) "
              "| its CPU s | rows | `queue --json` wall s | `queue --backtest` 28 days wall s | page first render s "
-             "| page cached rerun s | other squadron s |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| hindsight charts drawn after s | page cached rerun s | other squadron s |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         walls = [w for w, _, _ in r["all"]]
         cpus = [c for _, c, _ in r["all"]]
@@ -142,7 +148,7 @@ def report(results: list[dict]) -> str:
             f"| {r['scale']} | {r['operating']:,} | {r['load_before']} / {r['load_after']} | "
             f"{min(walls):.1f}, {statistics.median(walls):.1f} | {min(cpus):.1f} | {r['all_rows']:,} | "
             f"{min(w for w, _ in r['plan']):.1f} | {r['backtest'][0]:.1f} | {p['first']:.1f}"
-            f"{' ⚠' if p['failed'] else ''} | {p['cached']:.2f} | {p['squadron']:.2f} |")
+            f"{' ⚠' if p['failed'] else ''} | {p['hindsight']:.1f} | {p['cached']:.2f} | {p['squadron']:.2f} |")
     for r in results:
         if "hindsight" not in r:
             continue

@@ -35,26 +35,22 @@ as_of = date.fromisoformat(left.selectbox(ui.t("plan.week"), choices, format_fun
                                           help=ui.t("plan.week_help")))
 with st.spinner():
     made = plan_view.made(as_of, cfg)
-visible = plan_view.scope(chosen.params())
-in_scope = made.rows[made.rows["enterprise_id"].isin(visible)]
-if in_scope.empty:
+    view = plan_view.scoped(as_of, cfg, chosen.params())
+if not view.squadrons:
     st.info(ui.t("plan.no_enterprises"))
     st.stop()
 
 # Squadrons in the order of their names; the unassigned last.
-named = sorted(s for s in in_scope["squadron"].dropna().unique())
-options = named + (["—"] if in_scope["squadron"].isna().any() else [])
+options = [s if s is not None else "—" for s in view.squadrons]
 picked = right.selectbox(ui.t("plan.squadron"), options, key="plan_squadron",
                          format_func=lambda s: plan.squadron_label(None if s == "—" else s, lang))
 squadron = None if picked == "—" else picked
+part = view.parts[squadron]
+rows = part.rows
+capacity = part.capacity
+required_all = part.required
 
 st.caption(ui.t("plan.caption", week_start=made.week_start, week_end=made.week_end, as_of=made.as_of))
-
-whole = plan.plan_rows(made.rows, squadron, squadron_given=True)
-rows = whole[whole["enterprise_id"].isin(visible)].reset_index(drop=True)
-members = made.rows[(made.rows["squadron"] == squadron) if squadron else made.rows["squadron"].isna()]
-capacity = int(members["capacity"].iloc[0]) if len(members) else 0
-required_all = int(members["required"].sum())
 
 figures_shown = {
     "planned": f"{len(rows):,}",
@@ -68,8 +64,8 @@ for column, (key, value) in zip(st.columns(4), figures_shown.items(), strict=Tru
 if required_all > capacity:
     st.warning(ui.t("plan.over_capacity", required=required_all, capacity=capacity,
                     waiting=required_all - capacity))
-if len(rows) < len(whole):
-    st.caption(ui.t("plan.scope_note", shown=len(rows), total=len(whole)))
+if len(rows) < part.planned:
+    st.caption(ui.t("plan.scope_note", shown=len(rows), total=part.planned))
 
 link = ui.t("plan.col.register")
 config = {
@@ -105,8 +101,7 @@ with tab_plan:
                            mime="application/pdf", what=f"inspection plan: {header[0]}")
 
 with tab_all:
-    everyone = plan.plan_rows(members, everyone=True)
-    everyone = everyone[everyone["enterprise_id"].isin(visible)].reset_index(drop=True)
+    everyone = part.everyone
     st.caption(ui.t("plan.all_intro", n=f"{len(everyone):,}"))
     st.dataframe(plan.labelled(ui.page_of(everyone, "plan_all"), lang, cfg.listed_visit_days), hide_index=True,
                  column_config=config, key="plan_all_table")
