@@ -202,7 +202,13 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
             if path.exists() and not fresh:
                 shutil.copyfile(path, tmp)
             con = duckdb.connect(str(tmp))
-            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+            try:
+                con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+            except duckdb.BinderException:
+                # A macro of the new schema names a column this older warehouse lacks (DuckDB
+                # binds a macro when it is created): add the columns, then create the macros.
+                reconcile_columns(con)
+                con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
             reconcile_columns(con)
             try:
                 yield con
@@ -280,7 +286,10 @@ def reconcile_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the warehouse has every table, macro and column of the current schema."""
-    have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+    try:
+        have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+    except duckdb.BinderException:
+        return False  # a macro no longer binds to the tables: the columns it names are missing
     wanted, _ = _schema_probe()
     return wanted <= have and not _column_changes(con)
 

@@ -123,7 +123,8 @@ def test_a_download_exists_only_once_clicked_and_is_recorded_then(tmp_path, defe
     ]
 
 
-PAGES_WITH_DOWNLOADS = {"coverage", "hazards", "rectification", "briefing", "explore", "enterprise", "performance"}
+PAGES_WITH_DOWNLOADS = {"coverage", "hazards", "rectification", "briefing", "explore", "enterprise", "performance",
+                        "plan"}
 
 
 @pytest.mark.parametrize("page", [p.key for p in PAGES])
