@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
 ROLE_USER = {"leadership": "leader", "office": "office", "staff": "li", "clerk": "clerk", "admin": "admin"}
 # What each role may open (written out here, not read from navigation.py, so a wrong PageSpec fails).
-READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore"}
+READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore", "plan"}
 MAY_OPEN = {"leadership": READ, "office": READ, "staff": READ, "clerk": {"data_import"}, "admin": {"admin"}}
 
 
