@@ -2,22 +2,27 @@
 
 Off unless an auth configuration exists (``$GRIDWATCH_AUTH`` or ``config/auth.yaml``).
 Passwords are stored only as Argon2id hashes (argon2-cffi). Sessions live on the
-server: the browser session holds a random token, and only a token this process
-issued and that has not expired maps to a user — a forged or stale token maps to
-nobody. Failed sign-ins are counted per user name; past a few free attempts each
-further attempt must wait an increasing delay (capped), so guessing is slowed.
-An identity header set by a trusted reverse proxy can stand in for the password
-form when the configuration enables it. docs/auth.md explains the choices.
+server: a correct password opens a session under a random token, which the server
+(``gridwatch/web.py``) hands to the browser in an HttpOnly cookie. Every script run
+reads that cookie from the request of the connection it answers and looks the token
+up; nothing kept in the Streamlit session names a user, so whoever reconnects to a
+Streamlit session without the cookie is nobody. Failed sign-ins are counted per user
+name and per source address; past a few free attempts each further attempt must
+wait an increasing delay (capped), so guessing is slowed. An identity header set by
+a trusted reverse proxy can stand in for the password form when the configuration
+enables it. docs/auth.md explains the choices.
 
-This module holds no Streamlit widgets (``gridwatch/signin.py`` draws them); it
-reads the browser session's token from ``st.session_state`` so that ``ui`` can
-apply the signed-in user's town scope to every query.
+This module holds no Streamlit widgets (``gridwatch/signin.py`` draws them, and
+``gridwatch/web.py`` serves the sign-in page); ``ui`` asks it for the signed-in user
+to apply their role and town scope to every page and query.
 """
 
+import heapq
 import os
 import secrets
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,18 +33,28 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from gridwatch.paths import CONFIG_DIR
 
 ROLES = ("leadership", "office", "staff", "clerk", "admin")
-TOKEN_KEY = "auth_token"
-DOWNLOAD_KINDS = ("report", "register", "gap_list", "quarantine")
-# Registers (企业/隐患台账) and gap lists (盲区/逾期清单) name enterprises one by one:
-# leadership reads the figures but does not take those lists away. The import's
-# quarantine (rejected rows to fix and re-import) is the clerk's.
+# The session cookie: HttpOnly, SameSite=Lax, set only by the sign-in page (gridwatch/web.py).
+COOKIE = "gridwatch_session"
+DOWNLOAD_KINDS = ("report", "enterprise_register", "explore", "register", "gap_list", "quarantine")
+# Every reading role takes away what it reads: reports, one enterprise's register
+# (一企一册) and the explorer's results. Registers of a whole town or unit (企业/隐患台账)
+# and gap lists (盲区/逾期清单) list enterprises by the hundred for the people who work
+# them: office and staff. The import's quarantine (rejected rows to fix) is the clerk's.
+_READ = frozenset({"report", "enterprise_register", "explore"})
 DOWNLOADS = {
-    "leadership": frozenset({"report"}),
-    "office": frozenset({"report", "register", "gap_list"}),
-    "staff": frozenset({"report", "register", "gap_list"}),
+    "leadership": _READ,
+    "office": _READ | {"register", "gap_list"},
+    "staff": _READ | {"register", "gap_list"},
     "clerk": frozenset({"quarantine"}),
     "admin": frozenset(),
 }
+# A failed sign-in is remembered for a day after the last failure of the same name or
+# source; the tables hold this many names (and sources) that failed within the day.
+FORGET_SECONDS = 24 * 3600
+FAILURE_TABLE_LIMIT = 10_000
+# Beyond this many open sessions of one user (browsers signed in), the least recently
+# used ends: sign-ins by a script cannot grow the session store without bound.
+SESSIONS_PER_USER = 100
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so a miss costs as long as a hit.
@@ -86,8 +101,10 @@ class Config:
     idle_seconds: float = 30 * 60
     absolute_seconds: float = 12 * 3600
     free_attempts: int = 3
+    free_attempts_per_source: int = 30
     base_delay_seconds: float = 2.0
     max_delay_seconds: float = 15 * 60
+    secure_cookie: bool = False
     proxy_header: str | None = None
     trusted_proxies: tuple[str, ...] = ()
 
@@ -149,13 +166,18 @@ def parse_config(raw: dict | None, path: Path) -> Config:
     trusted = tuple(str(a) for a in proxy.get("trusted") or ())
     if header and not trusted:
         raise AuthConfigError(f"{path}: proxy.enabled needs proxy.trusted (the proxy's addresses)")
+    secure = session.get("secure_cookie", False)
+    if not isinstance(secure, bool):
+        raise AuthConfigError(f"session.secure_cookie must be true or false, not {secure!r}")
     return Config(
         users={str(name): _user(str(name), entry, path) for name, entry in users.items()},
         idle_seconds=60 * _number(session, "idle_minutes", 30, "session"),
         absolute_seconds=3600 * _number(session, "absolute_hours", 12, "session"),
         free_attempts=int(_number(lockout, "free_attempts", 3, "lockout")),
+        free_attempts_per_source=int(_number(lockout, "free_attempts_per_source", 30, "lockout")),
         base_delay_seconds=_number(lockout, "base_delay_seconds", 2, "lockout"),
         max_delay_seconds=_number(lockout, "max_delay_seconds", 900, "lockout"),
+        secure_cookie=secure,
         proxy_header=str(header) if header else None,
         trusted_proxies=trusted,
     )
@@ -220,12 +242,15 @@ def save_user(path: Path, name: str, *, role: str | None = None, towns: tuple[st
 
 @dataclass
 class Session:
-    """A signed-in browser session, known only to this server process."""
+    """A signed-in browser, known only to this server process."""
 
     user: str
     created: float
     last_seen: float
-    via: str = "password"
+    password_hash: str | None = None
+    # Why it ended ('signed_out', 'expired'), kept until the absolute limit so that every
+    # tab of the browser can say why, not just the first to notice.
+    ended: str | None = None
 
 
 @dataclass
@@ -234,65 +259,138 @@ class _Failures:
     last: float = 0.0
 
 
+class FailureTable:
+    """Failed sign-ins per key (a user name or a source address), bounded without forgetting recent ones.
+
+    An entry is forgotten ``FORGET_SECONDS`` after its last failure. When more than
+    ``limit`` keys have failed within that time, the table keeps the nine tenths with
+    the most failures (then the most recent): to push out the record of a name that
+    failed n times, an attacker must first fail more than n times under each of
+    thousands of other names, which the per-source delay slows in turn. Not
+    thread-safe on its own: ``AuthState`` holds its lock around every call.
+    """
+
+    def __init__(self, limit: int = FAILURE_TABLE_LIMIT):
+        self.limit = limit
+        self._entries: dict[str, _Failures] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, key: str, now: float) -> _Failures | None:
+        """The failures recorded under ``key`` within the memory window, if any."""
+        entry = self._entries.get(key)
+        return None if entry is None or now - entry.last >= FORGET_SECONDS else entry
+
+    def add(self, key: str, now: float) -> None:
+        """Record one failure under ``key``."""
+        entry = self.get(key, now) or _Failures()
+        entry.count += 1
+        entry.last = now
+        self._entries[key] = entry
+        if len(self._entries) > self.limit:
+            self._make_room(now)
+
+    def forget(self, key: str) -> None:
+        """Drop the record of ``key`` (a successful sign-in of that name)."""
+        self._entries.pop(key, None)
+
+    def _make_room(self, now: float) -> None:
+        self._entries = {k: e for k, e in self._entries.items() if now - e.last < FORGET_SECONDS}
+        if len(self._entries) > self.limit:
+            kept = heapq.nlargest(self.limit * 9 // 10, self._entries.items(),
+                                  key=lambda item: (item[1].count, item[1].last))
+            self._entries = dict(kept)
+
+
+def _delay(config: Config, entry: _Failures | None, free: int, now: float) -> float:
+    """How long after ``entry``'s last failure the next attempt must wait, from now (0 = now)."""
+    if entry is None or entry.count < free:
+        return 0.0
+    # The exponent is bounded so that years of failures cannot overflow a float.
+    delay = min(config.max_delay_seconds, config.base_delay_seconds * 2 ** min(entry.count - free, 64))
+    return max(0.0, entry.last + delay - now)
+
+
 @dataclass
 class AuthState:
     """Sessions and failure counters of this process; ``clock`` is injectable for tests."""
 
     clock: object = time.time
     sessions: dict[str, Session] = field(default_factory=dict)
-    failures: dict[str, _Failures] = field(default_factory=dict)
+    failures: FailureTable = field(default_factory=FailureTable)
+    sources: FailureTable = field(default_factory=FailureTable)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def now(self) -> float:
         """The current time in seconds."""
         return self.clock()
 
-    def wait_seconds(self, config: Config, name: str) -> float:
-        """How long ``name`` must still wait before another attempt is checked (0 = now)."""
+    def _waits(self, config: Config, name: str, source: str | None) -> tuple[float, float]:
         with self.lock:
-            f = self.failures.get(name.casefold())
-            if f is None or f.count < config.free_attempts:
-                return 0.0
-            delay = min(config.max_delay_seconds,
-                        config.base_delay_seconds * 2 ** (f.count - config.free_attempts))
-            return max(0.0, f.last + delay - self.now())
+            now = self.now()
+            account = _delay(config, self.failures.get(name.casefold(), now), config.free_attempts, now)
+            by_source = (_delay(config, self.sources.get(source, now), config.free_attempts_per_source, now)
+                         if source else 0.0)
+        return account, by_source
 
-    def _failed(self, name: str) -> None:
+    def wait_seconds(self, config: Config, name: str, source: str | None = None) -> float:
+        """How long an attempt for ``name`` from ``source`` must still wait before it is checked (0 = now)."""
+        return max(self._waits(config, name, source))
+
+    def _failed(self, name: str, source: str | None = None) -> None:
         with self.lock:
-            if len(self.failures) > 10_000:
-                self.failures.clear()
-            f = self.failures.setdefault(name.casefold(), _Failures())
-            f.count += 1
-            f.last = self.now()
+            now = self.now()
+            self.failures.add(name.casefold(), now)
+            if source:
+                self.sources.add(source, now)
 
-    def sign_in(self, config: Config, name: str, password: str) -> "SignIn":
-        """Check a name and password; on success open a session and return its token."""
+    def sign_in(self, config: Config, name: str, password: str, source: str | None = None) -> "SignIn":
+        """Check a name and password from ``source`` (the browser's address); on success open a session.
+
+        While the name or the source must wait, the attempt is refused without checking
+        the password ('locked' or 'source_locked'), so guessing cannot outrun the delay.
+        """
         name = name.strip()
-        wait = self.wait_seconds(config, name)
-        if wait > 0:
-            return SignIn(ok=False, reason="locked", wait_seconds=wait)
+        account, by_source = self._waits(config, name, source)
+        if account > 0 or by_source > 0:
+            return SignIn(ok=False, reason="locked" if account >= by_source else "source_locked",
+                          wait_seconds=max(account, by_source))
         user = config.users.get(name)
         if not check_password(user, password):
-            self._failed(name)
-            return SignIn(ok=False, reason="wrong", wait_seconds=self.wait_seconds(config, name))
+            self._failed(name, source)
+            return SignIn(ok=False, reason="wrong", wait_seconds=self.wait_seconds(config, name, source))
         with self.lock:
-            self.failures.pop(name.casefold(), None)
-        return SignIn(ok=True, token=self.open_session(name))
+            self.failures.forget(name.casefold())
+        return SignIn(ok=True, token=self.open_session(config, user))
 
-    def open_session(self, name: str, via: str = "password") -> str:
-        """A fresh random token for a new session of ``name``."""
+    def open_session(self, config: Config, user: User) -> str:
+        """A fresh random token for a new session of ``user``."""
         token = secrets.token_urlsafe(32)
         now = self.now()
         with self.lock:
-            self.sessions[token] = Session(user=name, created=now, last_seen=now, via=via)
+            self._sweep(config, now)
+            own = sorted((s.last_seen, t) for t, s in self.sessions.items() if s.user == user.name)
+            for _, old in own[:max(0, len(own) - SESSIONS_PER_USER + 1)]:
+                del self.sessions[old]
+            self.sessions[token] = Session(user=user.name, created=now, last_seen=now,
+                                           password_hash=user.password_hash)
         return token
 
-    def resolve(self, config: Config, token) -> tuple[User | None, str]:
-        """The user a token belongs to and why not if none: 'ok', 'none', 'unknown', 'expired'.
+    def _sweep(self, config: Config, now: float) -> None:
+        """Forget sessions past the absolute limit (an ended one is kept until then, to say why)."""
+        for token in [t for t, s in self.sessions.items() if now - s.created > config.absolute_seconds]:
+            del self.sessions[token]
+
+    def resolve(self, config: Config, token, *, touch: bool = True) -> tuple[User | None, str]:
+        """The user a token belongs to and why not if none: 'ok', 'none', 'unknown', 'expired', 'signed_out'.
 
         A token this process did not issue (forged, tampered, from before a restart) is
-        'unknown'; one idle or open for too long is 'expired' and forgotten; a user removed
-        from the configuration since sign-in is 'unknown' too. Touches the session.
+        'unknown'; one idle or open for too long is 'expired'; one whose browser signed
+        out is 'signed_out' (both until the absolute limit, then forgotten: 'unknown').
+        A user removed from the configuration, or whose password was changed, since
+        sign-in is 'unknown' too. ``touch`` counts the look-up as activity (a script run
+        does; the page request and the tabs' watch do not).
         """
         if not token:
             return None, "none"
@@ -303,21 +401,30 @@ class AuthState:
             session = self.sessions.get(token)
             if session is None:
                 return None, "unknown"
-            if now - session.last_seen > config.idle_seconds or now - session.created > config.absolute_seconds:
+            if now - session.created > config.absolute_seconds:
                 del self.sessions[token]
+                return None, session.ended or "expired"
+            if session.ended:
+                return None, session.ended
+            if now - session.last_seen > config.idle_seconds:
+                session.ended = "expired"
                 return None, "expired"
             user = config.users.get(session.user)
-            if user is None:
+            if user is None or user.password_hash != session.password_hash:
                 del self.sessions[token]
                 return None, "unknown"
-            session.last_seen = now
+            if touch:
+                session.last_seen = now
             return user, "ok"
 
-    def sign_out(self, token) -> None:
-        """Forget a session."""
+    def sign_out(self, token) -> str | None:
+        """End a browser's session (every tab of it); returns the user it belonged to, if any."""
         with self.lock:
-            if isinstance(token, str):
-                self.sessions.pop(token, None)
+            session = self.sessions.get(token) if isinstance(token, str) else None
+            if session is None or session.ended:
+                return None
+            session.ended = "signed_out"
+            return session.user
 
 
 @dataclass(frozen=True)
@@ -333,6 +440,15 @@ class SignIn:
 STATE = AuthState()
 
 
+@dataclass(frozen=True)
+class Request:
+    """What a browser sent with a request: its cookies, headers and peer address."""
+
+    cookies: Mapping[str, str]
+    headers: Mapping[str, str]
+    ip: str | None = None
+
+
 def proxy_user(config: Config, headers, ip: str | None) -> User | None:
     """The configured user a trusted reverse proxy names in its identity header, if any.
 
@@ -345,24 +461,44 @@ def proxy_user(config: Config, headers, ip: str | None) -> User | None:
     peer = ip or "127.0.0.1"
     if peer not in config.trusted_proxies:
         return None
-    name = headers.get(config.proxy_header)
+    wanted = config.proxy_header.lower()
+    name = next((v for k, v in headers.items() if k.lower() == wanted), None)
     return config.users.get(name.strip()) if name and name.strip() else None
 
 
-def current_user() -> User | None:
-    """The signed-in user of this browser session, or None (also when auth is off)."""
+def identify(config: Config, request: Request, *, touch: bool = True) -> tuple[User | None, str, str]:
+    """Who sent ``request``: (user, why not if nobody, 'password' or 'proxy').
+
+    The session cookie is looked up in this process's store; failing that, a trusted
+    proxy's identity header names the user. Nothing else the browser sends counts.
+    """
+    user, why = STATE.resolve(config, request.cookies.get(COOKIE), touch=touch)
+    if user is not None:
+        return user, "ok", "password"
+    named = proxy_user(config, request.headers, request.ip)
+    if named is not None:
+        return named, "ok", "proxy"
+    return None, why, ""
+
+
+def browser_request() -> Request:
+    """The request of the connection the current script run answers (its WebSocket handshake).
+
+    Read afresh on every run: a client that reconnects to a Streamlit session brings
+    its own cookies and headers, never those of the browser that opened the session.
+    """
     import streamlit as st
 
-    return current_user_for(st.session_state.get(TOKEN_KEY))
+    context = st.context
+    return Request(cookies=dict(context.cookies), headers=dict(context.headers), ip=context.ip_address)
 
 
-def current_user_for(token) -> User | None:
-    """The user a session token belongs to (None when auth is off or the token is not valid)."""
+def current_user() -> User | None:
+    """The signed-in user of the browser this script run answers, or None (also when auth is off)."""
     config = load_config()
     if config is None:
         return None
-    user, _ = STATE.resolve(config, token)
-    return user
+    return identify(config, browser_request())[0]
 
 
 def town_scope() -> tuple[str, ...]:
@@ -390,7 +526,7 @@ def may_open(role: str | None, page_roles: tuple[str, ...]) -> bool:
 
 
 def may_download(role: str | None, kind: str) -> bool:
-    """True if the role may take an export of ``kind`` (report, register, gap_list, quarantine) away."""
+    """True if the role may take an export of ``kind`` (one of ``DOWNLOAD_KINDS``) away."""
     if kind not in DOWNLOAD_KINDS:
         raise ValueError(f"unknown download kind {kind!r}")
     return role is None or kind in DOWNLOADS.get(role, frozenset())

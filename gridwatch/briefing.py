@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 from fpdf.fonts import FontFace
 
-from gridwatch import exports, formatting, i18n, metrics, pdf, queries
+from gridwatch import display, exports, formatting, i18n, metrics, pdf, queries
 from gridwatch.filters import Filters
 from gridwatch.links import enterprise_url
 
@@ -27,29 +27,33 @@ TOP_N = 10
 WEEK_CHOICES = 104
 _WEEK = re.compile(r"^\s*(\d{4})-?W(\d{1,2})\s*$", re.IGNORECASE)
 
-# (key, section, kind, delta colour): "inverse" where more is worse, "off" where
-# more is neither better nor worse (more hazards found may mean closer inspection).
-CARD_SPECS = (
-    ("inspections", "activity", "count", "normal"),
-    ("inspected_enterprises", "activity", "count", "normal"),
-    ("hazards_found", "activity", "count", "off"),
-    ("major_hazards_found", "activity", "count", "inverse"),
-    ("rectified", "rectification", "count", "normal"),
-    ("rectification_rate", "rectification", "rate", "normal"),
-    ("overdue_open", "rectification", "count", "inverse"),
-    ("overdue_major", "rectification", "count", "inverse"),
-    ("newly_listed", "enforcement", "count", "inverse"),
-    ("cases_filed", "enforcement", "count", "off"),
-    ("penalties", "enforcement", "money", "off"),
-    ("tipoffs_received", "enforcement", "count", "inverse"),
-    ("tipoffs_verified", "enforcement", "count", "off"),
-    ("key_coverage_rate", "enforcement", "rate", "normal"),
+# The brief's cards by section, rectification first: what leadership means by "rectified this
+# week" is the flow (rectified in the week) and the on-time rate of the hazards due in it.
+# How each is shown (unit, which direction is worse, how its change is written) is
+# gridwatch.display's registry, the same on every page and export.
+CARDS = (
+    ("rectified_in_period", "rectification"),
+    ("on_time_rate", "rectification"),
+    ("due_in_period", "rectification"),
+    ("overdue_open", "rectification"),
+    ("overdue_major", "rectification"),
+    ("inspections", "activity"),
+    ("inspected_enterprises", "activity"),
+    ("hazards_found", "activity"),
+    ("major_hazards_found", "activity"),
+    ("newly_listed", "enforcement"),
+    ("cases_filed", "enforcement"),
+    ("penalties", "enforcement"),
+    ("tipoffs_received", "enforcement"),
+    ("tipoffs_verified", "enforcement"),
+    ("key_coverage_rate", "enforcement"),
 )
-SECTIONS = ("activity", "rectification", "enforcement")
-TREND_KEYS = ("inspections", "hazards_found", "major_hazards_found", "rectified", "overdue_open", "overdue_major")
+SECTION_OF = dict(CARDS)
+SECTIONS = ("rectification", "activity", "enforcement")
+TREND_KEYS = ("inspections", "hazards_found", "major_hazards_found", "rectified_in_period", "overdue_open",
+              "overdue_major")
 
-BETTER, WORSE, NEUTRAL = "better", "worse", "neutral"
-COLOURS = {BETTER: (21, 128, 61), WORSE: (200, 30, 30), NEUTRAL: (90, 90, 90)}
+COLOURS = {display.BETTER: (21, 128, 61), display.WORSE: (200, 30, 30), display.NEUTRAL: (90, 90, 90)}
 
 
 @dataclass(frozen=True, order=True)
@@ -155,108 +159,52 @@ def source_for(con: duckdb.DuckDBPyConnection) -> Source:
 
 
 @dataclass(frozen=True)
-class Card:
-    """One figure of the week with last week's beside it."""
-
-    key: str
-    section: str
-    kind: str
-    delta_color: str
-    value: float | int | None
-    previous: float | int | None
-
-    def label(self, lang: str) -> str:
-        """The figure's name."""
-        return i18n.text(self._key("label"), lang)
-
-    def help(self, lang: str) -> str:
-        """The figure's one-line definition."""
-        return i18n.text(self._key("help"), lang)
-
-    def _key(self, leaf: str) -> str:
-        return f"metrics.{self.key}.{leaf}" if self.key in metrics.KEYS else f"briefing.card.{self.key}.{leaf}"
-
-    def _format(self, value) -> str:
-        if self.kind == "rate":
-            return formatting.rate(value)
-        if self.kind == "money":
-            return formatting.DASH if formatting.is_missing(value) else f"{value:,.0f}"
-        return formatting.count(value)
-
-    @property
-    def shown(self) -> str:
-        """This week's value as the cards show it."""
-        return self._format(self.value)
-
-    @property
-    def previous_shown(self) -> str:
-        """Last week's value as the exports show it."""
-        return self._format(self.previous)
-
-    @property
-    def difference(self) -> float | None:
-        """This week minus last week, or None when either is undefined."""
-        if formatting.is_missing(self.value) or formatting.is_missing(self.previous):
-            return None
-        return self.value - self.previous
-
-    @property
-    def delta(self) -> str | None:
-        """The change as the cards show it (``+2``, ``-8.3 pp``)."""
-        d = self.difference
-        if d is None:
-            return None
-        if self.kind == "rate":
-            text = f"{d * 100:+.1f} pp"
-        elif self.kind == "money":
-            text = f"{d:+,.0f}"
-        else:
-            text = f"{int(d):+,}"
-        return text.lstrip("+-") if self._zero(text) else text
-
-    @staticmethod
-    def _zero(text: str) -> bool:
-        return not float(re.sub(r"[^\d.]", "", text))
-
-    @property
-    def unchanged(self) -> bool:
-        """True when the change, as shown, is zero."""
-        return self.delta is not None and self._zero(self.delta)
-
-    @property
-    def judgement(self) -> str:
-        """Whether the change is better, worse or neither, as the colour shows it."""
-        d = self.difference
-        if d is None or self.delta_color == "off" or self.unchanged:
-            return NEUTRAL
-        up = d > 0
-        return BETTER if up == (self.delta_color == "normal") else WORSE
-
-
-@dataclass(frozen=True)
 class Brief:
-    """A week's brief: its cards, trends and where-to-act lists."""
+    """A week's brief: its cards, trends and where-to-act lists.
+
+    ``comparison`` holds the week's filters and last week's (``metrics.compare``); for a week
+    not over at the data's as-of date both stop at that weekday (``unfinished``).
+    """
 
     week: Week
     scope: Scope
     enterprises_in_scope: int
     data_as_of: date
-    as_of: date
-    previous_as_of: date
-    cards: tuple[Card, ...]
+    comparison: metrics.Comparison
+    cards: tuple[display.Card, ...]
+    rectified_date_unknown: int | None
     trends: pd.DataFrame = field(compare=False)
     top_towns: pd.DataFrame = field(compare=False)
     top_enterprises: pd.DataFrame = field(compare=False)
     majors: pd.DataFrame = field(compare=False)
 
-    def card(self, key: str) -> Card:
+    def card(self, key: str) -> display.Card:
         """The card of one figure."""
         return next(c for c in self.cards if c.key == key)
+
+    @property
+    def as_of(self) -> date:
+        """The week's status date: its Sunday, or the data's as-of date if earlier."""
+        return self.comparison.current.as_of
+
+    @property
+    def previous_as_of(self) -> date:
+        """Last week's status date."""
+        return self.comparison.baseline.as_of
+
+    @property
+    def unfinished(self) -> bool:
+        """True for a week not over at the data's as-of date (compared with the same days of last week)."""
+        return self.comparison.unfinished
 
     @property
     def previous_week(self) -> Week:
         """The week compared with."""
         return self.week.previous()
+
+    def basis(self, lang: str) -> str:
+        """What the week is compared with, in words: 上周 / 上周同期."""
+        return i18n.text(f"briefing.basis.{self.comparison.basis}", lang)
 
 
 def week_filters(week: Week, scope: Scope, data_as_of: date) -> Filters:
@@ -265,68 +213,87 @@ def week_filters(week: Week, scope: Scope, data_as_of: date) -> Filters:
                    towns=scope.towns, departments=scope.departments, industries=scope.industries)
 
 
+def _figures(source: Source, f: Filters, recorded: dict[str, bool]) -> dict:
+    extra = source.query("briefing_week_figures", f.params()).to_dict("records")[0]
+    return {**source.headline(f), **metrics.blank_unrecorded({k: formatting.plain(v) for k, v in extra.items()},
+                                                             recorded)}
+
+
 def compute(source: Source, week: Week, scope: Scope, data_as_of: date) -> Brief:
-    """The brief of ``week`` for ``scope``, with last week beside it."""
-    now_f = week_filters(week, scope, data_as_of)
-    before_f = week_filters(week.previous(), scope, data_as_of)
-    figures = []
-    for f in (now_f, before_f):
-        extra = source.query("briefing_week_figures", f.params()).to_dict("records")[0]
-        figures.append({**source.headline(f), **{k: formatting.plain(v) for k, v in extra.items()}})
-    now, before = figures
-    cards = tuple(Card(key, section, kind, colour, now[key], before[key])
-                  for key, section, kind, colour in CARD_SPECS)
-    at = {"as_of": now_f.as_of, **scope.params()}
+    """The brief of ``week`` for ``scope``, compared with last week (its same days while unfinished)."""
+    comparison = metrics.compare(week_filters(week, scope, data_as_of), "last_week")
+    recorded = metrics.from_row(source.query("recorded_fields", {}).to_dict("records")[0])
+    now = _figures(source, comparison.current, recorded)
+    before = _figures(source, comparison.baseline, recorded)
+    cards = tuple(display.card(key, now, before, recorded=recorded) for key, _ in CARDS)
+    at = {"as_of": comparison.current.as_of, **scope.params()}
     trends = source.query("briefing_trends", {"end": week.sunday, "as_of": data_as_of,
                                               "weeks": TREND_WEEKS, **scope.params()})
     trends = trends.assign(week=[Week.of(d).label for d in pd.to_datetime(trends["week_start"]).dt.date])
     return Brief(
         week=week, scope=scope, enterprises_in_scope=now["enterprises_in_scope"], data_as_of=data_as_of,
-        as_of=now_f.as_of, previous_as_of=before_f.as_of,
-        cards=cards, trends=trends,
+        comparison=comparison, cards=cards, rectified_date_unknown=now["rectified_date_unknown"],
+        trends=trends,
         top_towns=source.query("briefing_top_towns", {**at, "top_n": TOP_N}),
         top_enterprises=source.query("briefing_top_enterprises", {**at, "top_n": TOP_N}),
-        majors=source.query("briefing_major_found", {**now_f.params()}),
+        majors=source.query("briefing_major_found", {**comparison.current.params()}),
     )
 
 
-def _change(card: Card, lang: str) -> str:
+def _change(brief: Brief, card: display.Card, lang: str) -> str:
+    basis = brief.basis(lang)
     if card.difference is None:
-        return i18n.text("briefing.summary.no_comparison", lang)
-    n = card.delta.lstrip("+-").removesuffix(" pp")
-    if float(n.replace(",", "")) == 0:
-        return i18n.text("briefing.summary.same", lang)
+        return i18n.text("briefing.summary.no_comparison", lang, basis=basis)
+    if card.unchanged:
+        return i18n.text("briefing.summary.same", lang, basis=basis)
+    n = display.change_text(card.key, abs(card.difference), "en").removesuffix(" pp").lstrip("+")
     up = card.difference > 0
-    if card.kind == "rate":
-        return i18n.text(f"briefing.summary.rate_{'up' if up else 'down'}", lang, n=n)
-    return i18n.text(f"briefing.summary.{'more' if up else 'fewer'}", lang, n=n)
+    if card.spec.unit == display.RATE:
+        return i18n.text(f"briefing.summary.rate_{'up' if up else 'down'}", lang, n=n, basis=basis)
+    return i18n.text(f"briefing.summary.{'more' if up else 'fewer'}", lang, n=n, basis=basis)
 
 
 def summary(brief: Brief, lang: str) -> list[str]:
-    """The week in a few sentences, every number taken from a card, a change or a where-to-act list."""
+    """The week in a few sentences, every number taken from a card, a change or a where-to-act list.
+
+    It opens with what leadership means by "rectified this week": the hazards rectified in the
+    week, whenever found, and the on-time rate of the hazards due in it.
+    """
     c = brief.card
     say = lambda key, **kw: i18n.text(f"briefing.summary.{key}", lang, **kw)  # noqa: E731
-    out = [say("activity", inspections=c("inspections").shown, enterprises=c("inspected_enterprises").shown,
-             found=c("hazards_found").shown, major=c("major_hazards_found").shown,
-             major_change=_change(c("major_hazards_found"), lang))]
-    if c("rectification_rate").value is None:
-        out.append(say("rectified_none"))
+    out = []
+    flow, rate, due = c("rectified_in_period"), c("on_time_rate"), c("due_in_period")
+    if flow.not_recorded:
+        out.append(say("rectified_not_recorded"))
     else:
-        out.append(say("rectified", rectified=c("rectified").shown, rate=c("rectification_rate").shown,
-                     rate_change=_change(c("rectification_rate"), lang)))
-    out.append(say("overdue", overdue=c("overdue_open").shown, overdue_change=_change(c("overdue_open"), lang),
-                 overdue_major=c("overdue_major").shown))
+        out.append(say("rectified", rectified=flow.shown(lang), change=_change(brief, flow, lang)))
+    if rate.not_recorded:
+        out.append(say("on_time_not_recorded"))
+    elif rate.value is None:
+        out.append(say("none_due"))
+    else:
+        out.append(say("on_time", due=due.shown(lang), rate=rate.shown(lang), rate_change=_change(brief, rate, lang)))
+    if brief.rectified_date_unknown:
+        out.append(say("left_out", n=formatting.count(brief.rectified_date_unknown)))
+    out.append(say("activity", inspections=c("inspections").shown(lang),
+                   enterprises=c("inspected_enterprises").shown(lang), found=c("hazards_found").shown(lang),
+                   major=c("major_hazards_found").shown(lang),
+                   major_change=_change(brief, c("major_hazards_found"), lang)))
+    if not c("overdue_open").not_recorded:
+        out.append(say("overdue", overdue=c("overdue_open").shown(lang),
+                       overdue_change=_change(brief, c("overdue_open"), lang),
+                       overdue_major=c("overdue_major").shown(lang)))
     towns = brief.top_towns.dropna(subset=["town"])
     if not towns.empty:
         out.append(say("worst_town", town=towns.iloc[0]["town"], count=formatting.count(towns.iloc[0]["overdue_open"])))
     if not brief.top_enterprises.empty:
         top = brief.top_enterprises.iloc[0]
         out.append(say("worst_enterprise", name=top["name"], count=formatting.count(top["open_major"])))
-    out.append(say("enforcement", listed=c("newly_listed").shown, cases=c("cases_filed").shown,
-                 tipoffs=c("tipoffs_received").shown))
-    if c("key_coverage_rate").value is not None:
-        out.append(say("key_coverage", rate=c("key_coverage_rate").shown,
-                     rate_change=_change(c("key_coverage_rate"), lang)))
+    out.append(say("enforcement", listed=c("newly_listed").shown(lang), cases=c("cases_filed").shown(lang),
+                   tipoffs=c("tipoffs_received").shown(lang)))
+    key = c("key_coverage_rate")
+    if key.value is not None:
+        out.append(say("key_coverage", rate=key.shown(lang), rate_change=_change(brief, key, lang)))
     return out
 
 
@@ -335,14 +302,20 @@ def summary_text(brief: Brief, lang: str) -> str:
     return ("" if lang == "zh" else " ").join(summary(brief, lang))
 
 
+def caption(brief: Brief, lang: str) -> str:
+    """Which days the brief covers, its status date and what it is compared with."""
+    now, before = brief.comparison.current, brief.comparison.baseline
+    key = "briefing.caption_unfinished" if brief.unfinished else "briefing.caption"
+    return i18n.text(key, lang, week=brief.week.label, start=now.start, end=now.end, as_of=now.as_of,
+                     prev=brief.previous_week.label, prev_start=before.start, prev_end=before.end)
+
+
 def header_lines(brief: Brief, lang: str) -> list[str]:
     """What every export carries: title, week, scope, status and data-as-of dates."""
     say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
-    prev = brief.previous_week
     return [
-        f"{say('title')} {brief.week.label}",
-        say("caption", week=brief.week.label, start=brief.week.monday, end=brief.week.sunday, as_of=brief.as_of,
-          prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday),
+        f"{say('title')} {brief.week.label}" + (say("unfinished_mark") if brief.unfinished else ""),
+        caption(brief, lang),
         say("scope", scope=brief.scope.describe(lang)),
         say("data_as_of", date=brief.data_as_of.isoformat()) + "    "
         + say("generated", time=datetime.now().strftime("%Y-%m-%d %H:%M")),
@@ -354,29 +327,39 @@ def _col(key: str, lang: str) -> str:
 
 
 def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
-    """The cards as a table: figure, this week, last week, change.
+    """The cards as a table: figure, this week, last week, change (the registry's texts).
 
-    ``numeric`` gives numbers for a spreadsheet (rates in percent, one decimal) instead of text.
+    ``numeric`` gives numbers for a spreadsheet (rates in percent, one decimal) instead of
+    text; a figure not recorded stays the words 未记录 / not recorded, never a number.
     """
     say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
+    last = i18n.text(f"briefing.basis_column.{brief.comparison.basis}", lang)
     if numeric:
-        def number(card, value):
-            if formatting.is_missing(value):
+        def number(card, value, missing):
+            if missing:
+                return i18n.text("metrics.not_recorded.value", lang)
+            value = formatting.plain(value)
+            if value is None:
                 return None
-            return round(value * 100, 1) if card.kind == "rate" else value
+            return round(value * 100, 1) if card.spec.unit == display.RATE else value
+
+        def change(card):
+            d = card.difference
+            if d is None:
+                return None
+            return round(d * 100, 1) if card.spec.unit == display.RATE else round(d, 1)
 
         return pd.DataFrame({
-            say("figure"): [c.label(lang) + (" (%)" if c.kind == "rate" else "") for c in brief.cards],
-            say("this_week"): [number(c, c.value) for c in brief.cards],
-            say("last_week"): [number(c, c.previous) for c in brief.cards],
-            say("change"): [None if c.difference is None else round(number(c, c.value) - number(c, c.previous), 1)
-                          for c in brief.cards],
+            say("figure"): [c.label(lang) + (" (%)" if c.spec.unit == display.RATE else "") for c in brief.cards],
+            say("this_week"): [number(c, c.value, c.missing) for c in brief.cards],
+            last: [number(c, c.previous, c.previous_missing) for c in brief.cards],
+            say("change"): [change(c) for c in brief.cards],
         })
     return pd.DataFrame({
         say("figure"): [c.label(lang) for c in brief.cards],
-        say("this_week"): [c.shown for c in brief.cards],
-        say("last_week"): [c.previous_shown for c in brief.cards],
-        say("change"): [c.delta or formatting.DASH for c in brief.cards],
+        say("this_week"): [c.shown(lang) for c in brief.cards],
+        last: [c.previous_shown(lang) for c in brief.cards],
+        say("change"): [c.delta(lang) or formatting.DASH for c in brief.cards],
     })
 
 
@@ -388,7 +371,8 @@ def trends_table(brief: Brief, lang: str) -> pd.DataFrame:
                         _col("week_end", lang): _dates(frame["week_end"])})
     for key in TREND_KEYS:
         out[i18n.text(f"briefing.trend.{key}", lang)] = frame[key].astype(int)
-    out[_col("rectification_rate", lang)] = [formatting.rate(formatting.plain(v)) for v in frame["rectification_rate"]]
+    out[_col("due_in_period", lang)] = frame["due_in_period"].astype(int)
+    out[_col("on_time_rate", lang)] = [formatting.rate(formatting.plain(v)) for v in frame["on_time_rate"]]
     return out
 
 
@@ -405,13 +389,14 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
         _col("max_days_overdue", lang): brief.top_towns["max_days_overdue"].astype(int),
     })
     ents = brief.top_enterprises
+    # The counts come right after the name, so they stay in view on a narrow screen.
     enterprises = pd.DataFrame({
         _col("name", lang): ents["name"],
+        _col("open_major", lang): ents["open_major"].astype(int),
+        _col("overdue_of_open_major", lang): ents["overdue_major"].astype(int),
+        _col("earliest_deadline", lang): _dates(ents["earliest_deadline"]),
         _col("town", lang): ents["town"],
         _col("risk_level", lang): [i18n.label("risk_level", v, lang) for v in ents["risk_level"]],
-        _col("open_major", lang): ents["open_major"].astype(int),
-        _col("overdue_major", lang): ents["overdue_major"].astype(int),
-        _col("earliest_deadline", lang): _dates(ents["earliest_deadline"]),
     })
     m = brief.majors
     majors = pd.DataFrame({
@@ -424,11 +409,13 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
         _col("status", lang): [i18n.label("hazard_status", v, lang) for v in m["status"]],
     })
     if links:
-        enterprises.insert(1, _col("register", lang), [enterprise_url(e) for e in ents["enterprise_id"]])
+        enterprises.insert(len(enterprises.columns), _col("register", lang),
+                           [enterprise_url(e) for e in ents["enterprise_id"]])
         majors.insert(2, _col("register", lang), [enterprise_url(e) for e in m["enterprise_id"]])
     return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
 
 
+WHERE_COUNTS = ("overdue_open", "overdue_major", "max_days_overdue", "open_major", "overdue_of_open_major")
 WHERE_EMPTY = {"top_towns": "no_overdue", "top_enterprises": "no_open_major", "majors_found": "no_majors_found"}
 
 
@@ -526,13 +513,14 @@ def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str) -> None:
     headings = FontFace(emphasis=None, fill_color=(230, 230, 230))
     with doc.table(col_widths=(70, 36, 36, 38), headings_style=headings, line_height=5.5,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
-        table.row([say("figure"), say("this_week"), say("last_week"), say("change")])
+        table.row([say("figure"), say("this_week"), i18n.text(f"briefing.basis_column.{brief.comparison.basis}", lang),
+                   say("change")])
         for card in brief.cards:
             row = table.row()
             row.cell(card.label(lang))
-            row.cell(card.shown)
-            row.cell(card.previous_shown)
-            row.cell(card.delta or formatting.DASH, style=FontFace(color=COLOURS[card.judgement]))
+            row.cell(card.shown(lang))
+            row.cell(card.previous_shown(lang))
+            row.cell(card.delta(lang) or formatting.DASH, style=FontFace(color=COLOURS[card.judgement]))
     doc.ln(2)
 
 
@@ -554,7 +542,7 @@ def to_pdf(brief: Brief, lang: str) -> bytes:
     if doc.get_y() > doc.page_break_trigger - 40:
         doc.add_page()
     doc.heading(say("section.where"))
-    widths = {"top_towns": (60, 40, 40, 40), "top_enterprises": (52, 22, 34, 26, 20, 26),
+    widths = {"top_towns": (60, 40, 40, 40), "top_enterprises": (52, 26, 22, 26, 22, 32),
               "majors_found": (20, 38, 18, 24, 44, 20, 16)}
     for key, frame in where_tables(brief, lang, links=False).items():
         doc.set_font("cjk", size=11)
@@ -613,7 +601,7 @@ def _html_table(frame: pd.DataFrame, link_column: str | None = None, link_text: 
             if column == link_column:
                 cells.append(f'<td><a href="{html.escape(text)}">{html.escape(link_text or text)}</a></td>')
                 continue
-            numeric = isinstance(value, int | float) or re.fullmatch(r"[+-]?[\d,.]+( pp|%)?", text)
+            numeric = isinstance(value, int | float) or re.fullmatch(r"[+-]?[\d,.]+( pp| 个百分点|%)?", text)
             cls = " ".join(c for c in ("num" if numeric else "", classes[i] if classes and j == last else "") if c)
             cells.append(f'<td class="{cls}">{html.escape(text)}</td>' if cls else f"<td>{html.escape(text)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

@@ -304,6 +304,16 @@ def csv_with_header(frame: pd.DataFrame, header_lines: list[str]) -> bytes:
     return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8") + body[len(codecs.BOM_UTF8):]
 
 
+CARDS = ("coverage_blind_spots", "coverage_overdue", "uninspected_grids", "short_towns")
+
+
+def card_figures(found, idle_grids: pd.DataFrame, staffing: pd.DataFrame) -> dict[str, int]:
+    """The page's cards (``gridwatch.display`` keys): blind spots and overdue for inspection (the
+    headline's rules over the page's risk filter), grids not inspected, towns short of staff."""
+    return {"coverage_blind_spots": len(found.blind), "coverage_overdue": len(found.overdue),
+            "uninspected_grids": len(idle_grids), "short_towns": towns_short_of_staff(staffing)}
+
+
 def towns_short_of_staff(staffing: pd.DataFrame) -> int:
     """Towns below either staffing rule (per 10,000 residents, or a village below its minimum)."""
     if staffing.empty:

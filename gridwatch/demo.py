@@ -260,12 +260,13 @@ def generate(scale: int = 1, seed: int = 20160607, end: datetime.date = DEMO_END
     cases = _cases(rng, ent, haz, start_d, end_d)
     insp["ids"] = _ids("I", len(insp["ent"]), 7)
     haz["ids"] = _ids("H", len(haz["ent"]), 7)
+    inspections = _inspection_frame(rng, insp, ent)
     return {
         "grids": geo["frame"],
         "enterprises": _enterprise_frame(ent),
         "staff": staff["frame"],
-        "inspections": _inspection_frame(rng, insp, ent),
-        "hazards": _hazard_frame(haz, insp, ent),
+        "inspections": inspections,
+        "hazards": _checklist_items(_hazard_frame(haz, insp, ent), inspections, seed),
         "cases": _case_frame(cases, ent, haz),
         "tipoffs": _tipoff_frame(tip, ent),
         "worklogs": _worklogs(rng, staff, start_d, end_d),
@@ -1205,6 +1206,46 @@ def _hazard_frame(haz: dict, insp: dict, ent: dict) -> pd.DataFrame:
         "item": None,
         "rectified": None,
     })
+
+
+# --- checklist items and how people write the same finding --------------------
+
+# Item codes per category (检查项 of the checklists): a finding's item is its category's code
+# and the number of its description in _DESCRIPTIONS (general ones first, then major ones).
+_ITEM_PREFIX = {"电气安全": "DQ", "消防安全": "XF", "粉尘防爆": "FC", "危化品储存": "WH", "特种设备": "TZ",
+                "有限空间": "YX", "安全管理": "GL", "职业健康": "ZY", "机械防护": "JX"}
+_ITEM_OF = {f"{category}|{text}": f"{_ITEM_PREFIX[category]}-{k:02d}"
+            for category, levels in _DESCRIPTIONS.items()
+            for k, text in enumerate((*levels[0], *levels[1]), start=1)}
+# Where in the plant an inspector says a finding was, and how many: the same item is written
+# differently from one visit to the next.
+_PLACES = ("一车间", "二车间", "仓库", "配电室", "办公楼", "厂区", "原料库", "成品库")
+_VARIANT_SHARES = (0.25, 0.15, 0.1)  # a place before it, a count after it, a full stop
+
+
+def _checklist_items(hazards: pd.DataFrame, inspections: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """Hazards with their checklist item and descriptions written as people write them.
+
+    A finding made with a checklist (the inspection names one) records the item it failed; one
+    made without a checklist records none, so the repeat rule falls back to its description.
+    Descriptions vary from visit to visit: a place before them, a count or a full stop after
+    them. Drawn from a generator of their own, so every other table (and every story) is the
+    same as without items.
+    """
+    rng = np.random.default_rng([seed, 17])
+    out = hazards.copy()
+    checklist = out["inspection_id"].map(inspections.set_index("inspection_id")["checklist"])
+    items = (out["category"] + "|" + out["description"]).map(_ITEM_OF).astype(object)
+    out["item"] = items.where(checklist.notna(), None)
+    n = len(out)
+    text = out["description"].astype(object).to_numpy()
+    place, count, stop = (rng.random(n) < share for share in _VARIANT_SHARES)
+    places = np.array(_PLACES, dtype=object)[rng.integers(0, len(_PLACES), n)]
+    counts = np.array([f"（{c}处）" for c in range(2, 6)], dtype=object)[rng.integers(0, 4, n)]
+    text = np.where(place, places + text, text)
+    text = np.where(count, text + counts, text)
+    out["description"] = np.where(stop, text + "。", text)
+    return out
 
 
 def _case_frame(cases: dict, ent: dict, haz: dict) -> pd.DataFrame:

@@ -9,7 +9,8 @@ Every dataset is a named query ``queries/explore_<dataset>.sql`` restricted to
 enterprise. ``build`` wraps it: identifiers come only from ``DATASETS`` (checked
 against the allow-list, then quoted), function names only from ``DATE_PARTS`` and
 ``MEASURES``, and every value a person typed travels as a named parameter.
-The rates use the definitions of ``queries/headline_metrics.sql`` (DESIGN.md).
+The rates average the per-hazard flags the schema macro ``hazard_status`` gives (the
+definitions behind ``queries/headline_metrics.sql``): no rule is written here.
 """
 
 from dataclasses import dataclass
@@ -42,10 +43,10 @@ ENTERPRISE = _cols(enterprise_id=ID, enterprise_name=TEXT, industry=CODE, town=C
 DATASETS: dict[str, dict[str, Column]] = {
     "hazards": {
         "hazard_id": Column(ID), **ENTERPRISE,
-        **_cols(found_date=DATE, hazard_level=Column(CODE, "hazard_level"), category=CODE, description=TEXT,
-                deadline=DATE, rectified_date=DATE, verified_date=DATE,
-                hazard_status=Column(CODE, "hazard_status"), is_rectified=BOOL, is_overdue=BOOL,
-                days_overdue=NUMBER, funds_amount=NUMBER),
+        **_cols(found_date=DATE, hazard_level=Column(CODE, "hazard_level"), category=CODE, item=CODE,
+                description=TEXT, deadline=DATE, rectified_date=DATE, verified_date=DATE,
+                hazard_status=Column(CODE, "hazard_status"), is_rectified=BOOL, rectified_date_unknown=BOOL,
+                is_overdue=BOOL, on_time=BOOL, days_overdue=NUMBER, funds_amount=NUMBER),
     },
     "enterprises": {
         **ENTERPRISE,
@@ -54,7 +55,7 @@ DATASETS: dict[str, dict[str, Column]] = {
     },
     "inspections": {
         **_cols(inspection_id=ID, inspection_date=DATE, inspection_type=Column(CODE, "inspection_type"),
-                campaign=CODE, lead_staff_id=CODE),
+                campaign=CODE, checklist=CODE, outcome=CODE, score=NUMBER, lead_staff_id=CODE),
         **ENTERPRISE,
     },
     "cases": {
@@ -83,15 +84,13 @@ MEASURES = {
     "sum": ((NUMBER,), "sum({c})"),
     "mean": ((NUMBER, BOOL), "avg({c}::double)"),
 }
-# Whole-row measures; the rates exist for hazards only and follow queries/headline_metrics.sql:
-# rectification rate = rectified by as-of ÷ rows (filter found_date to the period);
-# on-time rate = due by as-of and rectified on or before the deadline ÷ due by as-of
-# (filter deadline to the period).
+# Whole-row measures; the rates exist for hazards only and average a flag of hazard_status,
+# so they equal metrics.headline for the same rows: the rectification rate over rows found in
+# the period (filter found_date), the on-time rate over rows due in it (filter deadline).
 ROW_MEASURES = {
     "count": (None, "count(*)"),
-    "rectification_rate": ("hazards", "count(*) filter (where is_rectified) / nullif(count(*), 0)"),
-    "on_time_rate": ("hazards", "count(*) filter (where deadline <= $as_of and rectified_date <= deadline)"
-                                " / nullif(count(*) filter (where deadline <= $as_of), 0)"),
+    "rectification_rate": ("hazards", "avg(is_rectified::double)"),
+    "on_time_rate": ("hazards", "avg(on_time::double)"),
 }
 RATE_MEASURES = ("rectification_rate", "on_time_rate")
 # Text columns worth grouping by (one row per enterprise or person); other ids and texts are not.

@@ -19,7 +19,8 @@ from gridwatch.filters import Filters
 from gridwatch.register import runner
 
 __all__ = ["runner", "HazardFilters", "EnterprisePage", "enterprise_page", "top_enterprises",
-           "enterprise_table", "repeats", "by_town", "monthly", "category_industry", "categories", "for_people",
+           "enterprise_table", "repeats", "summary", "SUMMARY_CARDS", "by_town", "monthly", "category_industry",
+           "categories", "for_people",
            "context_line", "csv_export"]
 
 Runner = Callable[[str, dict], pd.DataFrame]
@@ -31,8 +32,10 @@ TOP_N = 10
 REPEAT_LIST_LIMIT = 500
 COUNT_COLUMNS = ("total", "major", "general", "still_open", "overdue", "repeats")
 TABLE_COLUMNS = ("register", "name", "town", "industry", "risk_level", *COUNT_COLUMNS)
-REPEAT_COLUMNS = ("name", "town", "category", "level", "hazard_id", "found_date", "earlier_hazard_id",
-                  "earlier_rectified_date", "days_after_rectified", "status")
+REPEAT_COLUMNS = ("name", "town", "category", "item", "description", "level", "hazard_id", "found_date",
+                  "earlier_hazard_id", "earlier_description", "earlier_rectified_date", "days_after_rectified",
+                  "status")
+SUMMARY_CARDS = ("hazards_found", "major_hazards_found", "repeat_hazards", "repeat_share")
 
 
 @dataclass(frozen=True)
@@ -110,6 +113,12 @@ def repeats(run: Runner, filters: Filters, hazard_filters: HazardFilters,
             limit: int = REPEAT_LIST_LIMIT) -> pd.DataFrame:
     """The repeat hazards found in the period, newest first (at most ``limit``)."""
     return run("hazards_repeats", {**_params(filters, hazard_filters), "limit": int(limit)})
+
+
+def summary(run: Runner, filters: Filters, hazard_filters: HazardFilters) -> dict:
+    """The page's cards: hazards found, major ones, repeat hazards and the share that repeat."""
+    row = run("hazards_summary", _params(filters, hazard_filters)).iloc[0]
+    return {key: row[key] for key in SUMMARY_CARDS}
 
 
 def by_town(run: Runner, filters: Filters, hazard_filters: HazardFilters) -> pd.DataFrame:

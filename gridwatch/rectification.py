@@ -20,26 +20,23 @@ HAZARD_LEVELS = ("general", "major")
 DIMENSIONS = ("town", "squadron", "department", "industry", "level")
 STEPS = ("none", "reminder", "order", "case", "suspension")
 FIVE = ("responsibility", "measures", "funds", "time_limit", "plan")
-HEADLINE_CARDS = ("rectification_rate", "on_time_rate", "overdue_open", "verification_rate",
-                  "median_days_to_rectify")
+HEADLINE_CARDS = ("rectified_in_period", "on_time_rate", "overdue_open", "rectification_rate",
+                  "verification_rate", "median_days_to_rectify")
+# The page's other cards: registry key (gridwatch.display) → column of the query row.
+CASE_CARDS = {"cases_filed": "filed", "cases_decided": "decided", "interview_rate": "interview_rate",
+              "review_rate": "review_rate", "penalty_total": "penalty_total"}
+TIPOFF_CARDS = {"tipoffs_received": "received", "tipoffs_verified": "verified",
+                "tipoffs_linked": "linked_to_inspection", "tipoffs_closed": "closed", "reward_total": "reward_total"}
+FIVE_CARDS = {"five_majors": "majors", "five_complete": "complete", "five_incomplete": "incomplete"}
 
 _CODED = {"level": "hazard_level", "risk_level": "risk_level", "status": "status",
           "measure": "measure", "type": "inspection_type"}
 _STEP_COLUMNS = ("last_step", "missing_step", "step")
 
 
-def _shift_year(d: date, years: int) -> date:
-    try:
-        return d.replace(year=d.year + years)
-    except ValueError:
-        return d.replace(year=d.year + years, day=28)
-
-
-def same_period_last_year(f: Filters) -> Filters:
-    """``f`` moved back one calendar year (period and as-of date); 29 February becomes the 28th."""
-    return Filters(start=_shift_year(f.start, -1), end=_shift_year(f.end, -1),
-                   as_of=_shift_year(f.as_of, -1), towns=f.towns,
-                   departments=f.departments, industries=f.industries)
+def figures(row, columns: dict[str, str]) -> dict:
+    """A query row's values under the registry keys of ``columns`` (key → column)."""
+    return {key: row[column] for key, column in columns.items()}
 
 
 def params(f: Filters, squadrons=(), levels=()) -> dict:

@@ -219,7 +219,7 @@ PDF_COLUMNS = {
     "timeline": (22, 22, 24, 112),
     "hazards": ("hazard_id", "found_date", "level", "category", "description", "deadline",
                 "status", "days_overdue"),
-    "inspections": ("inspection_id", "date", "type", "campaign", "staff", "hazards_found"),
+    "inspections": ("inspection_id", "date", "type", "campaign", "staff", "outcome", "score", "hazards_found"),
     "cases": ("case_id", "hazard_id", "filed_date", "interview_date", "decided_date", "measure",
               "penalty_amount"),
     "tipoffs": ("tipoff_id", "received_date", "verified", "closed_date", "reward_amount"),

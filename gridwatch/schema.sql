@@ -212,6 +212,140 @@ create or replace macro grid_placement() as table
         and e.village = by_name.village
     left join town_grids as tg on tg.town = coalesce(by_id.town, e.town);
 
+-- The metric layer: every rule about hazards is spelled once, here, and every query
+-- (pages, exports, the brief, the CLI) selects from these macros. docs/metrics.md lists them.
+
+-- Text as compared by the repeat rule: lower case, letters and digits only (spaces,
+-- punctuation and symbols dropped), null when nothing is left.
+create or replace macro normalised_text(t) as
+    nullif(regexp_replace(lower(t), '[^\p{L}\p{N}]+', '', 'g'), '');
+
+-- Every hazard, each kept whole (a bad field is not a bad record). A date that contradicts
+-- the finding (a deadline, rectification or verification before the found date) is a data
+-- error: it is emptied here, so the hazard counts as found and that one date as not recorded,
+-- exactly as if the importer had emptied it (DESIGN.md "Honest figures"). Added columns:
+--   date_error: whether any date was emptied
+--   rectified_from: the first day the hazard counts as rectified: its rectification date; or,
+--     without one, its found date when marked rectified (a system that records only the flag:
+--     "rectified, date unknown"), else its verification date (a verified hazard is rectified)
+--   overdue_from: the first day it counts as overdue if still open (the day after its deadline)
+--   item_key, description_key: what the repeat rule compares (same_item)
+-- Every status rule below is a comparison of these dates with the status date, so the status
+-- of many dates at once (the brief's weekly trend) is a range join, not a query per date.
+create or replace macro valid_hazards() as table
+    select
+        c.*,
+        coalesce(
+            c.rectified_date,
+            case when c.rectified then c.found_date end,
+            c.verified_date
+        ) as rectified_from,
+        c.deadline + 1 as overdue_from,
+        normalised_text(c.item) as item_key,
+        normalised_text(c.description) as description_key
+    from (
+        select
+            * replace (
+                case when deadline >= found_date then deadline end as deadline,
+                case when rectified_date >= found_date then rectified_date end as rectified_date,
+                case when verified_date >= found_date then verified_date end as verified_date
+            ),
+            coalesce(deadline < found_date, false)
+                or coalesce(rectified_date < found_date, false)
+                or coalesce(verified_date < found_date, false) as date_error
+        from hazards
+    ) as c;
+
+-- The status rules, on the columns of valid_hazards and a status date as_of. Each is a plain
+-- comparison (null, for a missing date, counts as false), so queries can join on them.
+-- Rectified by as_of.
+create or replace macro rectified_by(rectified_from, as_of) as
+    rectified_from <= as_of;
+
+-- Overdue at as_of: past the deadline and not rectified by then (no deadline: never overdue).
+create or replace macro overdue_at(overdue_from, rectified_from, as_of) as
+    overdue_from <= as_of and coalesce(rectified_from, 'infinity'::date) > as_of;
+
+-- Found in the period [start_date, end_date], by as_of.
+create or replace macro found_in(found_date, start_date, end_date, as_of) as
+    found_date between start_date and least(end_date, as_of);
+
+-- Due in the period: the deadline falls in [start_date, end_date] and not after as_of.
+create or replace macro due_in(deadline, start_date, end_date, as_of) as
+    deadline between start_date and least(end_date, as_of);
+
+-- Rectified in the period (the flow): rectified on a date in [start_date, end_date], by as_of,
+-- whenever found. A hazard rectified without a date is in no period.
+create or replace macro rectified_in(rectified_date, start_date, end_date, as_of) as
+    rectified_date between start_date and least(end_date, as_of);
+
+-- For a hazard due by as_of: rectified on or before its deadline? Null when not yet due, and
+-- when rectified by as_of without a date (the on-time rate leaves those out and says how many).
+create or replace macro on_time_at(deadline, rectified_date, rectified_from, as_of) as
+    case
+        when deadline <= as_of and not (rectified_date is null and coalesce(rectified_from <= as_of, false))
+        then coalesce(rectified_date <= deadline, false)
+    end;
+
+-- Open hazards whose deadline falls within the next `days` days of as_of (the deadline day
+-- itself included): the pre-recheck and reminder list.
+create or replace macro due_soon(deadline, is_rectified, as_of, days) as
+    not is_rectified and coalesce(deadline between as_of and as_of::date + days::integer, false);
+
+-- The ageing bucket (1..4) of an overdue hazard by days past its deadline; the bounds come
+-- from the rules file ([rectification] ageing_bounds).
+create or replace macro overdue_bucket(days_overdue, bound_1, bound_2, bound_3) as
+    case
+        when days_overdue <= bound_1 then 1
+        when days_overdue <= bound_2 then 2
+        when days_overdue <= bound_3 then 3
+        else 4
+    end;
+
+-- Each hazard's status as of a date; hazards found after the date do not exist yet, and
+-- dates after it have not happened yet. Built on valid_hazards (bad dates emptied).
+--   is_rectified: rectified_by; rectified_date_unknown: rectified by as_of without a date
+--   is_verified: verified by as_of (a verified hazard is rectified); is_overdue: overdue_at
+--   status: verified > rectified > overdue > open; days_overdue (overdue ones only)
+--   rectified_on: the rectification date if it had happened by as_of
+--   days_to_rectify: rectified_on − found_date (null when rectified without a date)
+--   on_time: on_time_at
+create or replace macro hazard_status(as_of) as table
+    select
+        h.*,
+        coalesce(rectified_by(h.rectified_from, as_of), false) as is_rectified,
+        is_rectified and h.rectified_date is null as rectified_date_unknown,
+        is_rectified and coalesce(h.verified_date <= as_of, false) as is_verified,
+        coalesce(overdue_at(h.overdue_from, h.rectified_from, as_of), false) as is_overdue,
+        case
+            when is_verified then 'verified'
+            when is_rectified then 'rectified'
+            when is_overdue then 'overdue'
+            else 'open'
+        end as status,
+        case when is_overdue then date_diff('day', h.deadline, as_of::date) end as days_overdue,
+        case when h.rectified_date <= as_of then h.rectified_date end as rectified_on,
+        date_diff('day', h.found_date, rectified_on) as days_to_rectify,
+        on_time_at(h.deadline, h.rectified_date, h.rectified_from, as_of) as on_time
+    from valid_hazards() as h
+    where h.found_date <= as_of;
+
+-- hazard_status with what each hazard counts for in the period [start_date, end_date]:
+--   in_found: found_in (the cohort of hazards_found, the rectification rate, the
+--     verification rate and days to rectify)
+--   is_due: due_in (due_in_period; the on-time rate is on_time over those whose on_time is known)
+--   rectified_in_period: rectified_in (the flow: what "rectified this week" means)
+--   left_out: rectified without a date, and so left out of the on-time rate (if due) or
+--     days to rectify (if found in the period)
+create or replace macro hazard_period(start_date, end_date, as_of) as table
+    select
+        s.*,
+        found_in(s.found_date, start_date, end_date, as_of) as in_found,
+        coalesce(due_in(s.deadline, start_date, end_date, as_of), false) as is_due,
+        coalesce(rectified_in(s.rectified_date, start_date, end_date, as_of), false) as rectified_in_period,
+        s.rectified_date_unknown and (in_found or is_due) as left_out
+    from hazard_status(as_of) as s;
+
 -- Hazards found in [start_date, end_date] (and by as_of) at enterprises matching the
 -- filters and risk levels, of the chosen hazard levels and categories, with their
 -- enterprise's town and industry: what the hazards page's charts count.
@@ -222,37 +356,99 @@ create or replace macro found_hazards(
         h.*,
         e.town,
         e.industry
-    from hazards as h
+    from valid_hazards() as h
     join scoped_enterprises(towns, departments, industries) as e on h.enterprise_id = e.enterprise_id
     where (len(risk_levels) = 0 or list_contains(risk_levels, e.risk_level))
-      and h.found_date between start_date and end_date
-      and h.found_date <= as_of
+      and found_in(h.found_date, start_date, end_date, as_of)
       and (len(hazard_levels) = 0 or list_contains(hazard_levels, h.level))
       and (len(categories) = 0 or list_contains(categories, h.category));
 
--- Each hazard's status as of a date; hazards found after the date do not exist yet.
--- status: verified (re-checked by as_of) > rectified (by as_of) > overdue
--- (deadline before as_of) > open. Dates after as_of count as not yet happened.
-create or replace macro hazard_status(as_of) as table
+-- Whether two hazards of one enterprise and category concern the same item: the same
+-- checklist item or standard clause when both record one, else the same normalised
+-- description (arguments: item_key and description_key of each, from valid_hazards).
+create or replace macro same_item(item_a, description_a, item_b, description_b) as
+    coalesce(
+        case
+            when item_a is not null and item_b is not null then item_a = item_b
+            else description_a = description_b
+        end,
+        false
+    );
+
+-- Repeat hazards (DESIGN.md): of the hazards found in [start_date, end_date] by as_of, those
+-- found again at the same enterprise, in the same category and for the same item (same_item),
+-- after and at most window_days after an earlier one was rectified (by as_of). The anchor is
+-- the earlier hazard's rectified_from (its rectification date, or for one rectified without a
+-- date its found date, or verification date). One
+-- row per repeat with the latest such earlier hazard. A rectification further back than the
+-- window before the period cannot make a hazard of the period a repeat, so earlier hazards are
+-- limited to that range (the same repeats as over all history, at a fraction of the cost).
+-- `enterprise` (optional) limits both sides to one enterprise, for its register.
+create or replace macro repeat_hazards(start_date, end_date, as_of, window_days, enterprise := null) as table
+    with later as (
+        select
+            hazard_id,
+            enterprise_id,
+            category,
+            item_key,
+            description_key,
+            found_date
+        from valid_hazards()
+        where found_in(found_date, start_date, end_date, as_of)
+          and (enterprise is null or enterprise_id = enterprise)
+    ),
+
+    earlier as (
+        select
+            hazard_id,
+            enterprise_id,
+            category,
+            item_key,
+            description_key,
+            rectified_from as anchor_date
+        from hazard_status(as_of)
+        where is_rectified
+          and rectified_from >= start_date::date - window_days::integer
+          and (enterprise is null or enterprise_id = enterprise)
+    ),
+
+    pairs as (
+        select
+            l.hazard_id,
+            e.hazard_id as earlier_hazard_id,
+            e.anchor_date
+        from later as l
+        join earlier as e
+            on e.enterprise_id = l.enterprise_id
+            and e.category = l.category
+            and e.anchor_date < l.found_date
+            and e.anchor_date >= l.found_date - window_days::integer
+            and same_item(e.item_key, e.description_key, l.item_key, l.description_key)
+    )
+
+    select
+        hazard_id,
+        max({'anchor_date': anchor_date, 'hazard_id': earlier_hazard_id}).hazard_id as earlier_hazard_id,
+        max(anchor_date) as earlier_rectified_date
+    from pairs
+    group by hazard_id;
+
+-- Follow-through of the quarterly score (季度量化考核) for the quarter from start_date, as of
+-- as_of: a hazard is due when its (valid) deadline falls in [start_date, as_of]; followed through
+-- when verified no later than its deadline plus grace_days and by as_of; pending (not judged
+-- yet, neither for nor against its finder) when due, not followed through and its grace period
+-- still runs at as_of.
+create or replace macro follow_through(start_date, as_of, grace_days) as table
     select
         h.*,
-        h.rectified_date is not null and h.rectified_date <= as_of as is_rectified,
-        h.verified_date is not null and h.verified_date <= as_of as is_verified,
-        not (h.rectified_date is not null and h.rectified_date <= as_of)
-            and h.deadline is not null and h.deadline < as_of as is_overdue,
-        case
-            when h.verified_date is not null and h.verified_date <= as_of then 'verified'
-            when h.rectified_date is not null and h.rectified_date <= as_of then 'rectified'
-            when h.deadline is not null and h.deadline < as_of then 'overdue'
-            else 'open'
-        end as status,
-        case
-            when not (h.rectified_date is not null and h.rectified_date <= as_of)
-                and h.deadline is not null and h.deadline < as_of
-            then date_diff('day', h.deadline, as_of)
-        end as days_overdue
-    from hazards as h
-    where h.found_date <= as_of;
+        coalesce(h.deadline between start_date and as_of, false) as is_due,
+        coalesce(
+            h.verified_date <= h.deadline + grace_days::integer and h.verified_date <= as_of,
+            false
+        ) as followed,
+        is_due and followed as followed_through,
+        is_due and not followed and h.deadline + grace_days::integer > as_of as pending
+    from valid_hazards() as h;
 
 -- The import log (one line per file and sheet imported) and the quarantine (every rejected
 -- row, and every warning, with file, sheet, row as the user sees it, column, value and reason).
@@ -287,60 +483,6 @@ create table if not exists quarantine (
     record varchar
 );
 
--- Whether a hazard counts as rectified at as_of: its rectified_date is on or before as_of;
--- with no date, its rectified flag (DESIGN: "rectified, date unknown" counts as rectified).
--- A rectified_date after as_of has not happened yet at as_of.
-create or replace macro hazard_rectified_by(rectified_date, rectified, as_of) as
-    case
-        when rectified_date is not null then rectified_date <= as_of
-        else coalesce(rectified, false)
-    end;
-
--- Overdue open at as_of: its deadline passed before as_of and it is not rectified by then.
-create or replace macro hazard_overdue_by(deadline, rectified_date, rectified, as_of) as
-    deadline is not null
-    and deadline < as_of
-    and not hazard_rectified_by(rectified_date, rectified, as_of);
-
--- What makes two hazards "the same" for the repeat rule: the checklist item or standard
--- clause when recorded, else the description lower-cased without spaces or punctuation.
--- Null when neither is recorded (such a hazard is never a repeat).
-create or replace macro hazard_repeat_key(item, description) as
-    coalesce(
-        nullif(trim(item), ''),
-        nullif(regexp_replace(lower(description), '[[:space:][:punct:]，。、；：！？（）【】“”‘’《》·]', '', 'g'), '')
-    );
-
--- REPEAT RULE (one place; the plan's features use it). Every hazard with is_repeat: the
--- same enterprise, category and repeat key (hazard_repeat_key) was found on an earlier
--- day within window_days before it (DESIGN "repeat hazard"). It depends only on hazards
--- found before it, so it never looks past an as-of date. To be replaced by the shared
--- repeat macro of the metrics consolidation when that lands.
-create or replace macro repeat_hazards(window_days) as table
-    with keyed as materialized (
-        select
-            h.*,
-            hazard_repeat_key(h.item, h.description) as repeat_key
-        from hazards as h
-    ),
-
-    repeats as (
-        select k.hazard_id
-        from keyed as k
-        semi join keyed as earlier
-            on earlier.enterprise_id = k.enterprise_id
-            and earlier.category = k.category
-            and earlier.repeat_key = k.repeat_key
-            and earlier.found_date < k.found_date
-            and earlier.found_date >= k.found_date - cast(window_days as integer)
-    )
-
-    select
-        k.* exclude (repeat_key),
-        r.hazard_id is not null as is_repeat
-    from keyed as k
-    left join repeats as r on k.hazard_id = r.hazard_id;
-
 -- The inspections the plan learns from (types in example_types) and what each found: the
 -- first found_date of a major hazard and of any hazard found at it (null: none). A hazard
 -- belongs to the inspection it names; one that names no known inspection belongs to the
@@ -364,7 +506,7 @@ create or replace macro risk_examples(example_types) as table
             h.found_date,
             min(h.found_date) filter (where h.level = 'major') as major_found_date,
             min(h.found_date) as any_found_date
-        from hazards as h
+        from valid_hazards() as h
         group by h.inspection_id, h.enterprise_id, h.found_date
     ),
 
@@ -401,8 +543,9 @@ create or replace macro risk_examples(example_types) as table
     left join unnamed as u on c.enterprise_id = u.enterprise_id and c.date = u.found_date;
 
 -- The risk model's features of an enterprise as of a date, for every row of the table named
--- by `probes` (probe_id, enterprise_id, as_of). Only records dated on or before each probe's
--- as_of count: hazards found by then (open, overdue and rectified judged at as_of), inspections
+-- by `probes` (probe_id, enterprise_id, as_of; no as_of later than `latest`). Only records dated on or before each probe's
+-- as_of count: hazards found by then (open, overdue and repeat by the metric layer's rules,
+-- judged at as_of), inspections
 -- of example_types by then (rechecks follow up hazards already found: they are no measure of
 -- how long an enterprise went unwatched), tip-offs and cases by then, listed supervision
 -- begun by then. The industry rate is the share
@@ -411,7 +554,7 @@ create or replace macro risk_examples(example_types) as table
 -- recorded before that month, smoothed toward the county's rate with the weight of
 -- industry_prior inspections. Nothing about who inspected.
 create or replace macro risk_features(
-    probes, examples, example_types, recent_days, repeat_window_days, industry_months, industry_prior,
+    probes, latest, examples, example_types, recent_days, repeat_window_days, industry_months, industry_prior,
     red, orange, yellow, blue
 ) as table
     with p as materialized (
@@ -424,6 +567,17 @@ create or replace macro risk_features(
         from query_table(probes) as q
     ),
 
+    -- The repeat rule is the metric layer's (macro repeat_hazards), judged over all history up to
+    -- `latest`. Whether a hazard repeats rests only on earlier hazards rectified before it was
+    -- found, so it reads the same at every as_of from its found date on: a probe counts the
+    -- repeats among the hazards found by its own as_of and nothing later.
+    repeats as (
+        select r.hazard_id
+        from repeat_hazards('0001-01-01'::date, latest, latest, repeat_window_days) as r
+    ),
+
+    -- Open and overdue as the metric layer judges them (valid_hazards, rectified_by, overdue_at),
+    -- at each probe's as_of.
     hazard_counts as (
         select
             p.pk,
@@ -431,17 +585,18 @@ create or replace macro risk_features(
             count(*) filter (where h.level = 'major' and h.found_date <= p.recent_from) as majors_older,
             count(*) filter (where h.level = 'general' and h.found_date > p.recent_from) as generals_recent,
             count(*) filter (where h.level = 'general' and h.found_date <= p.recent_from) as generals_older,
-            count(*) filter (where h.is_repeat and h.found_date > p.recent_from) as repeats_recent,
+            count(r.hazard_id) filter (where h.found_date > p.recent_from) as repeats_recent,
             count(*) filter (
-                where not hazard_rectified_by(h.rectified_date, h.rectified, p.as_of)
+                where not coalesce(rectified_by(h.rectified_from, p.as_of), false)
             ) as open_hazards,
             count(*) filter (
-                where hazard_overdue_by(h.deadline, h.rectified_date, h.rectified, p.as_of)
+                where coalesce(overdue_at(h.overdue_from, h.rectified_from, p.as_of), false)
             ) as overdue_open
         from p
-        join repeat_hazards(repeat_window_days) as h
+        join valid_hazards() as h
             on h.enterprise_id = p.enterprise_id
             and h.found_date <= p.as_of
+        left join repeats as r on h.hazard_id = r.hazard_id
         group by p.pk
     ),
 

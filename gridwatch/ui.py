@@ -388,6 +388,13 @@ def headline(chosen: gf.Filters) -> dict:
     return _cached_headline(chosen, meta().get("data_version", ""), str(db_path()))
 
 
+def recorded() -> dict[str, bool]:
+    """Which fields the data records (``metrics.recorded``), cached per data version."""
+    from gridwatch import metrics
+
+    return metrics.from_row(query("recorded_fields").to_dict("records")[0])
+
+
 def _route_through_app() -> None:
     """Make a fresh server's first visitor of a deep link (``/hazards``) go through app.py.
 

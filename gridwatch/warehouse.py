@@ -202,14 +202,9 @@ def rewrite(path: Path, *, fresh: bool = False) -> Iterator[duckdb.DuckDBPyConne
             if path.exists() and not fresh:
                 shutil.copyfile(path, tmp)
             con = duckdb.connect(str(tmp))
-            try:
-                con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-            except duckdb.BinderException:
-                # A macro of the new schema names a column this older warehouse lacks (DuckDB
-                # binds a macro when it is created): add the columns, then create the macros.
-                reconcile_columns(con)
-                con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
+            # Columns first: the schema's macros name columns an older warehouse lacks.
             reconcile_columns(con)
+            con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
             try:
                 yield con
                 stamp(con)
@@ -263,8 +258,11 @@ def _column_changes(con: duckdb.DuckDBPyConnection) -> list[str]:
     """
     _, wanted = _schema_probe()
     have = {(r[0], r[1]): r for r in con.cursor().execute(_COLUMNS).fetchall()}
+    tables = {table for table, _ in have}
     changes = []
     for table, column, data_type, nullable, default in wanted:
+        if table not in tables:
+            continue  # the schema creates it whole
         # Names come from the schema file (checked in), never from the data.
         current = have.get((table, column))
         if current is None:
@@ -323,19 +321,19 @@ def set_meta(con: duckdb.DuckDBPyConnection, **values: str) -> None:
 
 
 def stamp(con: duckdb.DuckDBPyConnection) -> None:
-    """Stamp a new data version, the write time and the data-as-of date."""
+    """Stamp a new data version, the write time and the data-as-of date.
+
+    Data as of (DESIGN.md): the latest inspection or finding date that is not after the day of
+    writing. A later date is a typo from the future: it never moves "today" of the app.
+    """
     as_of = con.execute(
         """
         select max(d) from (
-            select max(date) as d from inspections
-            union all select max(found_date) from hazards
-            union all select max(rectified_date) from hazards
-            union all select max(verified_date) from hazards
-            union all select max(filed_date) from cases
-            union all select max(received_date) from tipoffs
-            union all select max(date) from worklogs
+            select max(date) as d from inspections where date <= $today
+            union all select max(found_date) from hazards where found_date <= $today
         )
-        """
+        """,
+        {"today": date.today()},
     ).fetchone()[0]
     set_meta(
         con,

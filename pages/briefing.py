@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from gridwatch import briefing, figures, ui
+from gridwatch import briefing, display, figures, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -27,10 +27,8 @@ index = list(options).index(wanted) if wanted in options else list(options).inde
 week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
                                         format_func=options.get, key="briefing_week"))
 brief = briefing.compute(source, week, scope, data_as_of)
-prev = brief.previous_week
 
-st.caption(ui.t("briefing.caption", week=week.label, start=week.monday, end=week.sunday, as_of=brief.as_of,
-                prev=prev.label, prev_start=prev.monday, prev_end=prev.sunday))
+st.caption(briefing.caption(brief, lang))
 st.caption(ui.t("briefing.scope", scope=scope.describe(lang)) + " · "
            + ui.t("briefing.data_as_of", date=data_as_of.isoformat()))
 
@@ -39,18 +37,14 @@ if not brief.enterprises_in_scope:
 st.subheader(ui.t("briefing.section.summary"))
 st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
 
-CARDS_PER_ROW = 4
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))
-    cards = [c for c in brief.cards if c.section == section]
-    for row in range(0, len(cards), CARDS_PER_ROW):
-        for column, card in zip(st.columns(CARDS_PER_ROW), cards[row:row + CARDS_PER_ROW], strict=False):
-            column.metric(card.label(lang), card.shown, delta=card.delta,
-                          delta_color="off" if card.unchanged else card.delta_color,
-                          delta_arrow="off" if card.unchanged else "auto",
-                          delta_description=ui.t("briefing.vs_last_week"),
-                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None,
-                          help=card.help(lang), border=True)
+    for row in display.rows(c for c in brief.cards if briefing.SECTION_OF[c.key] == section):
+        for column, card in zip(st.columns(len(row)), row, strict=True):
+            display.draw(column, card, lang, delta_description=ui.t("briefing.vs", basis=brief.basis(lang)),
+                         chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None)
+    if section == "rectification" and brief.rectified_date_unknown:
+        st.caption(ui.t("briefing.section.left_out", n=f"{brief.rectified_date_unknown:,}"))
 
 st.subheader(ui.t("briefing.section.trends"))
 figure = ui.figure(figures.small_multiples, brief.trends, list(briefing.TREND_KEYS),
@@ -63,8 +57,13 @@ st.caption(ui.t("briefing.trend.caption"))
 st.subheader(ui.t("briefing.section.where"))
 tables = briefing.where_tables(brief, lang)
 register = ui.t("briefing.col.register")
+# Names get a fixed width and counts a narrow one, so the counts stay in view at 1280 px.
+name = ui.t("briefing.col.name")
 links = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
-                                               help=ui.t("briefing.where.link_help"))}
+                                               help=ui.t("briefing.where.link_help"), width="small"),
+         name: st.column_config.TextColumn(name, width=170),
+         **{ui.t(f"briefing.col.{k}"): st.column_config.NumberColumn(ui.t(f"briefing.col.{k}"), width=100)
+            for k in briefing.WHERE_COUNTS}}
 left, right = st.columns(2)
 for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.container(), "majors_found")):
     column.markdown(f"**{ui.t(f'briefing.where.{key}')}**")

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from gridwatch import coverage, coverage_view, maps, rules, ui
+from gridwatch import coverage, coverage_view, display, maps, rules, ui
 from gridwatch.rules import RISK_LEVELS
 
 ui.require_data()
@@ -33,15 +33,11 @@ staffing = ui.query("coverage_staffing", {"towns": list(chosen.towns)})
 rule_params = rules.query_params()
 idle_grids = coverage_view.shown(params, "uninspected_grids", lang, level)
 
-figures = {
-    "blind_spots": len(found.blind),
-    "overdue": len(found.overdue),
-    "uninspected_grids": len(idle_grids),
-    "short_towns": coverage.towns_short_of_staff(staffing),
-}
-for column, (key, value) in zip(st.columns(len(figures)), figures.items(), strict=True):
-    column.metric(ui.t(f"coverage.figures.{key}"), f"{value:,}", border=True,
-                  help=ui.t(f"coverage.figures.{key}_help"))
+figures = coverage.card_figures(found, idle_grids, staffing)
+recorded = ui.recorded()
+for column, key in zip(st.columns(len(figures)), figures, strict=True):
+    display.draw(column, display.card(key, figures, recorded=recorded), lang,
+                 note=ui.t("coverage.risk_note") if risks and key.startswith("coverage_") else "")
 
 
 def follow_click(event) -> None:

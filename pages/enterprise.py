@@ -61,7 +61,7 @@ for column, part in zip(st.columns(2), (fields[:half], fields[half:]), strict=Tr
 
 d1, d2, _ = st.columns([1, 1, 2])
 ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(reg, lang, ui.data_as_of()),
-                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", where=d1, kind="register",
+                   file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.xlsx", where=d1, kind="enterprise_register",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="reg_xlsx",
                    what=f"enterprise register {reg.enterprise_id}")
 try:
@@ -71,7 +71,8 @@ except pdf.FontMissing as missing:
 else:
     ui.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
                        file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.pdf", mime="application/pdf",
-                       key="reg_pdf", where=d2, kind="register", what=f"enterprise register {reg.enterprise_id}")
+                       key="reg_pdf", where=d2, kind="enterprise_register",
+                       what=f"enterprise register {reg.enterprise_id}")
 
 for tab, name in zip(st.tabs([ui.t(f"register.section.{s}") for s in register.SECTIONS]), register.SECTIONS,
                      strict=True):

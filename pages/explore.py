@@ -181,10 +181,10 @@ with builder_tab:
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
     downloads = st.columns([1, 1, 4])
     ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table), where=downloads[0],
-                       file_name="explore.csv", mime="text/csv", kind="register", what=f"explore: {header}")
+                       file_name="explore.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
     ui.download_button(ui.t("explore.builder.download_xlsx"),
                        exports.xlsx_bytes({heading: table}, header_lines=[header]), where=downloads[1],
-                       file_name="explore.xlsx", kind="register", what=f"explore: {header}",
+                       file_name="explore.xlsx", kind="explore", what=f"explore: {header}",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.caption(ui.t("explore.builder.share"))
     st.code(explore.share_url(view, lang), language=None)
@@ -231,11 +231,11 @@ with console_tab:
                           as_of=ui.data_as_of().isoformat())
             cells = st.columns([1, 1, 4])
             ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(outcome.frame),
-                               where=cells[0], file_name="query.csv", mime="text/csv", kind="register",
+                               where=cells[0], file_name="query.csv", mime="text/csv", kind="explore",
                                what=f"console: {header}")
             ui.download_button(ui.t("explore.builder.download_xlsx"),
                                exports.xlsx_bytes({"query": outcome.frame}, header_lines=[header]),
-                               where=cells[1], file_name="query.xlsx", kind="register", what=f"console: {header}",
+                               where=cells[1], file_name="query.xlsx", kind="explore", what=f"console: {header}",
                                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 with schema_tab:

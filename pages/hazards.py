@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from gridwatch import chart_top, figures, hazards, rules, ui
+from gridwatch import chart_top, display, figures, hazards, rules, ui
 from gridwatch.links import enterprise_url
 
 REGISTER_PAGE = "pages/enterprise.py"
@@ -41,6 +41,12 @@ def level_colours() -> dict:
 
 LEVEL_ORDER = [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]
 
+
+window = rules.query_params()["repeat_window_days"]
+figures_now = hazards.summary(ui.query, chosen, page_filters)
+for column, key in zip(st.columns(len(hazards.SUMMARY_CARDS)), hazards.SUMMARY_CARDS, strict=True):
+    display.draw(column, display.card(key, figures_now), lang,
+                 note=ui.t("hazards.repeat_window", days=window) if key.startswith("repeat") else "")
 
 st.subheader(ui.t("hazards.charts_header"))
 top = hazards.top_enterprises(ui.query, chosen, page_filters, search, sort_by)
@@ -131,7 +137,6 @@ else:
     )
 
 st.subheader(ui.t("hazards.repeats_header"))
-window = rules.query_params()["repeat_window_days"]
 st.caption(ui.t("hazards.repeats_caption", days=window, limit=hazards.REPEAT_LIST_LIMIT))
 repeat_rows = hazards.repeats(ui.query, chosen, page_filters)
 context_all = hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)

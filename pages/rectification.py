@@ -5,14 +5,15 @@ from datetime import timedelta
 
 import streamlit as st
 
-from gridwatch import chart_top, figures, formatting, rules, ui
+from gridwatch import chart_top, display, figures, formatting, metrics, rules, ui
 from gridwatch import rectification as rect
-from gridwatch.metrics import RATES
 
 ui.require_data()
 chosen = ui.filters()
-last_year = rect.same_period_last_year(chosen)
+comparison = metrics.compare(chosen, "last_year")
+last_year = comparison.baseline
 lang = ui.lang()
+recorded = ui.recorded()
 rule_set = rules.load()
 soon_days = rule_set["rectification"]["due_soon_days"]
 
@@ -46,28 +47,10 @@ def bars(x, y, name):
     return {"type": "bar", "x": list(x), "y": list(y), "name": name}
 
 
-def shown(key, value):
-    if key in RATES:
-        return formatting.rate(value)
-    if key.startswith(("median", "p90")):
-        return formatting.number(value)
-    return formatting.count(value)
-
-
-def delta(key, a, b):
-    if formatting.is_missing(a) or formatting.is_missing(b):
-        return None
-    if key in RATES:
-        return f"{(a - b) * 100:+.1f} pp"
-    if key.startswith(("median", "p90")):
-        return f"{a - b:+.1f}"
-    return f"{int(a - b):+,}"
-
-
-def card(column, key, label, a, b, help_text, worse_when_higher):
-    column.metric(label, shown(key, a), delta=delta(key, a, b),
-                  delta_color="inverse" if worse_when_higher else "normal",
-                  help=help_text + " " + ui.t("rectification.last_year", value=shown(key, b)), border=True)
+def card(column, key, figures_now, figures_before=None):
+    shown = display.card(key, figures_now, figures_before, recorded=recorded)
+    note = ui.t("rectification.last_year", value=shown.previous_shown(lang)) if figures_before is not None else ""
+    display.draw(column, shown, lang, note=note)
 
 
 st.title(ui.t("app.page.rectification"))
@@ -76,30 +59,30 @@ st.caption(ui.t("rectification.caption", start=chosen.start, end=chosen.end, as_
 st.caption(ui.t("rectification.scope", scope="、".join(chosen.towns) if chosen.towns
                 else ui.t("rectification.whole_county")))
 
-bad = ui.query("rectification_bad_deadlines", chosen.params())
+bad = ui.query("rectification_date_errors", chosen.params())
 if len(bad):
-    st.warning(ui.t("rectification.bad_deadlines", n=len(bad)))
-    with st.expander(ui.t("rectification.bad_deadlines_list")):
+    st.warning(ui.t("rectification.date_errors", n=len(bad)))
+    with st.expander(ui.t("rectification.date_errors_list")):
         table(bad, "rect_bad", height=250)
 
 st.subheader(ui.t("rectification.headline.header"))
 st.caption(ui.t("rectification.headline.note"))
 now, before = ui.headline(chosen), ui.headline(last_year)
-scope_now = ui.query("rectification_by_dimension", rect.params(chosen))
-scope_before = ui.query("rectification_by_dimension", rect.params(last_year))
-total_now, total_before = (f[f["dimension"] == "all"].iloc[0] for f in (scope_now, scope_before))
-columns = [*st.columns(3), *st.columns(3)]
-for column, key in zip(columns, rect.HEADLINE_CARDS, strict=False):
-    card(column, key, ui.t(f"metrics.{key}.label"), now[key], before[key], ui.t(f"metrics.{key}.help"),
-         key in ("overdue_open", "median_days_to_rectify"))
-card(columns[-1], "p90_days_to_rectify", ui.t("rectification.headline.p90_label"),
-     total_now["p90_days_to_rectify"], total_before["p90_days_to_rectify"],
-     ui.t("rectification.headline.p90_help"), True)
+scope_now = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", rect.params(chosen)), recorded)
+scope_before = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", rect.params(last_year)),
+                                                recorded)
+total_now, total_before = (f[f["dimension"] == "all"].iloc[0].to_dict() for f in (scope_now, scope_before))
+for row in display.rows([*rect.HEADLINE_CARDS, "p90_days_to_rectify"]):
+    for column, key in zip(st.columns(len(row)), row, strict=True):
+        if key in now:
+            card(column, key, now, before)
+        else:
+            card(column, key, total_now, total_before)
+if now["rectified_date_unknown"]:
+    st.caption(ui.t("overview.left_out", n=f"{now['rectified_date_unknown']:,}"))
 st.caption(ui.t("rectification.headline.ageing_header"))
 for bucket, column in enumerate(st.columns(4), start=1):
-    key = f"aged_{bucket}"
-    card(column, key, rect.ageing_label(bucket, lang), total_now[key], total_before[key],
-         ui.t("rectification.headline.ageing_help"), True)
+    card(column, f"aged_{bucket}", total_now, total_before)
 
 st.subheader(ui.t("rectification.story.header"))
 story = rect.laggards(scope_now)
@@ -125,7 +108,7 @@ levels = right.multiselect(ui.t("rectification.filters.levels"), rect.HAZARD_LEV
                            placeholder=ui.t("app.filters.all"), key="rect_levels")
 params = rect.params(chosen, squadrons, levels)
 header = rect.export_header(chosen, squadrons, levels, ui.data_as_of(), lang)
-detail = ui.query("rectification_by_dimension", params)
+detail = metrics.blank_unrecorded_columns(ui.query("rectification_by_dimension", params), recorded)
 
 st.subheader(ui.t("rectification.breakdown.header"))
 dimension = st.segmented_control(ui.t("rectification.breakdown.dimension"), rect.DIMENSIONS,
@@ -161,7 +144,7 @@ else:
     download(rows, f"rectification_by_{dimension}")
 
 st.subheader(ui.t("rectification.trend.header"))
-trend = ui.query("rectification_trend", params)
+trend = metrics.blank_unrecorded_columns(ui.query("rectification_trend", params), recorded)
 months = list(trend["month"].dt.strftime("%Y-%m"))
 chart([{"type": "scatter", "x": months, "y": list(trend[k]), "mode": "lines+markers",
         "name": ui.t(f"rectification.series.{k}")}
@@ -206,8 +189,9 @@ five = ui.query("rectification_five", params).iloc[0]
 if five["majors"] == 0:
     st.info(ui.t("rectification.five.empty"))
 else:
-    for column, key in zip(st.columns(3), ("majors", "complete", "incomplete"), strict=True):
-        column.metric(ui.t(f"rectification.five.{key}"), formatting.count(five[key]), border=True)
+    for column, key in zip(st.columns(3), rect.FIVE_CARDS, strict=True):
+        card(column, key, rect.figures(five, rect.FIVE_CARDS))
+if five["majors"] and five["recorded"]:
     chart([bars([ui.t(f"rectification.col.{k}") for k in rect.FIVE], [int(five[f"missing_{k}"]) for k in rect.FIVE],
                 ui.t("rectification.five.incomplete"))],
           ui.t("rectification.five.title"), ui.t("rectification.five.header"),
@@ -239,16 +223,10 @@ cases = ui.query("rectification_cases", params).iloc[0]
 if cases["filed"] == 0:
     st.info(ui.t("rectification.cases.empty"))
 else:
-    c1, c2, c3 = st.columns(3)
-    c4, c5 = st.columns(2)
-    c1.metric(ui.t("rectification.cases.filed"), formatting.count(cases["filed"]), border=True)
-    c2.metric(ui.t("rectification.cases.decided"), formatting.count(cases["decided"]), border=True)
-    c3.metric(ui.t("rectification.cases.interview_rate"), formatting.rate(cases["interview_rate"]),
-              help=ui.t("rectification.cases.interview_help"), border=True)
-    c4.metric(ui.t("rectification.cases.review_rate"), formatting.rate(cases["review_rate"]),
-              help=ui.t("rectification.cases.review_help", done=int(cases["reviewed_where_required"]),
-                        required=int(cases["review_required"])), border=True)
-    c5.metric(ui.t("rectification.cases.penalty_total"), formatting.count(cases["penalty_total"]), border=True)
+    for column, key in zip(st.columns(len(rect.CASE_CARDS)), rect.CASE_CARDS, strict=True):
+        card(column, key, rect.figures(cases, rect.CASE_CARDS))
+    st.caption(ui.t("rectification.cases.review_help", done=int(cases["reviewed_where_required"]),
+                    required=int(cases["review_required"])))
     by_measure = ui.query("rectification_cases_by_measure", params)
     measures = [ui.label("measure", m) for m in by_measure["measure"]]
     chart([bars(measures, by_measure["cases"], ui.t("rectification.series.cases")),
@@ -271,12 +249,9 @@ else:
 st.subheader(ui.t("rectification.tipoffs.header"))
 st.caption(ui.t("rectification.tipoffs.caption"))
 tips = ui.query("rectification_tipoffs", params).iloc[0]
-tip_columns = [*st.columns(3), *st.columns(3)]
-for column, key in zip(tip_columns, ("received", "verified", "linked_to_inspection", "closed"), strict=False):
-    name = "linked" if key == "linked_to_inspection" else key
-    column.metric(ui.t(f"rectification.tipoffs.{name}"), formatting.count(tips[key]), border=True)
-tip_columns[4].metric(ui.t("rectification.tipoffs.rewards"), formatting.count(tips["reward_total"]),
-                        help=ui.t("rectification.tipoffs.rewarded_help", n=int(tips["rewarded"])), border=True)
+for column, key in zip(st.columns(len(rect.TIPOFF_CARDS)), rect.TIPOFF_CARDS, strict=True):
+    card(column, key, rect.figures(tips, rect.TIPOFF_CARDS))
+st.caption(ui.t("rectification.tipoffs.rewarded_help", n=int(tips["rewarded"])))
 
 st.subheader(ui.t("rectification.mix.header"))
 mix = ui.query("rectification_inspection_mix", params)

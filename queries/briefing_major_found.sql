@@ -15,7 +15,7 @@ found as (
     select *
     from hazard_status($as_of)
     where level = 'major'
-      and found_date between $start and $end
+      and found_in(found_date, $start, $end, $as_of)
 ),
 
 final as (

@@ -1,11 +1,13 @@
--- purpose: the repeat hazards found in [$start, $end]: the same category found again
---   at the same enterprise after, and at most $repeat_window_days after, the latest
---   earlier rectification there (by $as_of); each with that earlier hazard. At most
---   $limit rows, newest first.
+-- purpose: the repeat hazards found in [$start, $end] (macro repeat_hazards: the same
+--   enterprise, category and item — checklist item when both record one, else the same
+--   normalised description — found again after, and at most $repeat_window_days after, an
+--   earlier rectification there, by $as_of); each with the latest such earlier hazard and
+--   its description. At most $limit rows, newest first.
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $risk_levels,
 --   $hazard_levels, $categories, $limit, $repeat_window_days
--- columns: enterprise_id, name, town, category, level, hazard_id, found_date,
---   earlier_hazard_id, earlier_rectified_date, days_after_rectified, status
+-- columns: enterprise_id, name, town, category, item, description, level, hazard_id,
+--   found_date, earlier_hazard_id, earlier_description, earlier_rectified_date,
+--   days_after_rectified, status
 with scoped as (
     select *
     from scoped_enterprises($towns, $departments, $industries)
@@ -18,38 +20,19 @@ chosen_hazards as (
     semi join scoped as e on h.enterprise_id = e.enterprise_id
     where (len($hazard_levels) = 0 or list_contains($hazard_levels, h.level))
       and (len($categories) = 0 or list_contains($categories, h.category))
-      and h.found_date between $start and $end
+      and found_in(h.found_date, $start, $end, $as_of)
 ),
 
--- A rectification further back than the window before the period cannot make a
--- hazard of the period a repeat.
-rectified_before as (
+pairs as (
+    select *
+    from repeat_hazards($start, $end, $as_of, $repeat_window_days)
+),
+
+earlier as (
     select
         hazard_id,
-        enterprise_id,
-        category,
-        rectified_date
+        description
     from hazards
-    where rectified_date <= $as_of
-      and rectified_date >= cast($start as date) - $repeat_window_days::integer
-),
-
--- The latest earlier rectification counts only if it lies within the window, so an
--- equi-join on (enterprise, category) restricted to the window finds the same one as
--- an as-of join over all history, at a fraction of the cost.
-pairs as (
-    select
-        later.hazard_id,
-        max({'rectified_date': earlier.rectified_date, 'hazard_id': earlier.hazard_id}).hazard_id
-            as earlier_hazard_id,
-        max(earlier.rectified_date) as earlier_rectified_date
-    from chosen_hazards as later
-    join rectified_before as earlier
-        on earlier.enterprise_id = later.enterprise_id
-        and earlier.category = later.category
-        and earlier.rectified_date < later.found_date
-        and earlier.rectified_date >= later.found_date - $repeat_window_days::integer
-    group by later.hazard_id
 ),
 
 final as (
@@ -58,16 +41,20 @@ final as (
         e.name,
         e.town,
         h.category,
+        h.item,
+        h.description,
         h.level,
         h.hazard_id,
         h.found_date,
         p.earlier_hazard_id,
+        r.description as earlier_description,
         p.earlier_rectified_date,
         date_diff('day', p.earlier_rectified_date, h.found_date) as days_after_rectified,
         h.status
     from pairs as p
     join chosen_hazards as h on p.hazard_id = h.hazard_id
     join scoped as e on h.enterprise_id = e.enterprise_id
+    left join earlier as r on p.earlier_hazard_id = r.hazard_id
 )
 
 select *

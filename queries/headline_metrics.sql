@@ -1,13 +1,15 @@
 -- purpose: the headline figures of DESIGN.md for the period [$start, $end] as of $as_of,
---   over enterprises matching the filters: the one definition behind the overview
---   page, the weekly brief and `python -m gridwatch metrics`.
+--   over enterprises matching the filters: the one definition behind every page's cards,
+--   the weekly brief and `python -m gridwatch metrics`. Hazard rules come from the schema
+--   macros hazard_period / hazard_status (bad dates emptied, "rectified, date unknown"
+--   counted as rectified and left out of the on-time rate and days to rectify).
 -- params: $start, $end, $as_of, $towns, $departments, $industries,
 --   $interval_red, $interval_orange, $interval_yellow, $interval_blue
 -- columns: enterprises_in_scope, inspected_enterprises, coverage_rate,
 --   overdue_for_inspection, blind_spots, inspections, hazards_found,
---   major_hazards_found, rectified, rectification_rate, due_in_period,
---   rectified_on_time, on_time_rate, overdue_open, verification_rate,
---   median_days_to_rectify
+--   major_hazards_found, rectified, rectification_rate, rectified_in_period,
+--   due_in_period, rectified_on_time, on_time_rate, overdue_open, verification_rate,
+--   median_days_to_rectify, rectified_date_unknown
 with scoped as (
     select *
     from scoped_enterprises($towns, $departments, $industries)
@@ -27,11 +29,8 @@ scoped_inspections as (
 
 scoped_hazards as (
     select h.*
-    from hazards as h
+    from hazard_period($start, $end, $as_of) as h
     semi join scoped as e on h.enterprise_id = e.enterprise_id
-    -- a deadline before the found date is a data error: left out here and
-    -- listed by queries/rectification_bad_deadlines.sql instead
-    where h.deadline is null or h.deadline >= h.found_date
 ),
 
 last_inspection as (
@@ -77,40 +76,20 @@ inspection_figures as (
     where date between $start and $end
 ),
 
-found as (
+hazard_figures as (
     select
-        *,
-        rectified_date is not null and rectified_date <= $as_of as is_rectified
+        count(*) filter (where in_found) as hazards_found,
+        count(*) filter (where in_found and level = 'major') as major_hazards_found,
+        count(*) filter (where in_found and is_rectified) as rectified,
+        count(*) filter (where in_found and is_verified) as verified,
+        count(*) filter (where rectified_in_period) as rectified_in_period,
+        count(*) filter (where is_due) as due_in_period,
+        count(*) filter (where is_due and on_time) as rectified_on_time,
+        count(*) filter (where is_due and on_time is not null) as due_judged,
+        count(*) filter (where is_overdue) as overdue_open,
+        median(days_to_rectify) filter (where in_found) as median_days_to_rectify,
+        count(*) filter (where left_out) as rectified_date_unknown
     from scoped_hazards
-    where found_date between $start and $end
-),
-
-found_figures as (
-    select
-        count(*) as hazards_found,
-        count(*) filter (where level = 'major') as major_hazards_found,
-        count(*) filter (where is_rectified) as rectified,
-        count(*) filter (where is_rectified and verified_date <= $as_of) as verified,
-        median(date_diff('day', found_date, rectified_date)) filter (where is_rectified)
-            as median_days_to_rectify
-    from found
-),
-
-due_figures as (
-    select
-        count(*) as due_in_period,
-        count(*) filter (where rectified_date <= deadline) as rectified_on_time
-    from scoped_hazards
-    where deadline between $start and $end
-      and deadline <= $as_of
-),
-
-overdue_figures as (
-    select count(*) as overdue_open
-    from scoped_hazards
-    where found_date <= $as_of
-      and deadline < $as_of
-      and not (rectified_date is not null and rectified_date <= $as_of)
 ),
 
 final as (
@@ -121,21 +100,21 @@ final as (
         ef.overdue_for_inspection,
         ef.blind_spots,
         inf.inspections,
-        ff.hazards_found,
-        ff.major_hazards_found,
-        ff.rectified,
-        ff.rectified / nullif(ff.hazards_found, 0) as rectification_rate,
-        df.due_in_period,
-        df.rectified_on_time,
-        df.rectified_on_time / nullif(df.due_in_period, 0) as on_time_rate,
-        odf.overdue_open,
-        ff.verified / nullif(ff.rectified, 0) as verification_rate,
-        ff.median_days_to_rectify::double as median_days_to_rectify
+        hf.hazards_found,
+        hf.major_hazards_found,
+        hf.rectified,
+        hf.rectified / nullif(hf.hazards_found, 0) as rectification_rate,
+        hf.rectified_in_period,
+        hf.due_in_period,
+        hf.rectified_on_time,
+        hf.rectified_on_time / nullif(hf.due_judged, 0) as on_time_rate,
+        hf.overdue_open,
+        hf.verified / nullif(hf.rectified, 0) as verification_rate,
+        hf.median_days_to_rectify::double as median_days_to_rectify,
+        hf.rectified_date_unknown
     from enterprise_figures as ef
     cross join inspection_figures as inf
-    cross join found_figures as ff
-    cross join due_figures as df
-    cross join overdue_figures as odf
+    cross join hazard_figures as hf
 )
 
 select *

@@ -66,9 +66,10 @@ all_hazards as (
         inspection_id,
         found_date,
         level,
-        deadline,
-        verified_date
-    from hazards
+        is_due,
+        followed_through,
+        pending
+    from follow_through($start, $as_of, $follow_through_grace_days)
 ),
 
 quarter_cases as (
@@ -120,26 +121,17 @@ hazards_found as (
     group by i.lead_staff_id
 ),
 
--- A hazard whose grace period is still running at T and is not yet verified is
--- not judged yet: it neither counts for nor against the lead.
+-- Follow-through by the macro follow_through: a pending hazard (grace period still running
+-- at T, not yet verified) neither counts for nor against the lead.
 hazards_due as (
     select
         i.lead_staff_id as staff_id,
         count(*) as hazards_due,
-        count(*) filter (
-            where not followed and h.deadline + $follow_through_grace_days::integer > $as_of
-        ) as hazards_pending,
-        count(*) filter (where followed) as hazards_followed_through
-    from (
-        select
-            *,
-            verified_date is not null
-                and verified_date <= deadline + $follow_through_grace_days::integer
-                and verified_date <= $as_of as followed
-        from all_hazards
-    ) as h
+        count(*) filter (where h.pending) as hazards_pending,
+        count(*) filter (where h.followed_through) as hazards_followed_through
+    from all_hazards as h
     join inspection_leads as i on h.inspection_id = i.inspection_id
-    where h.deadline between $start and $as_of
+    where h.is_due
     group by i.lead_staff_id
 ),
 

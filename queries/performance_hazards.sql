@@ -1,6 +1,7 @@
 -- purpose: the hazards behind one staff member's quarterly score: hazards from inspections
 --   $staff_id led that were found in the quarter (hazards_found_weighted) or fall due in it
---   (follow_through_rate), with how each one counted, as in performance_components.
+--   (follow_through_rate), with how each one counted (macro follow_through, as
+--   performance_components).
 -- params: $staff_id, $start, $as_of, $major_weight, $follow_through_grace_days
 -- columns: hazard_id, inspection_id, enterprise_name, found_date, level, category, deadline,
 --   verified_date, found_weight, is_due, followed_through, pending
@@ -21,8 +22,11 @@ all_hazards as (
         level,
         category,
         deadline,
-        verified_date
-    from hazards
+        verified_date,
+        is_due,
+        followed_through,
+        pending
+    from follow_through($start, $as_of, $follow_through_grace_days)
 ),
 
 enterprise_names as (
@@ -36,10 +40,7 @@ judged as (
     select
         h.*,
         e.name as enterprise_name,
-        i.date between $start and $as_of and h.found_date <= $as_of as found_in_quarter,
-        coalesce(h.deadline between $start and $as_of, false) as is_due,
-        coalesce(h.verified_date <= h.deadline + $follow_through_grace_days::integer
-                 and h.verified_date <= $as_of, false) as followed
+        i.date between $start and $as_of and h.found_date <= $as_of as found_in_quarter
     from all_hazards as h
     join led_inspections as i on h.inspection_id = i.inspection_id
     left join enterprise_names as e on i.enterprise_id = e.enterprise_id
@@ -61,9 +62,8 @@ final as (
             else 1
         end as found_weight,
         is_due,
-        is_due and followed as followed_through,
-        is_due and not followed
-            and deadline + $follow_through_grace_days::integer > $as_of as pending
+        followed_through,
+        pending
     from judged
     where found_in_quarter or is_due
 )

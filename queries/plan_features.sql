@@ -1,5 +1,6 @@
 -- purpose: the inspection plan's risk model inputs, features from macro risk_features
---   (records dated on or before each row's as_of only). Examples (role 'train'): the
+--   (records dated on or before each row's as_of only; open, overdue and repeat hazards
+--   by the metric layer's macros, repeats judged over history up to $as_of). Examples (role 'train'): the
 --   inspections of $example_types dated in [$train_from, $as_of], each as of the day
 --   before it, labelled by what it found (found_major, found_any: a hazard found at it and
 --   recorded by $as_of; macro risk_examples); when there are more than $max_examples, a
@@ -77,7 +78,7 @@ probes as (
 features as (
     select *
     from risk_features(
-        'probes', 'examples', $example_types, $recent_days, $repeat_window_days, $industry_months, $industry_prior,
+        'probes', $as_of, 'examples', $example_types, $recent_days, $repeat_window_days, $industry_months, $industry_prior,
         $interval_red, $interval_orange, $interval_yellow, $interval_blue
     )
 ),

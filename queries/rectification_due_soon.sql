@@ -1,5 +1,5 @@
 -- purpose: open hazards whose deadline falls within the next $due_soon_days days of
---   $as_of (the pre-recheck and reminder list, 预复查 / 温馨提示书), by squadron.
+--   $as_of (macro due_soon: the pre-recheck and reminder list, 预复查 / 温馨提示书), by squadron.
 -- params: $as_of, $towns, $departments, $industries, $squadrons, $levels, $due_soon_days
 -- columns: squadron, town, enterprise_id, enterprise_name, hazard_id, level, category,
 --   description, found_date, deadline, days_left, reminder_date, last_pre_recheck
@@ -31,13 +31,10 @@ due_soon as (
         h.deadline,
         date_diff('day', $as_of::date, h.deadline) as days_left,
         case when h.reminder_date <= $as_of then h.reminder_date end as reminder_date
-    from hazards as h
+    from hazard_status($as_of) as h
     join scoped as e on h.enterprise_id = e.enterprise_id
-    where (h.deadline is null or h.deadline >= h.found_date)
+    where due_soon(h.deadline, h.is_rectified, $as_of, $due_soon_days)
       and (len($levels) = 0 or list_contains($levels, h.level))
-      and h.found_date <= $as_of
-      and h.deadline between $as_of and $as_of::date + $due_soon_days::integer
-      and not (h.rectified_date is not null and h.rectified_date <= $as_of)
 ),
 
 final as (

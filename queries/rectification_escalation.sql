@@ -20,12 +20,11 @@ steps as (
         case when h.order_date <= $as_of then h.order_date end as order_date,
         c.case_date,
         case when c.suspension_date <= $as_of then c.suspension_date end as suspension_date
-    from hazards as h
+    from hazard_period($start, $end, $as_of) as h
     semi join scoped as e on h.enterprise_id = e.enterprise_id
     left join hazard_cases as c on h.hazard_id = c.hazard_id
-    where (h.deadline is null or h.deadline >= h.found_date)
+    where h.in_found
       and (len($levels) = 0 or list_contains($levels, h.level))
-      and h.found_date between $start and $end
 ),
 
 final as (

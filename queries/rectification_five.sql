@@ -1,7 +1,9 @@
--- purpose: the five implementations (五落实) of major hazards found in the period: how
---   many have all five, and how many miss each one.
--- params: $start, $end, $towns, $departments, $industries, $squadrons
--- columns: majors, complete, incomplete, missing_responsibility, missing_measures,
+-- purpose: the five implementations (五落实) of major hazards found in the period (macro
+--   hazard_period, as headline_metrics): how many have all five, how many miss at least one,
+--   how many miss each one, and how many record the five at all (recorded = 0: not recorded,
+--   which the page shows as such rather than as "none in place").
+-- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons
+-- columns: majors, recorded, complete, incomplete, missing_responsibility, missing_measures,
 --   missing_funds, missing_time_limit, missing_plan
 with scoped as (
     select *
@@ -10,16 +12,17 @@ with scoped as (
 
 majors as (
     select h.*
-    from hazards as h
+    from hazard_period($start, $end, $as_of) as h
     semi join scoped as e on h.enterprise_id = e.enterprise_id
-    where (h.deadline is null or h.deadline >= h.found_date)
+    where h.in_found
       and h.level = 'major'
-      and h.found_date between $start and $end
 ),
 
 final as (
     select
         count(*) as majors,
+        count(*) filter (where coalesce(responsibility, measures, funds, time_limit, plan) is not null)
+            as recorded,
         count(*) filter (where responsibility and measures and funds and time_limit and plan)
             as complete,
         count(*) filter (where not (responsibility and measures and funds and time_limit and plan))

@@ -10,11 +10,10 @@ with scoped as (
 
 majors as (
     select h.*
-    from hazards as h
+    from hazard_period($start, $end, $as_of) as h
     semi join scoped as e on h.enterprise_id = e.enterprise_id
-    where (h.deadline is null or h.deadline >= h.found_date)
+    where h.in_found
       and h.level = 'major'
-      and h.found_date between $start and $end
       and not (h.responsibility and h.measures and h.funds and h.time_limit and h.plan)
 ),
 
@@ -27,7 +26,7 @@ final as (
         m.hazard_id,
         m.found_date,
         m.deadline,
-        m.rectified_date is not null and m.rectified_date <= $as_of as rectified,
+        m.is_rectified as rectified,
         m.responsibility,
         m.measures,
         m.funds,

@@ -31,12 +31,10 @@ majors as (
     select
         enterprise_id,
         count(*) as open_major,
-        count(*) filter (where deadline < $as_of) as overdue_major
-    from hazards
+        count(*) filter (where is_overdue) as overdue_major
+    from hazard_status($as_of)
     where level = 'major'
-      and (deadline is null or deadline >= found_date)
-      and found_date <= $as_of
-      and not (rectified_date is not null and rectified_date <= $as_of)
+      and not is_rectified
     group by enterprise_id
 ),
 

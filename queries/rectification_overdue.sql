@@ -1,4 +1,4 @@
--- purpose: every overdue open hazard at $as_of (as counted by headline_metrics) with its
+-- purpose: every overdue open hazard at $as_of (macro hazard_status, as headline_metrics) with its
 --   enterprise, days past the deadline, ageing bucket, the last escalation step taken by
 --   $as_of (reminder → order → case → suspension or closure) and the step the rules say
 --   is due but missing.
@@ -29,19 +29,16 @@ overdue as (
         h.description,
         h.found_date,
         h.deadline,
-        date_diff('day', h.deadline, $as_of::date) as days_overdue,
+        h.days_overdue,
         case when h.reminder_date <= $as_of then h.reminder_date end as reminder_date,
         case when h.order_date <= $as_of then h.order_date end as order_date,
         c.case_date,
         case when c.suspension_date <= $as_of then c.suspension_date end as suspension_date
-    from hazards as h
+    from hazard_status($as_of) as h
     join scoped as e on h.enterprise_id = e.enterprise_id
     left join hazard_cases as c on h.hazard_id = c.hazard_id
-    where (h.deadline is null or h.deadline >= h.found_date)
+    where h.is_overdue
       and (len($levels) = 0 or list_contains($levels, h.level))
-      and h.found_date <= $as_of
-      and h.deadline < $as_of
-      and not (h.rectified_date is not null and h.rectified_date <= $as_of)
 ),
 
 final as (
@@ -57,12 +54,7 @@ final as (
         found_date,
         deadline,
         days_overdue,
-        case
-            when days_overdue <= $ageing_1 then 1
-            when days_overdue <= $ageing_2 then 2
-            when days_overdue <= $ageing_3 then 3
-            else 4
-        end as ageing,
+        overdue_bucket(days_overdue, $ageing_1, $ageing_2, $ageing_3) as ageing,
         case
             when suspension_date is not null then 'suspension'
             when case_date is not null then 'case'

@@ -1,7 +1,8 @@
 -- purpose: one enterprise's inspections up to $as_of, newest first, with the lead's
---   and all participants' names and the number of hazards each found.
+--   and all participants' names, the outcome and score the source system recorded (empty
+--   when it records none) and the number of hazards each found.
 -- params: $enterprise_id, $as_of
--- columns: inspection_id, date, type, campaign, lead_staff, staff, hazards_found
+-- columns: inspection_id, date, type, campaign, lead_staff, staff, outcome, score, hazards_found
 with visits as (
     select *
     from inspections
@@ -33,6 +34,7 @@ found as (
         count(*) as hazards_found
     from hazards
     where enterprise_id = $enterprise_id
+      and found_date <= $as_of
     group by inspection_id
 ),
 
@@ -44,6 +46,8 @@ final as (
         v.campaign,
         coalesce(lead.name, v.lead_staff_id) as lead_staff,
         pa.staff,
+        v.outcome,
+        v.score,
         coalesce(f.hazards_found, 0) as hazards_found
     from visits as v
     left join people as lead on v.lead_staff_id = lead.staff_id

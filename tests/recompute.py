@@ -27,7 +27,8 @@ def headline_from_csv(csv_dir: Path, f: gf.Filters) -> dict:
     grids = pd.read_csv(csv_dir / "grids.csv", encoding="utf-8-sig", dtype=str, usecols=["网格编号"])
     ins = pd.read_csv(csv_dir / "inspections.csv", encoding="utf-8-sig", dtype=str, usecols=["企业编号", "检查日期"])
     haz = pd.read_csv(csv_dir / "hazards.csv", encoding="utf-8-sig", dtype=str,
-                      usecols=["企业编号", "发现日期", "隐患等级", "整改期限", "整改完成日期", "复查销号日期"])
+                      usecols=["企业编号", "发现日期", "隐患等级", "整改期限", "整改完成日期", "复查销号日期",
+                               "是否已整改"])
     if f.towns:
         ent = ent[ent["所属镇街"].isin(f.towns)]
         ins = ins[ins["企业编号"].isin(ent["企业编号"])]
@@ -36,8 +37,14 @@ def headline_from_csv(csv_dir: Path, f: gf.Filters) -> dict:
     for c in ("发现日期", "整改期限", "整改完成日期", "复查销号日期"):
         haz[c] = pd.to_datetime(haz[c])
     s, e, t = (pd.Timestamp(x) for x in (f.start, f.end, f.as_of))
-    # A deadline before the finding is a data error, reported elsewhere and never counted.
-    haz = haz[~(haz["整改期限"] < haz["发现日期"])]
+    # A date before the finding is a data error: that date is treated as not recorded.
+    for c in ("整改期限", "整改完成日期", "复查销号日期"):
+        haz.loc[haz[c] < haz["发现日期"], c] = pd.NaT
+    flagged = haz["是否已整改"].isin(["是", "true", "True"])
+    # Rectified by t: dated on or before t; without a date, marked rectified or verified by t.
+    undated = haz["整改完成日期"].isna() & (flagged | (haz["复查销号日期"] <= t))
+    haz["rectified_by_t"] = (haz["整改完成日期"] <= t) | undated
+    haz["undated"] = undated
 
     scope = ent[ent["经营状态"] == "正常生产"]
     period = ins[(ins["检查日期"] >= s) & (ins["检查日期"] <= e)]
@@ -47,13 +54,18 @@ def headline_from_csv(csv_dir: Path, f: gf.Filters) -> dict:
     age = (t - scope["企业编号"].map(last)).dt.days
     missing = scope[["所属镇街", "所属村居", "行业主管部门", "监察中队", "网格编号"]].isna().any(axis=1)
 
+    haz = haz[haz["发现日期"] <= t]
     found = haz[(haz["发现日期"] >= s) & (haz["发现日期"] <= e)]
-    rect = found[found["整改完成日期"] <= t]
+    rect = found[found["rectified_by_t"]]
+    flow = haz[(haz["整改完成日期"] >= s) & (haz["整改完成日期"] <= min(e, t))]
     due = haz[(haz["整改期限"] >= s) & (haz["整改期限"] <= e) & (haz["整改期限"] <= t)]
-    on_time = int((due["整改完成日期"] <= due["整改期限"]).sum())
-    overdue_open = haz[(haz["发现日期"] <= t) & (haz["整改期限"] < t) & ~(haz["整改完成日期"] <= t)]
+    judged = due[~due["undated"]]
+    on_time = int((judged["整改完成日期"] <= judged["整改期限"]).sum())
+    overdue_open = haz[(haz["整改期限"] < t) & ~haz["rectified_by_t"]]
     verified = int((rect["复查销号日期"] <= t).sum())
-    days = (rect["整改完成日期"] - rect["发现日期"]).dt.days
+    dated = rect[rect["整改完成日期"] <= t]
+    days = (dated["整改完成日期"] - dated["发现日期"]).dt.days
+    left_out = haz[haz["undated"] & (haz.index.isin(found.index) | haz.index.isin(due.index))]
     return {
         "enterprises_in_scope": len(scope),
         "inspected_enterprises": inspected,
@@ -65,10 +77,13 @@ def headline_from_csv(csv_dir: Path, f: gf.Filters) -> dict:
         "major_hazards_found": int((found["隐患等级"] == "重大隐患").sum()),
         "rectified": len(rect),
         "rectification_rate": _ratio(len(rect), len(found)),
+        "rectified_in_period": len(flow),
         "due_in_period": len(due),
         "rectified_on_time": on_time,
-        "on_time_rate": _ratio(on_time, len(due)),
+        "on_time_rate": _ratio(on_time, len(judged)),
         "overdue_open": len(overdue_open),
         "verification_rate": _ratio(verified, len(rect)),
         "median_days_to_rectify": float(days.median()) if len(days) else None,
+        "rectified_date_unknown": len(left_out),
+        "not_recorded": [],
     }

@@ -99,7 +99,11 @@ def test_session_lifecycle_and_expiry(config, state):
     assert state.resolve(config, ok.token)[1] == "ok"
     clock.now += 31 * 60
     assert state.resolve(config, ok.token) == (None, "expired")
-    assert state.resolve(config, ok.token) == (None, "unknown"), "an expired session is forgotten"
+    clock.now += 60
+    assert state.resolve(config, ok.token) == (None, "expired"), "every tab, not just the first, says why"
+    clock.now += 12 * 3600
+    assert state.resolve(config, ok.token) == (None, "expired")
+    assert state.resolve(config, ok.token) == (None, "unknown"), "forgotten after the absolute limit"
 
 
 def test_absolute_expiry_despite_activity(config, state):
@@ -122,11 +126,55 @@ def test_forged_or_tampered_token_refused(config, state):
 
 def test_sign_out_and_removed_user(config, state, tmp_path):
     token = state.sign_in(config, "clerk", "clerk-pass-2026").token
-    state.sign_out(token)
-    assert state.resolve(config, token) == (None, "unknown")
+    assert state.sign_out(token) == "clerk"
+    assert state.resolve(config, token) == (None, "signed_out")
+    assert state.sign_out(token) is None, "ends once"
+    state.clock.now += 12 * 3600 + 1
+    assert state.resolve(config, token) == (None, "signed_out")
+    assert state.resolve(config, token) == (None, "unknown"), "forgotten after the absolute limit"
     token = state.sign_in(config, "clerk", "clerk-pass-2026").token
     smaller = auth.Config(users={k: v for k, v in config.users.items() if k != "clerk"})
     assert state.resolve(smaller, token) == (None, "unknown")
+
+
+def test_a_new_password_ends_the_users_sessions(config, state):
+    token = state.sign_in(config, "clerk", "clerk-pass-2026").token
+    other = state.sign_in(config, "office", "office-pass-2026").token
+    clerk = config.users["clerk"]
+    changed = auth.Config(users={**config.users, "clerk": auth.User(
+        name="clerk", role=clerk.role, password_hash=auth.hash_password("clerk-pass-2027"))})
+    assert state.resolve(changed, token) == (None, "unknown")
+    assert state.resolve(changed, other)[1] == "ok"
+
+
+def test_looking_without_touching_does_not_keep_a_session_alive(config, state):
+    token = state.sign_in(config, "office", "office-pass-2026").token
+    for _ in range(3):  # the page request and the tabs' watch look every few minutes; nobody clicks
+        state.clock.now += 10 * 60
+        assert state.resolve(config, token, touch=False)[1] == "ok"
+    state.clock.now += 60  # 31 minutes since the last click
+    assert state.resolve(config, token) == (None, "expired")
+
+
+def test_sessions_per_user_are_bounded(config, state):
+    office = config.users["office"]
+    tokens = [state.open_session(config, office) for _ in range(auth.SESSIONS_PER_USER)]
+    assert all(state.resolve(config, t)[1] == "ok" for t in tokens)
+    state.clock.now += 1
+    for t in tokens[1:]:
+        state.resolve(config, t)  # every session but the first is used again
+    newest = state.open_session(config, office)
+    assert state.resolve(config, tokens[0]) == (None, "unknown"), "the least recently used one ends"
+    assert state.resolve(config, newest)[1] == "ok" and state.resolve(config, tokens[1])[1] == "ok"
+    assert len(state.sessions) == auth.SESSIONS_PER_USER
+
+
+def test_expired_sessions_are_swept_at_the_next_sign_in(config, state):
+    for _ in range(5):
+        state.open_session(config, config.users["office"])
+    state.clock.now += 12 * 3600 + 1
+    state.open_session(config, config.users["leader"])
+    assert [s.user for s in state.sessions.values()] == ["leader"]
 
 
 def test_brute_force_slowed_with_growing_delays(config, state):
@@ -158,6 +206,77 @@ def test_delay_is_capped(config, state):
     assert state.wait_seconds(config, "nobody") == config.max_delay_seconds
     unknown = state.sign_in(config, "nobody", "anything-1")
     assert unknown.reason == "locked"
+    for _ in range(2000):  # years of failures: the delay stays at the cap (no float overflow)
+        state._failed("nobody")
+    assert state.wait_seconds(config, "nobody") == config.max_delay_seconds
+
+
+def test_a_day_without_failures_forgets_a_name(config, state):
+    for _ in range(5):
+        state._failed("leader")
+    assert state.wait_seconds(config, "leader") > 0
+    state.clock.now += auth.FORGET_SECONDS
+    assert state.wait_seconds(config, "leader") == 0
+    state._failed("leader")
+    assert state.failures.get("leader", state.now()).count == 1, "counting starts again"
+
+
+@pytest.fixture
+def fast_wrong_passwords(monkeypatch):
+    """Every password check fails at once (Argon2 costs ~50 ms: too slow for 10,000 attempts)."""
+    monkeypatch.setattr(auth, "check_password", lambda user, password: False)
+
+
+def test_failures_under_10001_other_names_do_not_reset_a_target(config, state, fast_wrong_passwords):
+    """Issue 15 point 9: the table used to clear itself past 10,000 names, and the target's delay with it."""
+    for _ in range(6):
+        state._failed("leader", "10.0.0.1")
+    before = state.wait_seconds(config, "leader")
+    assert before == 16.0  # 6 failures, 3 free: 2 * 2**3
+    for i in range(10_001):
+        outcome = state.sign_in(config, f"spray{i}", "guess-0000", source=f"10.1.{i // 250}.{i % 250}")
+        assert outcome.reason == "wrong"
+    assert len(state.failures) <= auth.FAILURE_TABLE_LIMIT and len(state.sources) <= auth.FAILURE_TABLE_LIMIT
+    assert state.wait_seconds(config, "leader") == before, "the target still waits"
+    locked = state.sign_in(config, "leader", "leader-pass-2026", source="10.0.0.2")
+    assert not locked.ok and locked.reason == "locked"
+    assert state.wait_seconds(config, "anyone", source="10.0.0.1") == 0
+
+
+def test_the_table_keeps_the_names_with_most_failures_when_full():
+    table = auth.FailureTable(limit=10)
+    for _ in range(3):
+        table.add("target", 0.0)
+    for i in range(1, 30):
+        table.add(f"other{i}", float(i))
+    assert len(table) <= 10
+    assert table.get("target", 30.0).count == 3, "an entry with more failures than every newcomer stays"
+    assert table.get("other29", 30.0).count == 1, "the newest single failures stay too"
+    table.add("late", auth.FORGET_SECONDS + 40.0)
+    assert len(table) == 1 + sum(1 for i in range(1, 30) if table.get(f"other{i}", auth.FORGET_SECONDS + 40.0))
+
+
+def test_guessing_from_one_computer_is_slowed_across_names(config, state, fast_wrong_passwords):
+    """Per source: 30 free failures under any names, then the same growing delay; other computers unaffected."""
+    for i in range(29):
+        assert state.sign_in(config, f"name{i}", "guess", source="10.9.9.9").wait_seconds == 0
+    thirtieth = state.sign_in(config, "name29", "guess", source="10.9.9.9")
+    assert (thirtieth.reason, thirtieth.wait_seconds) == ("wrong", 2.0)
+    refused = state.sign_in(config, "office", "office-pass-2026", source="10.9.9.9")
+    assert (refused.ok, refused.reason, refused.wait_seconds) == (False, "source_locked", 2.0)
+    assert state.wait_seconds(config, "office", source="10.8.8.8") == 0
+    state.clock.now += 2
+    state.sign_in(config, "name30", "guess", source="10.9.9.9")
+    assert state.wait_seconds(config, "office", source="10.9.9.9") == 4.0
+
+
+def test_a_correct_password_does_not_clear_the_sources_record(config, state, monkeypatch):
+    monkeypatch.setattr(auth, "check_password", lambda user, password: password == "right-one-1")
+    for i in range(30):
+        state.sign_in(config, f"name{i}", "guess", source="10.9.9.9")
+    state.clock.now += 2
+    assert state.sign_in(config, "office", "right-one-1", source="10.9.9.9").ok
+    assert state.sources.get("10.9.9.9", state.now()).count == 30, "an insider cannot wipe the record by signing in"
 
 
 def test_proxy_header_only_from_trusted_proxy(config):
@@ -169,6 +288,21 @@ def test_proxy_header_only_from_trusted_proxy(config):
     assert auth.proxy_user(on, headers, "10.0.0.9") is None, "header from an untrusted sender ignored"
     assert auth.proxy_user(on, {"X-Remote-User": "stranger"}, "10.0.0.5") is None
     assert auth.proxy_user(on, {}, "10.0.0.5") is None
+    assert auth.proxy_user(on, {"x-remote-user": "office"}, "10.0.0.5").name == "office", "header names ignore case"
+
+
+def test_identify_reads_the_cookie_then_a_trusted_proxy_and_nothing_else(config, monkeypatch):
+    state = auth.AuthState(clock=Clock())
+    monkeypatch.setattr(auth, "STATE", state)
+    token = state.sign_in(config, "office", "office-pass-2026").token
+    user, why, via = auth.identify(config, auth.Request(cookies={auth.COOKIE: token}, headers={}))
+    assert (user.name, why, via) == ("office", "ok", "password")
+    for cookies, headers in [({}, {}), ({"auth_token": token, "user": "office"}, {"X-Remote-User": "office"}),
+                             ({auth.COOKIE: token + "x"}, {})]:
+        assert auth.identify(config, auth.Request(cookies=cookies, headers=headers))[0] is None
+    on = auth.Config(users=config.users, proxy_header="X-Remote-User", trusted_proxies=("127.0.0.1",))
+    assert auth.identify(on, auth.Request(cookies={}, headers={"X-Remote-User": "li"}))[:3:2] == (
+        config.users["li"], "proxy")
 
 
 def test_restrict_towns():
@@ -182,8 +316,14 @@ def test_restrict_towns():
 def test_downloads_per_role():
     assert auth.may_download(None, "register")
     assert auth.may_download("leadership", "report")
+    assert auth.may_download("leadership", "enterprise_register"), "one enterprise's register (issue 18)"
+    assert auth.may_download("leadership", "explore"), "the explorer's results (issue 18)"
     assert not auth.may_download("leadership", "register")
     assert not auth.may_download("leadership", "gap_list")
+    for role in ("office", "staff"):
+        assert all(auth.may_download(role, kind) for kind in ("report", "enterprise_register", "explore"))
+    assert not any(auth.may_download(role, kind) for role in ("clerk", "admin")
+                   for kind in ("report", "enterprise_register", "explore", "register"))
     assert auth.may_download("office", "register") and auth.may_download("office", "gap_list")
     assert not auth.may_download("clerk", "report")
     with pytest.raises(ValueError):

@@ -1,14 +1,23 @@
-"""AppTest with sign-in on: the gate, each role's pages and refusals, town scope, sessions, audit."""
+"""AppTest with sign-in on: the gate, each role's pages and refusals, town scope, sessions, audit.
+
+AppTest has no browser and no HTTP server, so the tests stand in for both: each
+AppTest gets a cookie jar (``browser_of``) that ``auth.browser_request`` reads on every
+run, and ``sign_in`` opens a session the way the sign-in page does and puts its token
+in that jar. The sign-in page itself is tested in tests/test_auth_web.py, a real
+server in tests/test_auth_server.py and tests/e2e/test_auth_browser.py.
+"""
 
 import json
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from gridwatch import auth
+from gridwatch import auth, signin, web
 from gridwatch.navigation import PAGES
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -47,14 +56,41 @@ def served_through_app_py(monkeypatch):
     monkeypatch.setattr(PagesManager, "__init__", init)
 
 
+@dataclass
+class Browser:
+    """What the browser behind one AppTest sends with its connection."""
+
+    cookies: dict = field(default_factory=dict)
+    headers: dict = field(default_factory=dict)
+    ip: str | None = None
+
+
+_browsers: dict[int, Browser] = {}
+
+
+def browser_of(at: AppTest) -> Browser:
+    """The browser of ``at`` (keyed by its session state, which its script runs share)."""
+    return _browsers.setdefault(id(at._session_state._state), Browser())
+
+
+def _browser_request() -> auth.Request:
+    ctx = get_script_run_ctx()
+    browser = _browsers.get(id(ctx.session_state._state), Browser()) if ctx else Browser()
+    return auth.Request(cookies=dict(browser.cookies), headers=dict(browser.headers), ip=browser.ip)
+
+
 @pytest.fixture
 def clock(monkeypatch, tiny_db, tmp_path):
-    """Sign-in on with the fixture users, a fresh in-process state and a hand-moved clock."""
+    """Sign-in on with the fixture users, a fresh in-process state, a hand-moved clock and test browsers."""
     c = Clock()
     monkeypatch.setattr(auth, "STATE", auth.AuthState(clock=c))
     monkeypatch.setenv("GRIDWATCH_AUTH", str(FIXTURE))
     monkeypatch.setenv("GRIDWATCH_DB", str(tiny_db))
-    return c
+    monkeypatch.setattr(auth, "browser_request", _browser_request)
+    monkeypatch.setattr(signin, "_served", lambda: True)
+    _browsers.clear()
+    yield c
+    _browsers.clear()
 
 
 def audit_events(tmp_path):
@@ -73,9 +109,17 @@ def fresh(lang="zh", **state) -> AppTest:
 
 
 def sign_in(at: AppTest, name: str, password: str | None = None) -> AppTest:
-    at.text_input(key="auth_name").input(name)
-    at.text_input(key="auth_password").input(password or f"{name}-pass-2026")
-    return at.button[0].click().run()
+    """Sign ``at``'s browser in as the sign-in page does (session + cookie), then load ``/`` as its redirect does."""
+    outcome = web.attempt_sign_in(auth.load_config(), name, password or f"{name}-pass-2026", None)
+    assert outcome.ok, outcome
+    browser_of(at).cookies[auth.COOKIE] = outcome.token
+    at._page_hash = at._finished_page_script_hash = ""  # a fresh load of "/", not a rerun of the last page
+    return at.run()
+
+
+def signed_out(at: AppTest) -> bool:
+    """True if the run shows the way to the sign-in page and nothing else."""
+    return any("/sign-in?next=" in m.value for m in at.markdown) and not at.metric and not at.dataframe
 
 
 def open_url(at: AppTest, page_key: str) -> AppTest:
@@ -93,25 +137,67 @@ def refused(at: AppTest) -> bool:
     return any("无权打开" in e.value or "may not open" in e.value for e in at.error)
 
 
-def test_sign_in_form_first_and_nothing_else(clock):
+def test_nobody_signed_in_sees_the_way_to_sign_in_and_nothing_else(clock):
     at = fresh()
     assert not at.exception
-    assert at.text_input(key="auth_name") and at.text_input(key="auth_password").proto.type == 1  # password
-    assert not at.metric, "no figure before sign-in"
+    assert signed_out(at), "a link to the sign-in page, no figure"
+    assert any("请先登录" in i.value for i in at.info)
     for spec in PAGES:
         open_url(at, spec.key)
         assert not at.exception
-        assert not at.metric and not at.dataframe and at.text_input(key="auth_name"), spec.key
+        assert signed_out(at), spec.key
         assert not any("🚧" in i.value for i in at.info), "no page script ran"
+        link = next(m.value for m in at.markdown if "/sign-in?next=" in m.value)
+        assert f"next=%2F{'' if spec.default else spec.key}" in link, "the link comes back to the page asked for"
 
 
-def test_wrong_password_refused_and_audited(clock, tmp_path):
-    at = sign_in(fresh(), "office", "office-pass-2027")
+def test_nothing_in_the_streamlit_session_names_a_user(clock):
+    """Only the request counts: values in session state (old token key, the last user seen) sign nobody in."""
+    token = auth.STATE.sign_in(auth.load_config(), "admin", "admin-pass-2026").token
+    at = fresh(**{"auth_token": token, signin.SEEN_KEY: "admin", "user": "admin", auth.COOKIE: token})
+    assert signed_out(at) and not at.title[0].value.startswith("用户")
+    assert signin.SEEN_KEY not in at.session_state
+
+
+def test_a_reconnect_without_the_cookie_is_nobody_and_finds_nothing_left(clock, tmp_path):
+    """The session-id takeover, as AppTest sees it: same Streamlit session, another client without the cookie."""
+    at = open_url(sign_in(fresh(), "office"), "explore")
+    at.text_area(key="ex_sql").input("select count(*) as n from enterprises")
+    at.button(key="ex_run").click().run()
+    assert "ex_console_result" in at.session_state
+    browser_of(at).cookies.clear()  # the attacker's client: same session id, none of the victim's cookies
+    at.run()
+    assert signed_out(at) and not at.text_area
+    assert "ex_console_result" not in at.session_state and "global_filters" not in at.session_state
+    event = audit_events(tmp_path)[-1]
+    assert (event["event"], event["user"], event["reason"]) == ("session_refused", "office", "none")
+
+
+def test_another_users_cookie_in_the_same_session_gets_that_user_only(clock):
+    at = open_url(sign_in(fresh(), "office"), "explore")
+    at.text_area(key="ex_sql").input("select count(*) as n from enterprises")
+    at.button(key="ex_run").click().run()
+    clerk = auth.STATE.sign_in(auth.load_config(), "clerk", "clerk-pass-2026").token
+    browser_of(at).cookies[auth.COOKIE] = clerk  # a client with the clerk's cookie reconnects to this session
+    at.run()
     assert not at.exception
-    assert any("用户名或密码不正确" in e.value for e in at.error)
-    assert not at.metric and auth.TOKEN_KEY not in at.session_state
-    events = audit_events(tmp_path)
-    assert events[-1]["event"] == "sign_in_failed" and events[-1]["user"] == "office"
+    assert refused(at), "the clerk may not open the explore page the office user had open"
+    assert "ex_console_result" not in at.session_state
+    assert any("数据录入员" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize("role, title", [("leadership", "领导周报"), ("clerk", "数据导入"), ("admin", "用户与规则")])
+def test_each_role_lands_on_its_first_page(clock, role, title):
+    at = sign_in(fresh(), ROLE_USER[role])
+    assert not at.exception and not refused(at)
+    assert at.title[0].value == title
+
+
+def test_a_refusal_leads_to_the_roles_first_page(clock):
+    at = open_url(sign_in(fresh(), "clerk"), "overview")
+    assert refused(at)
+    links = at.get("page_link")
+    assert len(links) == 1 and "数据导入" in links[0].proto.label
 
 
 @pytest.mark.parametrize("role", list(ROLE_USER))
@@ -177,44 +263,33 @@ def test_expired_session_refused(clock, tmp_path):
     assert at.metric
     clock.now += 31 * 60  # idle limit 30 minutes
     at.run()
-    assert not at.metric
+    assert signed_out(at)
     assert any("登录已过期" in w.value for w in at.warning)
-    assert at.text_input(key="auth_name")
     assert audit_events(tmp_path)[-1] == {**audit_events(tmp_path)[-1], "event": "session_refused",
                                           "reason": "expired"}
 
 
-def test_tampered_session_token_refused(clock):
+def test_tampered_session_cookie_refused(clock):
     at = sign_in(fresh(), "office")
-    token = at.session_state[auth.TOKEN_KEY]
-    at.session_state[auth.TOKEN_KEY] = token[:-2] + ("xy" if not token.endswith("xy") else "zz")
+    token = browser_of(at).cookies[auth.COOKIE]
+    browser_of(at).cookies[auth.COOKIE] = token[:-2] + ("xy" if not token.endswith("xy") else "zz")
     at.run()
-    assert not at.metric
+    assert signed_out(at)
     assert any("登录凭据无效" in w.value for w in at.warning)
-    forged = fresh(**{auth.TOKEN_KEY: "admin"})
-    assert not forged.metric and forged.text_input(key="auth_name")
-
-
-def test_brute_force_slowed_in_the_form(clock):
-    at = fresh()
-    for _ in range(3):
-        at = sign_in(at, "leader", "guess-guess")
-    assert any("2 秒后再试" in w.value for w in at.warning)
-    at = sign_in(at, "leader")  # the right password, but within the delay
-    assert not at.metric
-    assert any("暂时锁定" in e.value for e in at.error)
-    clock.now += 2
-    at = sign_in(at, "leader")
-    assert at.metric, "after the delay the right password works"
 
 
 def test_sign_out(clock, tmp_path):
     at = sign_in(fresh(), "office")
-    token = at.session_state[auth.TOKEN_KEY]
+    token = browser_of(at).cookies[auth.COOKIE]
+    other_tab = fresh()
+    browser_of(other_tab).cookies[auth.COOKIE] = token  # the same browser's cookie in a second tab
+    assert other_tab.run().metric
     at.sidebar.button(key="auth_sign_out").click().run()
-    assert not at.metric and at.text_input(key="auth_name")
-    assert auth.STATE.resolve(auth.load_config(), token) == (None, "unknown")
-    assert audit_events(tmp_path)[-1]["event"] == "sign_out"
+    assert signed_out(at) and any("您已退出登录" in i.value for i in at.info)
+    assert auth.STATE.resolve(auth.load_config(), token) == (None, "signed_out")
+    assert audit_events(tmp_path)[-1]["event"] == "sign_out" and audit_events(tmp_path)[-1]["user"] == "office"
+    other_tab.run()
+    assert signed_out(other_tab), "every tab of the browser is signed out"
 
 
 def test_proxy_header_signs_in_only_from_trusted_proxy(clock, monkeypatch, tmp_path):
@@ -222,13 +297,17 @@ def test_proxy_header_signs_in_only_from_trusted_proxy(clock, monkeypatch, tmp_p
     config.write_text(FIXTURE.read_text(encoding="utf-8")
                       + "proxy: {enabled: true, header: X-Remote-User, trusted: [10.1.1.1]}\n", encoding="utf-8")
     monkeypatch.setenv("GRIDWATCH_AUTH", str(config))
-    from gridwatch import signin
-
-    monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.9.9.9"))
-    assert not fresh().metric, "header from an untrusted address ignored"
-    monkeypatch.setattr(signin, "_request", lambda: ({"X-Remote-User": "li"}, "10.1.1.1"))
-    at = open_url(fresh(), "overview")
+    untrusted = AppTest.from_file(APP, default_timeout=60)
+    browser_of(untrusted).headers.update({"X-Remote-User": "li"})
+    browser_of(untrusted).ip = "10.9.9.9"
+    assert signed_out(untrusted.run()), "header from an untrusted address ignored"
+    at = AppTest.from_file(APP, default_timeout=60)
+    browser_of(at).headers.update({"x-remote-user": "li"})
+    browser_of(at).ip = "10.1.1.1"
+    open_url(at.run(), "overview")
     assert {m.label: m.value for m in at.metric}["在营企业"] == "3", "li's scope applies"
+    assert not at.sidebar.button, "no sign-out button: the proxy signs people out"
+    assert [e["via"] for e in audit_events(tmp_path) if e["event"] == "sign_in"] == ["proxy"]
 
 
 def test_bad_config_says_why(clock, monkeypatch, tmp_path):
@@ -238,6 +317,14 @@ def test_bad_config_says_why(clock, monkeypatch, tmp_path):
     at = fresh()
     assert not at.exception
     assert any("role 'boss'" in e.value for e in at.error)
+
+
+def test_without_the_sign_in_server_says_how_to_start(clock, monkeypatch):
+    """``streamlit run app.py`` has no sign-in page: with sign-in on, say so instead of a dead link."""
+    monkeypatch.setattr(signin, "_served", lambda: False)
+    at = fresh()
+    assert not at.exception and not at.metric
+    assert any("python -m gridwatch serve" in e.value for e in at.error)
 
 
 def test_staff_sees_only_own_performance_rows(clock, monkeypatch):
@@ -272,10 +359,8 @@ def test_staff_sees_only_own_performance_rows(clock, monkeypatch):
 def test_page_checks_the_role_itself_without_app_py(clock, monkeypatch):
     """Behind app.py's routing, ``ui.require_data()`` refuses too (a page run on its own)."""
     at = sign_in(fresh(), "clerk")
-    monkeypatch.setattr(auth.STATE, "clock", clock)
-    token = at.session_state[auth.TOKEN_KEY]
     page = AppTest.from_file(str(Path(APP).parent / "pages" / "overview.py"), default_timeout=60)
-    page.session_state[auth.TOKEN_KEY] = token
+    browser_of(page).cookies.update(browser_of(at).cookies)
     page.run()
     assert not page.exception
     assert refused(page) and not page.metric
@@ -291,20 +376,22 @@ def download_script():
     ui.download_button("register", exports.csv_bytes(pd.DataFrame({"a": [1]})), kind="register",
                        what="test register", file_name="register.csv", mime="text/csv")
     ui.download_button("report", b"report", kind="report", what="test report", file_name="report.txt")
+    ui.download_button("one register", b"e1", kind="enterprise_register", what="test E1", file_name="e1.txt")
+    ui.download_button("explore", b"rows", kind="explore", what="test explore", file_name="explore.txt")
 
 
-@pytest.mark.parametrize("name, buttons", [("leader", ["report"]), ("office", ["register", "report"]),
+@pytest.mark.parametrize("name, buttons", [("leader", ["report", "one register", "explore"]),
+                                           ("office", ["register", "report", "one register", "explore"]),
                                            ("clerk", [])])
 def test_downloads_follow_the_role_and_are_audited(clock, tmp_path, deferred_downloads, name, buttons):
     at = sign_in(fresh(), name)
-    token = at.session_state[auth.TOKEN_KEY]
     script = AppTest.from_function(download_script, default_timeout=60)
-    script.session_state[auth.TOKEN_KEY] = token
+    browser_of(script).cookies.update(browser_of(at).cookies)
     script.run()
     assert not script.exception
     shown = [b.label for b in script.get("download_button")]
     assert shown == buttons
-    assert len([c for c in script.caption if "不能下载" in c.value]) == 2 - len(buttons)
+    assert len([c for c in script.caption if "不能下载" in c.value]) == 4 - len(buttons)
     if buttons:
         # What a click runs, on a worker thread without the session, as Streamlit runs it.
         click = threading.Thread(target=deferred_downloads["register.csv" if name == "office" else "report.txt"])
@@ -313,6 +400,19 @@ def test_downloads_follow_the_role_and_are_audited(clock, tmp_path, deferred_dow
         event = audit_events(tmp_path)[-1]
         assert (event["event"], event["user"], event["kind"]) == ("export", name, "register" if name == "office"
                                                                   else "report")
+
+
+@pytest.mark.parametrize("page, query", [("enterprise", {"enterprise": "E3"}), ("explore", {})])
+def test_leadership_takes_away_one_register_and_explorer_results(clock, page, query):
+    """Issue 18: leadership reads, so it may download what it reads; whole registers and gap lists stay refused."""
+    at = sign_in(fresh(), "leader")
+    at.query_params.update(query)
+    open_url(at, page)
+    assert not at.exception
+    assert at.get("download_button"), f"{page}: a download is offered"
+    assert not [c for c in at.caption if "不能下载" in c.value], f"{page}: nothing refused"
+    hazards = open_url(at, "hazards")
+    assert [c for c in hazards.caption if "不能下载" in c.value], "the hazard register is still refused"
 
 
 def test_scoped_console_and_builder_on_the_explore_page(clock):

@@ -66,17 +66,23 @@ def test_last_full_week():
     assert [w.label for w in choices] == ["2026-W48", "2026-W47", "2026-W46"]
 
 
-# key: (this week, last week, delta shown, judgement), each worked out by hand:
+# key: (this week, last week, change shown, judgement), each worked out by hand; the brief
+# leads with the rectification figures:
 HAND = {
+    # Rectified on a date in the week, whenever found: K2 (11-18), K7 (11-19); K4 (11-24) is
+    # after the week | K5 (11-13).
+    "rectified_in_period": (2, 1, "+1", "better"),
+    # Due in W47: K1 (11-20, open), K4 (11-21, rectified late 11-24), K7 (11-20, rectified 11-19)
+    # = 1/3 | due in W46: K5 (11-14, rectified 11-13), K6 (11-14, open) = 1/2.
+    "on_time_rate": (pytest.approx(1 / 3), 0.5, "-16.7 个百分点", "worse"),
+    "due_in_period": (3, 2, "+1", "neutral"),
+    # At 11-22: K1 (deadline 11-20), K4 (11-21), K6 (11-14), K8 (10-15) | at 11-15: K6, K8.
+    "overdue_open": (4, 2, "+2", "worse"),
+    "overdue_major": (2, 1, "+1", "worse"),  # K1 K6 | K6
     "inspections": (3, 2, "+1", "better"),  # J1 J2 J3 | J4 J5
     "inspected_enterprises": (2, 2, "0", "neutral"),  # B1 B3 | B2 B4
     "hazards_found": (4, 3, "+1", "neutral"),  # K1 K2 K3 K4 | K5 K6 K7 (colour off)
     "major_hazards_found": (2, 1, "+1", "worse"),  # K1 K3 | K6
-    "rectified": (1, 1, "0", "neutral"),  # K2 by 11-22 (K4 only 11-24) | K5 by 11-15
-    "rectification_rate": (0.25, pytest.approx(1 / 3), "-8.3 pp", "worse"),  # 1/4 | 1/3
-    # At 11-22: K1 (deadline 11-20), K4 (11-21), K6 (11-14), K8 (10-15) | at 11-15: K6, K8.
-    "overdue_open": (4, 2, "+2", "worse"),
-    "overdue_major": (2, 1, "+1", "worse"),  # K1 K6 | K6
     "newly_listed": (1, 1, "0", "neutral"),  # B1 listed 11-17 | B2 11-10
     "cases_filed": (3, 1, "+2", "neutral"),  # C1 C2 C4 (B5 suspended still counts) | C3
     "penalties": (30000.0, 5000.0, "+25,000", "neutral"),  # C1 20,000 + C4 10,000 decided | C3 5,000
@@ -86,7 +92,7 @@ HAND = {
     # Red/orange operating: B1 B2 B3 (B5 suspended). At 11-22: B1 (11-18), B2 (11-10, 12 days),
     # B3 (11-20) all within interval = 3/3. At 11-15: B1 never, B3 last 10-01 = 45 days > 30,
     # B2 fine = 1/3.
-    "key_coverage_rate": (1.0, pytest.approx(1 / 3), "+66.7 pp", "better"),
+    "key_coverage_rate": (1.0, pytest.approx(1 / 3), "+66.7 个百分点", "better"),
 }
 
 
@@ -96,9 +102,12 @@ def test_cards_against_hand_computed_figures(con):
     assert [c.key for c in b.cards] == list(HAND)
     for card in b.cards:
         value, previous, delta, judgement = HAND[card.key]
-        assert (card.value, card.previous, card.delta, card.judgement) == (value, previous, delta, judgement), card.key
-    assert b.card("rectification_rate").shown == "25.0%"
-    assert b.card("penalties").shown == "30,000"
+        assert (card.value, card.previous, card.delta("zh"), card.judgement) == (value, previous, delta,
+                                                                                judgement), card.key
+    assert b.card("on_time_rate").shown("zh") == "33.3%"
+    assert b.card("on_time_rate").delta("en") == "-16.7 pp"
+    assert b.card("penalties").shown("zh") == "30,000"
+    assert not b.unfinished and b.comparison.basis == "last_week"
 
 
 def test_headline_cards_are_the_headline_metrics(con):
@@ -115,15 +124,34 @@ def test_partial_week_is_as_of_the_data_date(con):
     assert b.as_of == DATA_AS_OF and b.card("inspections").value == 1  # J6 on 11-25
 
 
+def test_unfinished_week_is_compared_with_the_same_days_of_last_week(con):
+    b = brief_of(con, week=Week(2026, 48))
+    # W48 is over on 11-29 but the data ends on Wednesday 11-25: Monday to Wednesday of W48
+    # against Monday to Wednesday of W47 (11-16..11-18), each as of its Wednesday.
+    assert b.unfinished and b.comparison.basis == "same_days_last_week"
+    assert (b.comparison.current.start, b.comparison.current.end) == (date(2026, 11, 23), date(2026, 11, 25))
+    assert (b.comparison.baseline.start, b.comparison.baseline.end, b.previous_as_of) == (
+        date(2026, 11, 16), date(2026, 11, 18), date(2026, 11, 18))
+    # Inspections: J6 | J1 (11-16) and J2 (11-18), not J3 (11-20), which a whole W47 would count.
+    assert (b.card("inspections").value, b.card("inspections").previous) == (1, 2)
+    # Overdue at 11-25: K1, K6, K8 (K4 was rectified on 11-24) | at 11-18: K6 (11-14), K8.
+    assert (b.card("overdue_open").value, b.card("overdue_open").previous) == (3, 2)
+    lines = briefing.header_lines(b, "zh")
+    assert "本周未完" in lines[0] and "对比上周同期 2026-11-16 至 2026-11-18" in lines[1]
+    assert "较上周同期" in briefing.summary_text(b, "zh")
+    assert list(briefing.cards_table(b, "en").columns)[2] == "Same days last week"
+
+
 def test_town_scope(con):
     b = brief_of(con, scope=Scope(towns=("东镇",)))
     got = {c.key: c.value for c in b.cards}
-    # 东镇 = B1, B2: J1 J2; found K1 K2, K1 major, K2 rectified; overdue K1; C1 20,000; T1 (and
-    # T4 in W46, a town-only tip-off of 东镇); B1 and B2 both inspected within interval.
+    # 东镇 = B1, B2: J1 J2; found K1 K2, K1 major; K2 rectified 11-18; due K1 (open): 0 of 1 on
+    # time; overdue K1; C1 20,000; T1 (and T4 in W46, a town-only tip-off of 东镇); B1 and B2
+    # both inspected within interval.
     assert got == {
         "inspections": 2, "inspected_enterprises": 1, "hazards_found": 2, "major_hazards_found": 1,
-        "rectified": 1, "rectification_rate": 0.5, "overdue_open": 1, "overdue_major": 1,
-        "newly_listed": 1, "cases_filed": 1, "penalties": 20000.0, "tipoffs_received": 1,
+        "rectified_in_period": 1, "due_in_period": 1, "on_time_rate": 0.0, "overdue_open": 1,
+        "overdue_major": 1, "newly_listed": 1, "cases_filed": 1, "penalties": 20000.0, "tipoffs_received": 1,
         "tipoffs_verified": 1, "key_coverage_rate": 1.0,
     }
     assert b.card("tipoffs_received").previous == 1  # T4: no enterprise, town 东镇
@@ -158,10 +186,11 @@ def test_trends_equal_headline_every_week(con):
     for row in b.trends.to_dict("records"):
         week = Week.of(row["week_start"].date())
         h = metrics.headline(con, Filters(start=week.monday, end=week.sunday, as_of=min(week.sunday, DATA_AS_OF)))
-        for key in ("inspections", "hazards_found", "major_hazards_found", "rectified", "overdue_open"):
+        for key in ("inspections", "hazards_found", "major_hazards_found", "rectified_in_period", "due_in_period",
+                    "rectified_on_time", "overdue_open"):
             assert row[key] == h[key], (week, key)
-        rate = None if pd.isna(row["rectification_rate"]) else row["rectification_rate"]
-        assert rate == h["rectification_rate"], week
+        rate = None if pd.isna(row["on_time_rate"]) else row["on_time_rate"]
+        assert rate == h["on_time_rate"], week
     last = b.trends.iloc[-1]
     assert (last["inspections"], last["hazards_found"], last["overdue_open"], last["overdue_major"]) == (3, 4, 4, 2)
     # W40 (09-28..10-04) holds J8 and K8; K8 is overdue from W42 (Sunday 10-18) on.
@@ -171,8 +200,9 @@ def test_trends_equal_headline_every_week(con):
 
 
 SUMMARY_ZH = [
+    "本周整改完成隐患 2 项，较上周增加 1 项；",
+    "本周到期隐患 3 项，按期整改率 33.3%，比上周下降 16.7 个百分点。",
     "本周开展检查 3 次，检查企业 2 家；发现隐患 4 项，其中重大隐患 2 项，较上周增加 1 项。",
-    "已整改 1 项，整改率 25.0%，比上周下降 8.3 个百分点。",
     "周末逾期未整改隐患 4 项，较上周增加 2 项，其中重大隐患 2 项。",
     "逾期隐患最多的镇街是西镇（3 项）。",
     "未整改重大隐患最多的企业是东一化工厂（1 项）。",
@@ -189,9 +219,10 @@ def test_summary_text(con):
     b = brief_of(con)
     assert briefing.summary(b, "zh") == SUMMARY_ZH
     en = briefing.summary_text(b, "en")
-    assert en.startswith("This week 3 inspections covered 2 enterprises and found 4 hazards, 2 of them major "
-                         "(1 more than last week).")
-    assert "down 8.3 points" in en and "西镇 (3)" in en
+    assert en.startswith("This week 2 hazards were rectified (1 more than last week); of the 3 hazards due this "
+                         "week, 33.3% were rectified on time (down 16.7 points on last week). This week 3 "
+                         "inspections covered 2 enterprises and found 4 hazards, 2 of them major")
+    assert "西镇 (3)" in en
 
 
 @pytest.mark.parametrize("week", [W46, W47, Week(2026, 48)])
@@ -200,7 +231,7 @@ def test_summary_numbers_are_all_on_the_page(con, week, lang):
     b = brief_of(con, week=week)
     shown = set()
     for card in b.cards:
-        shown |= _numbers(card.shown) | _numbers(card.delta or "")
+        shown |= _numbers(card.shown(lang)) | _numbers(card.delta(lang) or "")
     for frame in briefing.where_tables(b, lang, links=False).values():
         for value in frame.astype(str).to_numpy().ravel():
             shown |= _numbers(value)
@@ -210,8 +241,8 @@ def test_summary_numbers_are_all_on_the_page(con, week, lang):
 def test_summary_when_nothing_was_found(con):
     b = brief_of(con, week=Week(2026, 30))
     text = briefing.summary_text(b, "zh")
-    assert "本周未发现隐患，无整改率。" in text
-    assert "与上周持平" in text
+    assert "本周没有到期的隐患，无按期整改率。" in text
+    assert "本周整改完成隐患 0 项，与上周持平" in text
 
 
 def test_year_end_week_53(tmp_path):
@@ -250,7 +281,8 @@ def test_pdf_carries_the_figures(con, tmp_path):
     for line in SUMMARY_ZH:
         assert re.sub(r"\s+", "", line) in flat, line
     assert re.search(r"罚款金额（元）\s+30,000\s+5,000\s+\+25,000", text)
-    assert re.search(r"整改率\s+25.0%\s+33.3%\s+-8.3 pp", text)
+    assert re.search(r"按期整改率\s+33.3%\s+50.0%\s+-16.7 个百分点", text)
+    assert re.search(r"期间整改完成\s+2\s+1\s+\+1", text)
     assert re.search(r"西镇\s+3\s+1\s+38", text)
     assert "东一化工厂" in text and "储罐泄漏" in text
     assert "近12周趋势" in flat and "逾期重大隐患" in flat
@@ -276,7 +308,8 @@ def test_xlsx_carries_the_figures(con, tmp_path):
     rows = {r[0]: r[1:] for r in cards.iter_rows(min_row=7, values_only=True)}
     assert rows["罚款金额（元）"] == (30000, 5000, 25000)  # numbers, so Excel can add them up
     assert rows["逾期未整改"] == (4, 2, 2)
-    assert rows["整改率 (%)"] == (25.0, 33.3, -8.3)
+    assert rows["按期整改率 (%)"] == (33.3, 50.0, -16.7)
+    assert rows["期间整改完成"] == (2, 1, 1)
     trend = list(wb["近12周趋势"].iter_rows(min_row=7, values_only=True))
     assert len(trend) == 12 and trend[-1][0] == "2026-W47" and trend[-1][3] == 3
     majors = list(wb["本周重大隐患"].iter_rows(min_row=7, values_only=True))

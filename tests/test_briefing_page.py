@@ -27,7 +27,10 @@ def test_home_is_the_briefing_of_the_last_full_week(brief_db, monkeypatch):
     assert at.selectbox(key="briefing_week").value == "2026-W47"
     shown = metrics_of(at)
     assert shown["检查次数"] == ("3", "+1")
-    assert shown["整改率"] == ("25.0%", "-8.3 pp")
+    # The rectification cards lead: rectified in the week and the on-time rate of those due.
+    assert list(shown)[:2] == ["期间整改完成", "按期整改率"]
+    assert shown["期间整改完成"] == ("2", "+1")
+    assert shown["按期整改率"] == ("33.3%", "-16.7 个百分点")
     assert shown["逾期未整改"] == ("4", "+2")
     assert shown["逾期重大隐患"] == ("2", "+1")
     assert shown["罚款金额（元）"] == ("30,000", "+25,000")
@@ -36,6 +39,11 @@ def test_home_is_the_briefing_of_the_last_full_week(brief_db, monkeypatch):
     colours = {m.label: m.proto.color for m in at.metric}
     assert colours["逾期未整改"] != colours["检查次数"]
     assert colours["已检查企业"] not in (colours["逾期未整改"], colours["检查次数"])  # unchanged: grey
+    # A fall in the on-time rate is as bad as a rise in overdue hazards, and the unchanged figure has no arrow.
+    assert colours["按期整改率"] == colours["逾期未整改"]
+    arrows = {m.label: m.proto.direction for m in at.metric}
+    assert arrows["已检查企业"] != arrows["检查次数"]
+    assert at.info[0].value.startswith("本周整改完成隐患 2 项")
     assert "较上周增加 2 项" in at.info[0].value
     assert "西镇" in at.info[0].value
     frames = [d.value for d in at.dataframe]
@@ -45,7 +53,7 @@ def test_home_is_the_briefing_of_the_last_full_week(brief_db, monkeypatch):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"] == "近12周趋势"
     titles = [a["text"] for a in spec["layout"]["annotations"]]
-    assert titles == ["检查次数", "发现隐患", "发现重大隐患", "已整改", "逾期未整改", "逾期重大隐患"]
+    assert titles == ["检查次数", "发现隐患", "发现重大隐患", "整改完成", "逾期未整改", "逾期重大隐患"]
     assert len(spec["data"]) == 6 and spec["data"][0]["customdata"][-1] == "2026-W47"
 
 
@@ -64,8 +72,11 @@ def test_english(brief_db, monkeypatch):
     assert at.title[0].value == "Weekly briefing"
     shown = metrics_of(at)
     assert shown["Overdue major hazards"] == ("2", "+1")
-    assert at.info[0].value.startswith("This week 3 inspections")
+    assert shown["On-time rate"] == ("33.3%", "-16.7 pp")
+    assert at.info[0].value.startswith("This week 2 hazards were rectified")
     assert [d.value.columns[0] for d in at.dataframe][:2] == ["Town", "Enterprise"]
+    # The where-to-act column of overdue majors among open majors says so (not "of which major").
+    assert list(at.dataframe[1].value.columns)[:3] == ["Enterprise", "Open major hazards", "Of which overdue"]
 
 
 def test_town_scope_from_the_sidebar(brief_db, monkeypatch):

@@ -53,6 +53,46 @@ def test_metrics_agree_with_csv_recomputation(demo, start, end, as_of, towns):
     assert ours["hazards_found"] > 0
 
 
+def test_rectified_in_period_is_a_count_of_the_exported_csv(demo):
+    """The brief's lead figure, for 2026-W47, is what anyone counts from the exported hazards.csv."""
+    import pandas as pd
+
+    db, csv = demo
+    done = cli("metrics", "--db", db, "--start", "2026-11-16", "--end", "2026-11-22", "--json")
+    assert done.returncode == 0, done.stderr
+    ours = json.loads(done.stdout)
+    rectified = pd.to_datetime(pd.read_csv(csv / "hazards.csv", encoding="utf-8-sig", dtype=str)["整改完成日期"])
+    assert ours["rectified_in_period"] == rectified.between("2026-11-16", "2026-11-22").sum() > 100
+    assert ours["rectified_date_unknown"] == 0 and ours["not_recorded"] == []
+
+
+def test_w47_brief_leads_with_the_metrics_of_that_week(demo, tmp_path):
+    """The W47 brief's PDF, HTML and Excel show the week's rectified count and on-time rate as `metrics` does."""
+    import io
+    import re
+
+    import openpyxl
+
+    db, _ = demo
+    done = cli("metrics", "--db", db, "--start", "2026-11-16", "--end", "2026-11-22", "--json")
+    figures = json.loads(done.stdout)
+    rectified, rate = figures["rectified_in_period"], f"{figures['on_time_rate'] * 100:.1f}%"
+    for fmt in ("pdf", "html", "xlsx"):
+        out = tmp_path / f"brief.{fmt}"
+        done = cli("brief", "--db", db, "--week", "2026-W47", "--out", out)
+        assert done.returncode == 0, done.stderr
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "brief.pdf"), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert re.search(rf"期间整改完成\s+{rectified:,}\s", text) and re.search(rf"按期整改率\s+{re.escape(rate)}", text)
+    assert f"本周整改完成隐患{rectified:,}项" in re.sub(r"\s+", "", text)
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert f"<td>期间整改完成</td><td class=\"num\">{rectified:,}</td>" in page and rate in page
+    book = openpyxl.load_workbook(io.BytesIO((tmp_path / "brief.xlsx").read_bytes()))
+    rows = {r[0]: r[1] for r in book["指标"].iter_rows(min_row=7, values_only=True)}
+    assert rows["期间整改完成"] == rectified
+    assert rows["按期整改率 (%)"] == round(figures["on_time_rate"] * 100, 1)
+
+
 def test_metrics_on_tiny_fixture(tiny_db):
     done = cli("metrics", "--db", tiny_db, "--start", "2026-03-01", "--end", "2026-03-31", "--json")
     assert done.returncode == 0

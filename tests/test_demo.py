@@ -544,3 +544,39 @@ def test_custom_end_date():
 def test_cn_numbers():
     assert [demo._cn_number(n) for n in (1, 6, 10, 12, 20, 36, 100, 101, 110, 360, 1005)] == [
         "一", "六", "十", "十二", "二十", "三十六", "一百", "一百零一", "一百一十", "三百六十", "一千零五"]
+
+
+# --- checklist items and repeats -----------------------------------------------
+
+def test_items_recorded_where_a_checklist_was_used(data):
+    h, i = data["hazards"], data["inspections"]
+    checklist = h.inspection_id.map(i.set_index("inspection_id").checklist)
+    assert (h.item.notna() == checklist.notna()).all()
+    assert h.item.dropna().str.fullmatch(r"[A-Z]{2}-\d{2}").all()
+    assert 0.5 < h.item.notna().mean() < 0.95
+    # One item is written several ways (a place, a count, a full stop), as inspectors write.
+    assert h.dropna(subset=["item"]).groupby("item").description.nunique().max() >= 5
+
+
+def test_repeats_are_well_under_half_of_the_hazards(warehouse):
+    """Same enterprise, category and item (schema macro repeat_hazards), over the demo's last year."""
+    start, end = datetime.date(2025, 11, 28), demo.DEMO_END
+    found, repeats = warehouse.execute(
+        """
+        select
+            (select count(*) from hazards where found_date between $start and $end),
+            (select count(*) from repeat_hazards($start, $end, $end, 365))
+        """, {"start": start, "end": end}).fetchone()
+    assert 0.05 < repeats / found < 0.3
+    # By category alone, as before the rule was tightened, about half would be "repeats".
+    loose = warehouse.execute(
+        """
+        select count(distinct later.hazard_id)
+        from hazards as later
+        join hazards as earlier
+            on earlier.enterprise_id = later.enterprise_id and earlier.category = later.category
+           and earlier.rectified_date < later.found_date
+           and earlier.rectified_date >= later.found_date - 365
+        where later.found_date between $start and $end
+        """, {"start": start, "end": end}).fetchone()[0]
+    assert loose / found > 0.4

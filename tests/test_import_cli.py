@@ -107,7 +107,7 @@ def test_process_killed_inside_the_transaction_leaves_the_warehouse_unchanged(ti
 def big_hazards_csv(path: Path, rows: int) -> None:
     """``rows`` hazards of the tiny county's E1/I1, with one impossible date at the last row."""
     header = ",".join(HEADERS["hazards"].values())
-    line = "B{:06d},I1,E1,2026-03-10,一般隐患,消防安全,灭火器过期,2026-03-25,2026-03-20,,,,是,否,否,否,否,100\n"
+    line = "B{:06d},I1,E1,2026-03-10,一般隐患,消防安全,灭火器过期,2026-03-25,2026-03-20,,,,是,否,否,否,否,100,,\n"
     with open(path, "w", encoding="gbk", newline="") as f:
         f.write(header + "\n")
         f.writelines(line.format(i) for i in range(rows - 1))

@@ -33,12 +33,15 @@ def test_march_whole_county(tiny_con):
         "major_hazards_found": 1,  # H1
         "rectified": 3,  # H1 03-18, H2 03-28, H6 03-15; H5 04-02 is after T
         "rectification_rate": 0.6,  # 3 / 5
+        "rectified_in_period": 3,  # rectified in March: H1, H2, H6 (whenever found)
         "due_in_period": 4,  # deadlines H1 03-20, H2 03-25, H5 03-30, H6 03-15
         "rectified_on_time": 2,  # H1 early, H6 exactly on the deadline
         "on_time_rate": 0.5,  # 2 / 4
         "overdue_open": 2,  # H4 (2025-10-31), H5 (03-30, fixed only on 04-02)
         "verification_rate": pytest.approx(1 / 3),  # of H1 H2 H6 only H1 verified by T
         "median_days_to_rectify": 10.0,  # H1 8, H2 18, H6 10
+        "rectified_date_unknown": 0,
+        "not_recorded": [],
     }
 
 
@@ -46,6 +49,16 @@ def test_counts_are_integers(tiny_con):
     f = figures(tiny_con)
     assert all(type(f[k]) is int for k in metrics.KEYS if k not in metrics.RATES
                and k != "median_days_to_rectify")
+
+
+def test_rectified_in_period_is_a_flow(tiny_con):
+    """Rectified in the period counts by the rectification date, whenever the hazard was found."""
+    april = figures(tiny_con, start=date(2026, 4, 1), end=date(2026, 4, 30), as_of=date(2026, 4, 30))
+    assert april["hazards_found"] == 0 and april["rectified"] == 0
+    assert april["rectified_in_period"] == 1  # H5, found in March, rectified 04-02
+    # As of 04-01 the rectification of 04-02 has not happened yet.
+    assert figures(tiny_con, start=date(2026, 4, 1), end=date(2026, 4, 30),
+                   as_of=date(2026, 4, 1))["rectified_in_period"] == 0
 
 
 def test_as_of_after_the_period(tiny_con):
@@ -106,5 +119,9 @@ def test_no_deadlines(tmp_path):
         f = figures(con)
     finally:
         con.close()
-    assert f["due_in_period"] == 0 and f["on_time_rate"] is None and f["overdue_open"] == 0
+    # No deadline anywhere: the figures that need one are not recorded, not zero.
+    assert f["due_in_period"] is None and f["on_time_rate"] is None and f["overdue_open"] is None
+    assert {e["key"] for e in f["not_recorded"]} == {"due_in_period", "rectified_on_time", "on_time_rate",
+                                                      "overdue_open"}
+    assert all(e["fields"] == ["hazards.deadline"] for e in f["not_recorded"])
     assert f["hazards_found"] == 5 and f["rectified"] == 3

@@ -5,12 +5,10 @@ import dataclasses
 import itertools
 from datetime import date
 
-import duckdb
 import numpy as np
 import pytest
 
 from gridwatch import plan, register, risk, warehouse
-from gridwatch.paths import SCHEMA_FILE
 from tests.conftest import FIXTURES, build_fixture_db
 
 T = date(2026, 6, 30)
@@ -76,28 +74,44 @@ def test_rectification_after_the_as_of_date_has_not_happened_yet(tmp_path):
     assert p1["open_hazards"] == 1 and p1["overdue_open"] == 1
 
 
-def test_repeat_rule_same_item_or_description_within_the_window():
-    con = duckdb.connect()
-    con.execute(SCHEMA_FILE.read_text(encoding="utf-8"))
-    con.execute("""
-        insert into hazards (hazard_id, enterprise_id, found_date, level, category, description, item) values
-            ('a', 'E', '2026-01-01', 'general', '消防', '灭火器 过期。', null),
-            ('b', 'E', '2026-01-01', 'general', '消防', '灭火器过期', null),
-            ('c', 'E', '2026-06-01', 'general', '消防', '灭火器过期！', null),
-            ('d', 'E', '2027-06-02', 'general', '消防', '灭火器过期', null),
-            ('e', 'E', '2026-06-01', 'general', '电气', '灭火器过期', null),
-            ('f', 'E', '2026-02-01', 'general', '消防', '别的说法', '第12条'),
-            ('g', 'E', '2026-03-01', 'general', '消防', '又一种说法', '第12条'),
-            ('h', 'F', '2026-06-01', 'general', '消防', '灭火器过期', null),
-            ('i', 'E', '2026-07-01', 'general', '消防', null, null),
-            ('j', 'E', '2026-08-01', 'general', '消防', null, null)
-    """)
-    repeats = dict(con.execute("select hazard_id, is_repeat from repeat_hazards(365) order by 1").fetchall())
-    # b is found the same day as a (not again); c repeats a/b (normalised description); d is
-    # 366 days after c; e is another category; g repeats f by item; h another enterprise;
-    # i and j record neither item nor description.
-    assert repeats == {"a": False, "b": False, "c": True, "d": False, "e": False, "f": False, "g": True,
-                       "h": False, "i": False, "j": False}
+def test_repeats_follow_the_metric_layer_rule_as_of_each_example(tmp_path):
+    """repeats_recent counts what the macro repeat_hazards calls a repeat, known by each probe's as_of.
+
+    P3 (no hazards in the fixture) gets one fire-extinguisher finding per visit, written four ways
+    that normalise alike: R1 (09-15, rectified only 12-01, after its 10-15 deadline); R2 (11-14, while
+    R1 was still open: found again, yet no repeat, as nothing was rectified before it); R3 (2026-01-14,
+    after R1's rectification: a repeat); R4 (05-15, after R2's and R3's: a repeat, and the 05-15
+    visit's own finding).
+    """
+    db = tmp_path / "repeats.duckdb"
+    with warehouse.rewrite(db, fresh=True) as con:
+        con.execute((FIXTURES / "plan.sql").read_text(encoding="utf-8"))
+        con.execute("""
+            insert into hazards (hazard_id, inspection_id, enterprise_id, found_date, level, category,
+                                 description, deadline, rectified_date) values
+            ('R1', 'I-P3-2', 'P3', '2025-09-15', 'general', '消防安全', '灭火器过期', '2025-10-15', '2025-12-01'),
+            ('R2', 'I-P3-3', 'P3', '2025-11-14', 'general', '消防安全', '灭火器 过期。', '2025-12-14', '2025-11-24'),
+            ('R3', 'I-P3-4', 'P3', '2026-01-14', 'general', '消防安全', '灭火器过期！', '2026-02-14', '2026-01-24'),
+            ('R4', 'I-P3-6', 'P3', '2026-05-15', 'general', '消防安全', '灭火器过期', '2026-06-14', '2026-05-25')
+        """)
+    ro = warehouse.open_readonly(db)
+    try:
+        assert {r[0] for r in ro.execute(
+            "select hazard_id from repeat_hazards('0001-01-01'::date, ?, ?, 365)", [T, T]).fetchall()} == {"R3", "R4"}
+        frame = register.runner(ro)("plan_features", {**settings().params(), "as_of": T, "train_from": date(2025, 7, 1),
+                                                      "visits_start": None, "visits_end": None})
+    finally:
+        ro.close()
+    p3 = frame[frame["enterprise_id"] == "P3"]
+    p3 = p3.set_index(p3["inspection_id"].fillna("score"))
+    # The day before the 11-14 visit: R1 only, open and past its deadline.
+    assert list(p3.loc["I-P3-3", ["repeats_recent", "open_hazards", "overdue_open"]]) == [0, 1, 1]
+    # The day before the 2026-01-14 visit: R1 and R2, both rectified; R2 is no repeat.
+    assert list(p3.loc["I-P3-4", ["repeats_recent", "open_hazards", "overdue_open"]]) == [0, 0, 0]
+    assert p3.loc["I-P3-5", "repeats_recent"] == 1  # R3
+    assert p3.loc["I-P3-6", "repeats_recent"] == 1  # R4 is what this visit found, not yet history
+    assert p3.loc["I-P3-6", "found_any"] and not p3.loc["I-P3-6", "found_major"]
+    assert p3.loc["score", "repeats_recent"] == 2 and p3.loc["score", "generals_recent"] == 4
 
 
 # --- the ranking and the plan -----------------------------------------------------------

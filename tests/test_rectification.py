@@ -1,7 +1,8 @@
 """The rectification closed loop on tests/fixtures/rectification.sql, against figures worked out by hand.
 
 Period S = 2026-01-01 .. E = 2026-06-30, as of T = 2026-06-30 unless a test says otherwise.
-Valid hazards: K1..K8, K10 (K9's deadline is before its found date; K11 is last year's).
+Found in the period: K1..K7, K9, K10 (K8 and K11 earlier). K9's deadline is before its found
+date: a data error that empties that deadline only (K9 still counts as found, never as due).
 """
 
 from datetime import date
@@ -15,10 +16,11 @@ from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
 
 PERIOD = Filters(start=date(2026, 1, 1), end=date(2026, 6, 30), as_of=date(2026, 6, 30))
-SHARED = ("hazards_found", "rectified", "rectification_rate", "due_in_period", "rectified_on_time",
-          "on_time_rate", "overdue_open", "verification_rate", "median_days_to_rectify")
-COUNTS = ("hazards_found", "rectified", "due_in_period", "rectified_on_time", "overdue_open",
-          "overdue_major", "aged_1", "aged_2", "aged_3", "aged_4", "verified", "due_soon")
+SHARED = ("hazards_found", "rectified", "rectification_rate", "rectified_in_period", "due_in_period",
+          "rectified_on_time", "on_time_rate", "overdue_open", "verification_rate", "median_days_to_rectify",
+          "rectified_date_unknown")
+COUNTS = ("hazards_found", "rectified", "rectified_in_period", "due_in_period", "rectified_on_time", "overdue_open",
+          "overdue_major", "aged_1", "aged_2", "aged_3", "aged_4", "verified", "rectified_date_unknown", "due_soon")
 
 
 @pytest.fixture
@@ -38,13 +40,14 @@ def scope_row(con, f=PERIOD, **kw):
     return frame[frame["dimension"] == "all"].iloc[0]
 
 
-def test_headline_leaves_out_a_deadline_before_the_found_date(con):
+def test_headline_keeps_a_hazard_whose_deadline_is_before_its_finding(con):
     h = metrics.headline(con, PERIOD)
-    # Found in the period: K1 K2 K3 K4 K5 K6 K7 K10 = 8 (K9, found 06-20, would make 9).
-    assert h["hazards_found"] == 8
+    # Found in the period: K1 K2 K3 K4 K5 K6 K7 K10 and K9 (found 06-20, its bad deadline emptied).
+    assert h["hazards_found"] == 9
     assert h["rectified"] == 3  # K1 04-20, K2 03-20, K3 05-01; K7 02 July is after T
-    assert h["rectification_rate"] == 0.375
-    # Deadlines in the period and <= T: K1 K2 K3 K4 K5 K7 K8 K10 = 8 (K9's 06-10 would make 9);
+    assert h["rectification_rate"] == pytest.approx(1 / 3)
+    assert h["rectified_in_period"] == 3  # the same three, by their rectification dates
+    # Deadlines in the period and <= T: K1 K2 K3 K4 K5 K7 K8 K10 = 8 (K9's 06-10 is not a deadline);
     # on time: K1 (04-20 <= 04-30) and K2 (exactly on 03-20).
     assert (h["due_in_period"], h["rectified_on_time"], h["on_time_rate"]) == (8, 2, 0.25)
     # Overdue at T: K4 (03-01), K5 (06-25), K7 (06-20), K8 (05-01); K10's deadline is T itself.
@@ -53,18 +56,19 @@ def test_headline_leaves_out_a_deadline_before_the_found_date(con):
     assert h["median_days_to_rectify"] == 30.0  # K2 10, K3 30, K1 50
 
 
-def test_bad_deadlines_are_reported(con):
-    bad = run(con, "rectification_bad_deadlines")
+def test_date_errors_are_reported(con):
+    bad = run(con, "rectification_date_errors")
     assert list(bad["hazard_id"]) == ["K9"]
     assert bad.loc[0, "enterprise_name"] == "西二化工"
-    assert run(con, "rectification_bad_deadlines", Filters(**{**PERIOD.__dict__, "towns": ("东镇",)})).empty
+    assert bad.loc[0, "deadline"] == pd.Timestamp("2026-06-10")  # as recorded, so it can be fixed
+    assert run(con, "rectification_date_errors", Filters(**{**PERIOD.__dict__, "towns": ("东镇",)})).empty
 
 
 def test_scope_row_by_hand(con):
     row = scope_row(con)
     assert {k: row[k] for k in COUNTS} == {
-        "hazards_found": 8, "rectified": 3, "due_in_period": 8, "rectified_on_time": 2,
-        "overdue_open": 4,
+        "hazards_found": 9, "rectified": 3, "rectified_in_period": 3, "due_in_period": 8, "rectified_on_time": 2,
+        "overdue_open": 4, "rectified_date_unknown": 0,
         "overdue_major": 3,  # K4, K5, K8
         # days past the deadline: K5 5 (1-7), K7 10 (8-30), K8 60 (31-90), K4 121 (> 90)
         "aged_1": 1, "aged_2": 1, "aged_3": 1, "aged_4": 1,
@@ -136,9 +140,9 @@ def test_as_of_after_k7(con):
 
 
 def test_same_period_last_year(con):
-    ly = rect.same_period_last_year(PERIOD)
+    ly = metrics.compare(PERIOD).baseline
     assert (ly.start, ly.end, ly.as_of) == (date(2025, 1, 1), date(2025, 6, 30), date(2025, 6, 30))
-    leap = rect.same_period_last_year(Filters(date(2024, 2, 29), date(2024, 2, 29), date(2024, 2, 29)))
+    leap = metrics.compare(Filters(date(2024, 2, 29), date(2024, 2, 29), date(2024, 2, 29))).baseline
     assert leap.start == date(2023, 2, 28)
     row = scope_row(con, ly)
     # Only K11: found 2025-03-01, rectified 03-10 (on time), verified 03-12; K8 not yet found.
@@ -149,8 +153,10 @@ def test_same_period_last_year(con):
 def test_trend_months_partition_the_period(con):
     trend = run(con, "rectification_trend")
     assert [m.month for m in trend["month"]] == [1, 2, 3, 4, 5, 6]
-    # Found: Feb K4; Mar K1 K2; Apr K3; May K5; Jun K6 K7 K10.
-    assert list(trend["hazards_found"]) == [0, 1, 2, 1, 1, 3]
+    # Found: Feb K4; Mar K1 K2; Apr K3; May K5; Jun K6 K7 K9 K10.
+    assert list(trend["hazards_found"]) == [0, 1, 2, 1, 1, 4]
+    # Rectified, by month of rectification: Mar K2; Apr K1; May K3 (K7 in July is after T).
+    assert list(trend["rectified_in_period"]) == [0, 0, 1, 1, 1, 0]
     # Deadlines: Mar K4 K2; Apr K3 K1; May K8; Jun K7 K5 K10.
     assert list(trend["due_in_period"]) == [0, 0, 2, 2, 1, 3]
     assert list(trend["rectified_on_time"]) == [0, 0, 1, 1, 0, 0]
@@ -183,7 +189,7 @@ def test_overdue_list(con):
 def test_five_implementations(con):
     five = run(con, "rectification_five").iloc[0].to_dict()
     # Majors found in the period: K1 (all five), K4 (no funds, no plan), K5 (no time limit).
-    assert five == {"majors": 3, "complete": 1, "incomplete": 2, "missing_responsibility": 0,
+    assert five == {"majors": 3, "recorded": 3, "complete": 1, "incomplete": 2, "missing_responsibility": 0,
                     "missing_measures": 0, "missing_funds": 1, "missing_time_limit": 1, "missing_plan": 1}
     missing = run(con, "rectification_five_missing")
     assert list(missing["hazard_id"]) == ["K4", "K5"]
@@ -193,7 +199,7 @@ def test_five_implementations(con):
 def test_escalation_ladder(con):
     ladder = run(con, "rectification_escalation").set_index("step")
     assert list(ladder.index) == ["found", "reminder", "order", "case", "suspension"]
-    assert list(ladder["hazards"]) == [8, 2, 2, 1, 1]
+    assert list(ladder["hazards"]) == [9, 2, 2, 1, 1]  # found: K9 too
     # Reminders: K3 11 days after found, K4 24 days → 17.5. Orders: 13 days after each reminder.
     # Case C1 22 days after K4's order (03-10 → 04-01); suspension 19 days later (04-20).
     assert list(ladder["median_days_from_previous"].iloc[1:]) == [17.5, 13.0, 22.0, 19.0]

@@ -38,15 +38,20 @@ def table_with(at, header):
 def test_headline_and_stories(db, monkeypatch, lang):
     at = page(db, monkeypatch, lang)
     shown = {m.label: m.value for m in at.metric}
-    assert shown[i18n.text("metrics.rectification_rate.label", lang)] == "37.5%"  # 3 / 8
+    assert shown[i18n.text("metrics.rectified_in_period.label", lang)] == "3"  # K1 K2 K3
+    assert shown[i18n.text("metrics.rectification_rate.label", lang)] == "33.3%"  # 3 / 9
     assert shown[i18n.text("metrics.on_time_rate.label", lang)] == "25.0%"  # 2 / 8
     assert shown[i18n.text("metrics.overdue_open.label", lang)] == "4"
     assert shown[i18n.text("metrics.median_days_to_rectify.label", lang)] == "30.0"
-    assert shown[i18n.text("rectification.headline.p90_label", lang)] == "46.0"
+    assert shown[i18n.text("display.card.p90_days_to_rectify.label", lang)] == "46.0"
     assert shown[i18n.text("rectification.ageing_over", lang, low=90)] == "1"  # K4
+    # Compared with the same period last year (K11 alone): 1 found, 1 rectified on time, none overdue.
+    deltas = {m.label: m.proto.delta for m in at.metric}
+    assert deltas[i18n.text("metrics.overdue_open.label", lang)] == "+4"
+    assert deltas[i18n.text("metrics.on_time_rate.label", lang)] == i18n.text("display.pp", lang, n="-75.0")
     warnings = " ".join(w.value for w in at.warning)
     assert "一中队" in warnings and "西镇" in warnings
-    assert i18n.text("rectification.bad_deadlines", lang, n=1) in warnings  # K9
+    assert i18n.text("rectification.date_errors", lang, n=1) in warnings  # K9
     assert at.title[0].value == i18n.text("app.page.rectification", lang)
 
 
@@ -57,7 +62,7 @@ def test_page_filters_change_the_details_not_the_headline(db, monkeypatch):
     at.multiselect(key="rect_squadrons").set_value(["二中队"]).run()
     assert not at.exception
     assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K7", "K5"]
-    assert {m.label: m.value for m in at.metric}["整改率"] == "37.5%"
+    assert {m.label: m.value for m in at.metric}["整改率（期间发现的）"] == "33.3%"
     at.multiselect(key="rect_levels").set_value(["major"]).run()
     assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K5"]
     assert any("今后 7 天内没有到期" in i.value for i in at.info)  # K6, K10 are general

@@ -100,7 +100,8 @@ def test_workbook_contains_the_hazards(run):
     cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=4)]
     assert cells[0][:3] == ["隐患编号", "发现日期", "等级"]
     assert [row[0] for row in cells[1:]] == ["K4", "K3", "K2", "K1"]
-    assert cells[2][2] == "重大隐患" and cells[2][10] == "逾期未改" and cells[2][11] == 86
+    assert cells[0][4] == "检查项" and cells[1][4] == "DQ-03"  # K4's checklist item
+    assert cells[2][2] == "重大隐患" and cells[2][11] == "逾期未改" and cells[2][12] == 86
 
 
 def pdf_text(data: bytes) -> str:

@@ -5,8 +5,10 @@ every session that arrives before that run ends waits for pandas, plotly and
 the library to load. On a Monday morning after a restart, with 30 officials
 arriving at once, that was a second of the opening burst (``bench/PROFILE.md``).
 ``serve`` imports what ``app.py`` and ``pages/`` import, then hands over to
-``streamlit run app.py`` from the project folder, so that
-``.streamlit/config.toml`` applies. Options after ``--`` go to Streamlit as they are.
+``streamlit run server.py`` from the project folder, so that
+``.streamlit/config.toml`` applies. ``server.py`` serves ``app.py`` behind the
+sign-in page (``gridwatch/web.py``), which sets the session cookie. Options after
+``--`` go to Streamlit as they are.
 """
 
 import ast
@@ -18,12 +20,13 @@ from pathlib import Path
 from gridwatch.paths import ROOT
 
 APP = ROOT / "app.py"
+SERVER = ROOT / "server.py"
 PAGES_DIR = ROOT / "pages"
 
 
 def register(sub) -> None:
     """Add the ``serve`` subcommand."""
-    p = sub.add_parser("serve", help="start the dashboard (streamlit run app.py, with its modules preloaded)")
+    p = sub.add_parser("serve", help="start the dashboard (streamlit run server.py, with its modules preloaded)")
     p.add_argument("--db", type=Path, default=None,
                    help="warehouse file (default: $GRIDWATCH_DB or data/gridwatch.duckdb)")
     p.add_argument("--port", type=int, default=8501, help="port to listen on (default: 8501)")
@@ -52,9 +55,9 @@ def imported_modules(scripts: list[Path]) -> list[str]:
 
 
 def preload() -> list[str]:
-    """Import what ``app.py`` and every page import; return the modules that loaded."""
+    """Import what ``server.py``, ``app.py`` and every page import; return the modules that loaded."""
     loaded = []
-    for name in imported_modules([APP, *sorted(PAGES_DIR.glob("*.py"))]):
+    for name in imported_modules([SERVER, APP, *sorted(PAGES_DIR.glob("*.py"))]):
         try:
             importlib.import_module(name)
         except ImportError:
@@ -74,5 +77,5 @@ def run(args) -> int:
     options = ["--server.port", str(args.port)]
     if args.address:
         options += ["--server.address", args.address]
-    sys.argv = ["streamlit", "run", str(APP), *options, *args.streamlit_options]
+    sys.argv = ["streamlit", "run", str(SERVER), *options, *args.streamlit_options]
     return streamlit_cli.main()
