@@ -896,6 +896,8 @@ def _hazards(rng, ent: dict, insp: dict, end_d: int) -> dict:
     p_any = np.where(typ == _SPECIAL, 0.75, p_any)
     p_any = np.where(typ == _TIPOFF, 0.8, p_any)
     p_any = np.where(typ == _LISTED, 0.55, p_any)
+    history = _history_effects(rng.spawn(1)[0], ent, insp)
+    p_any = _shift_odds(p_any, history["any"])
     extra = rng.poisson(np.array([1.7, 1.4, 1.1, 0.9])[risk])
     count = np.where((rng.random(m) < p_any) | insp["force_major"], 1 + extra, 0)
     h_insp = np.repeat(np.arange(m), count)
@@ -917,6 +919,7 @@ def _hazards(rng, ent: dict, insp: dict, end_d: int) -> dict:
         hit = (h_camp == c) & (rng.random(n) < spec[5])
         category[hit] = _CAT[spec[4]]
         p_major = np.where(hit, spec[6], p_major)
+    p_major = _shift_odds(p_major, history["major"][h_insp])
     major = (rng.random(n) < p_major) | (first_in_insp & insp["force_major"][h_insp])
     # The hazard behind a status case: a major one for a suspension (it is
     # rectified during the suspension), an ordinary one that was never fixed
@@ -939,6 +942,7 @@ def _hazards(rng, ent: dict, insp: dict, end_d: int) -> dict:
     # On-time rectifications of one inspection are mostly reported together.
     report = rng.integers(3, 26, m)[h_insp]
     p_stuck = np.where(major, np.where(h_overdue_town, 0.6, 0.015), np.where(h_overdue_town, 0.05, 0.015))
+    p_stuck = _shift_odds(p_stuck, history["stuck"][h_insp])
     p_late = np.where(major, 0.25, 0.14)
     roll = rng.random(n)
     stuck = ((roll < p_stuck) & ~forced_stuck) | closing
@@ -993,6 +997,58 @@ def _hazards(rng, ent: dict, insp: dict, end_d: int) -> dict:
         "funds": funds, "forced_stuck": forced_stuck,
     }
     return {k: v[order] for k, v in data.items()}
+
+
+# Log-odds effects of an enterprise's own history on what an inspection finds (issue 19).
+# A hidden trait per enterprise (carelessness, standard normal) raises its chance of
+# major and of any hazards and of leaving hazards unrectified past their deadline, so past
+# majors and open overdue hazards foretell findings; a long gap since the last visit
+# (beyond the colour's interval) adds to both. Each effect is centred, so the county's
+# overall rates stay about what they were; the rest is chance.
+_HISTORY_TRAIT_MAJOR = 0.8
+_HISTORY_TRAIT_ANY = 0.45
+_HISTORY_TRAIT_STUCK = 0.7
+_HISTORY_GAP_MAJOR = 0.5
+_HISTORY_GAP_ANY = 0.3
+_HISTORY_GAP_CAP = 3.0
+
+
+def _history_effects(rng, ent: dict, insp: dict) -> dict[str, np.ndarray]:
+    """Per base inspection, log-odds shifts of finding any and a major hazard and of a hazard sticking.
+
+    The demo's truth about history, written here so that the inspection plan (and its
+    hindsight test) has something real to find; its own hindsight figure on the demo
+    only proves the mechanics.
+    """
+    trait = rng.normal(0.0, 1.0, ent["n"])
+    e = insp["ent"]
+    date = insp["date"]
+    order = np.lexsort((date, e))
+    same = np.r_[False, e[order][1:] == e[order][:-1]]
+    previous = np.full(len(e), -1, dtype=np.int64)
+    previous[order] = np.where(same, np.r_[0, date[order][:-1]], -1)
+    interval = _RISK_INTERVAL[ent["risk"][e]]
+    # The first visit in the data has no known gap: count it as on time.
+    overdue = np.where(previous >= 0, (date - previous) / interval - 1.0, 0.0)
+    late = np.clip(overdue, 0.0, _HISTORY_GAP_CAP)
+    t = trait[e]
+    effects = {
+        "major": _HISTORY_TRAIT_MAJOR * t + _HISTORY_GAP_MAJOR * late,
+        "any": _HISTORY_TRAIT_ANY * t + _HISTORY_GAP_ANY * late,
+        "stuck": _HISTORY_TRAIT_STUCK * t,
+    }
+    # Rare events (a major hazard, a stuck one) move by the odds: centring on the log of the
+    # mean odds factor keeps their overall rate; the common "any hazard" centres on the mean.
+    return {k: v - (v.mean() if k == "any" else np.log(np.exp(v).mean())) for k, v in effects.items()}
+
+
+def _shift_odds(p: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """``p`` moved by ``shift`` on the log-odds scale (0 and 1 stay put)."""
+    p = np.asarray(p, dtype=float)
+    inner = (p > 0) & (p < 1)
+    safe = np.clip(p, 1e-9, 1 - 1e-9)
+    moved = 1.0 / (1.0 + np.exp(-(np.log(safe / (1 - safe)) + shift)))
+    return np.where(inner, moved, p)
 
 
 # --- cases -------------------------------------------------------------------

@@ -155,3 +155,22 @@ def freshness_bars(frame: pd.DataFrame, labels: dict) -> go.Figure:
                       xaxis={"title": {"text": labels["x"]}, "type": "category"},
                       yaxis=days_axis, margin={"t": 90})
     return fig
+
+
+def hindsight(frame: pd.DataFrame, labels: dict) -> go.Figure:
+    """The plan's hindsight test per window: the share of majors in the first half, three orders as lines.
+
+    ``frame`` has ``end`` (the window's last day, text) and ``model_share``,
+    ``actual_share``, ``random_share`` (fractions, NaN where no major was found);
+    ``labels`` holds ``title``, ``x_axis``, ``y_axis`` and one name per share column.
+    """
+    fig = go.Figure()
+    styles = {"model_share": {"width": 3}, "actual_share": {"width": 2}, "random_share": {"width": 1, "dash": "dot"}}
+    for column, line in styles.items():
+        fig.add_trace(go.Scatter(x=frame["end"], y=frame[column], mode="lines+markers", name=labels[column],
+                                 line=line, hovertemplate="%{x}: %{y:.0%}<extra>" + labels[column] + "</extra>"))
+    fig.update_yaxes(title_text=labels["y_axis"], tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(title_text=labels["x_axis"], type="category")
+    fig.update_layout(title_text=labels["title"], height=320, legend=TOP_LEGEND,
+                      margin={"t": 80, "b": 40, "l": 50, "r": 20})
+    return fig

@@ -41,6 +41,7 @@ PAGES = (
     PageSpec("hazards", "staff", "⚠️"),
     PageSpec("enterprise", "staff", "🏭"),
     PageSpec("rectification", "staff", "🔁"),
+    PageSpec("plan", "staff", "📋"),
     PageSpec("performance", "staff", "🏅"),
     PageSpec("explore", "staff", "🔎"),
     PageSpec("data_import", "data", "📥", roles=("clerk",)),

@@ -1219,3 +1219,264 @@ create table if not exists quarantine (
     detail varchar,
     record varchar
 );
+
+-- The inspections the plan learns from (types in example_types) and what each found: the
+-- first found_date of a major hazard and of any hazard found at it (null: none). A hazard
+-- belongs to the inspection it names; one that names no known inspection belongs to the
+-- inspections of its enterprise on its found_date.
+create or replace macro risk_examples(example_types) as table
+    with chosen as (
+        select
+            inspection_id,
+            enterprise_id,
+            date,
+            type
+        from inspections
+        where list_contains(example_types, type)
+    ),
+
+    -- One row per inspection id a hazard names (null: none), enterprise and day.
+    grouped as (
+        select
+            h.inspection_id,
+            h.enterprise_id,
+            h.found_date,
+            min(h.found_date) filter (where h.level = 'major') as major_found_date,
+            min(h.found_date) as any_found_date
+        from valid_hazards() as h
+        group by h.inspection_id, h.enterprise_id, h.found_date
+    ),
+
+    named as (
+        select
+            g.inspection_id,
+            min(g.major_found_date) as major_found_date,
+            min(g.any_found_date) as any_found_date
+        from grouped as g
+        semi join inspections as i on g.inspection_id = i.inspection_id
+        group by g.inspection_id
+    ),
+
+    unnamed as (
+        select
+            g.enterprise_id,
+            g.found_date,
+            min(g.major_found_date) as major_found_date,
+            min(g.any_found_date) as any_found_date
+        from grouped as g
+        anti join inspections as i on g.inspection_id = i.inspection_id
+        group by g.enterprise_id, g.found_date
+    )
+
+    select
+        c.inspection_id,
+        c.enterprise_id,
+        c.date,
+        c.type,
+        least(n.major_found_date, u.major_found_date) as major_found_date,
+        least(n.any_found_date, u.any_found_date) as any_found_date
+    from chosen as c
+    left join named as n on c.inspection_id = n.inspection_id
+    left join unnamed as u on c.enterprise_id = u.enterprise_id and c.date = u.found_date;
+
+-- The risk model's features of an enterprise as of a date, for every row of the table named
+-- by `probes` (probe_id, enterprise_id, as_of; no as_of later than `latest`). Only records dated on or before each probe's
+-- as_of count: hazards found by then (open, overdue and repeat by the metric layer's rules,
+-- judged at as_of), inspections
+-- of example_types by then (rechecks follow up hazards already found: they are no measure of
+-- how long an enterprise went unwatched), tip-offs and cases by then, listed supervision
+-- begun by then. The industry rate is the share
+-- of the industry's inspections in `examples` (the table risk_examples returns) of the
+-- industry_months whole months before the probe's month that found a major (any) hazard
+-- recorded before that month, smoothed toward the county's rate with the weight of
+-- industry_prior inspections. Nothing about who inspected.
+create or replace macro risk_features(
+    probes, latest, examples, example_types, recent_days, repeat_window_days, industry_months, industry_prior,
+    red, orange, yellow, blue
+) as table
+    with p as materialized (
+        select
+            row_number() over () as pk,
+            q.probe_id,
+            q.enterprise_id,
+            cast(q.as_of as date) as as_of,
+            cast(q.as_of as date) - cast(recent_days as integer) as recent_from
+        from query_table(probes) as q
+    ),
+
+    -- The repeat rule is the metric layer's (macro repeat_hazards), judged over all history up to
+    -- `latest`. Whether a hazard repeats rests only on earlier hazards rectified before it was
+    -- found, so it reads the same at every as_of from its found date on: a probe counts the
+    -- repeats among the hazards found by its own as_of and nothing later.
+    repeats as (
+        select r.hazard_id
+        from repeat_hazards('0001-01-01'::date, latest, latest, repeat_window_days) as r
+    ),
+
+    -- Open and overdue as the metric layer judges them (valid_hazards, rectified_by, overdue_at),
+    -- at each probe's as_of.
+    hazard_counts as (
+        select
+            p.pk,
+            count(*) filter (where h.level = 'major' and h.found_date > p.recent_from) as majors_recent,
+            count(*) filter (where h.level = 'major' and h.found_date <= p.recent_from) as majors_older,
+            count(*) filter (where h.level = 'general' and h.found_date > p.recent_from) as generals_recent,
+            count(*) filter (where h.level = 'general' and h.found_date <= p.recent_from) as generals_older,
+            count(r.hazard_id) filter (where h.found_date > p.recent_from) as repeats_recent,
+            count(*) filter (
+                where not coalesce(rectified_by(h.rectified_from, p.as_of), false)
+            ) as open_hazards,
+            count(*) filter (
+                where coalesce(overdue_at(h.overdue_from, h.rectified_from, p.as_of), false)
+            ) as overdue_open
+        from p
+        join valid_hazards() as h
+            on h.enterprise_id = p.enterprise_id
+            and h.found_date <= p.as_of
+        left join repeats as r on h.hazard_id = r.hazard_id
+        group by p.pk
+    ),
+
+    inspection_counts as (
+        select
+            p.pk,
+            max(i.date) as last_inspection,
+            count(*) filter (where i.date > p.recent_from) as inspections_recent
+        from p
+        join inspections as i
+            on i.enterprise_id = p.enterprise_id
+            and i.date <= p.as_of
+        where list_contains(example_types, i.type)
+        group by p.pk
+    ),
+
+    tipoff_counts as (
+        select
+            p.pk,
+            count(*) as tipoffs_recent
+        from p
+        join tipoffs as t
+            on t.enterprise_id = p.enterprise_id
+            and t.received_date <= p.as_of
+            and t.received_date > p.recent_from
+        group by p.pk
+    ),
+
+    case_counts as (
+        select
+            p.pk,
+            count(*) as cases_recent
+        from p
+        join cases as c
+            on c.enterprise_id = p.enterprise_id
+            and c.filed_date <= p.as_of
+            and c.filed_date > p.recent_from
+        group by p.pk
+    ),
+
+    with_enterprise as materialized (
+        select
+            p.*,
+            e.risk_level,
+            e.industry,
+            coalesce(e.industry, '') as industry_key,
+            e.employees,
+            e.major_hazard_source,
+            e.listed_since,
+            cast(date_trunc('month', p.as_of) as date) as month_start
+        from p
+        join enterprises as e on p.enterprise_id = e.enterprise_id
+    ),
+
+    -- Examples counted per industry and month, with the month their first major (any)
+    -- hazard was recorded: whole months are all the rates below compare, so this is exact.
+    rated_examples as (
+        select
+            coalesce(e.industry, '') as industry_key,
+            cast(date_trunc('month', x.date) as date) as month,
+            cast(date_trunc('month', x.major_found_date) as date) as major_month,
+            cast(date_trunc('month', x.any_found_date) as date) as any_month,
+            count(*) as examples
+        from query_table(examples) as x
+        join enterprises as e on x.enterprise_id = e.enterprise_id
+        group by all
+    ),
+
+    months as (
+        select distinct
+            industry_key,
+            month_start,
+            month_start - to_months(cast(industry_months as integer)) as rate_from
+        from with_enterprise
+    ),
+
+    industry_rates as (
+        select
+            m.industry_key,
+            m.month_start,
+            sum(x.examples) as rate_examples,
+            coalesce(sum(x.examples) filter (where x.major_month < m.month_start), 0) as majors,
+            coalesce(sum(x.examples) filter (where x.any_month < m.month_start), 0) as anys
+        from months as m
+        join rated_examples as x
+            on x.industry_key = m.industry_key
+            and x.month >= m.rate_from
+            and x.month < m.month_start
+        group by m.industry_key, m.month_start
+    ),
+
+    county_rates as (
+        select
+            m.month_start,
+            sum(x.examples) as rate_examples,
+            coalesce(sum(x.examples) filter (where x.major_month < m.month_start), 0) as majors,
+            coalesce(sum(x.examples) filter (where x.any_month < m.month_start), 0) as anys
+        from (select distinct month_start, rate_from from months) as m
+        join rated_examples as x
+            on x.month >= m.rate_from
+            and x.month < m.month_start
+        group by m.month_start
+    ),
+
+    final as (
+        select
+            w.probe_id,
+            w.enterprise_id,
+            w.as_of,
+            w.risk_level,
+            w.industry,
+            inspection_interval(w.risk_level, red, orange, yellow, blue) as interval_days,
+            ic.last_inspection,
+            date_diff('day', ic.last_inspection, w.as_of) as days_since_inspection,
+            ic.last_inspection is null as never_inspected,
+            coalesce(ic.inspections_recent, 0) as inspections_recent,
+            coalesce(hc.majors_recent, 0) as majors_recent,
+            coalesce(hc.majors_older, 0) as majors_older,
+            coalesce(hc.generals_recent, 0) as generals_recent,
+            coalesce(hc.generals_older, 0) as generals_older,
+            coalesce(hc.repeats_recent, 0) as repeats_recent,
+            coalesce(hc.open_hazards, 0) as open_hazards,
+            coalesce(hc.overdue_open, 0) as overdue_open,
+            w.employees,
+            w.major_hazard_source,
+            coalesce(w.listed_since <= w.as_of, false) as listed,
+            coalesce(tc.tipoffs_recent, 0) as tipoffs_recent,
+            coalesce(cc.cases_recent, 0) as cases_recent,
+            coalesce(ir.rate_examples, 0) as industry_examples,
+            (coalesce(ir.majors, 0) + industry_prior * cr.majors / cr.rate_examples)
+                / (coalesce(ir.rate_examples, 0) + industry_prior) as industry_major_rate,
+            (coalesce(ir.anys, 0) + industry_prior * cr.anys / cr.rate_examples)
+                / (coalesce(ir.rate_examples, 0) + industry_prior) as industry_any_rate
+        from with_enterprise as w
+        left join hazard_counts as hc on w.pk = hc.pk
+        left join inspection_counts as ic on w.pk = ic.pk
+        left join tipoff_counts as tc on w.pk = tc.pk
+        left join case_counts as cc on w.pk = cc.pk
+        left join industry_rates as ir
+            on w.industry_key = ir.industry_key
+            and w.month_start = ir.month_start
+        left join county_rates as cr on w.month_start = cr.month_start
+    )
+
+    select *
+    from final;

@@ -284,7 +284,10 @@ def reconcile_columns(con: duckdb.DuckDBPyConnection) -> None:
 
 def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """True when the warehouse has every table, macro and column of the current schema."""
-    have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+    try:
+        have = {r[0] for r in con.cursor().execute(_OBJECTS).fetchall()}
+    except duckdb.BinderException:
+        return False  # a macro no longer binds to the tables: the columns it names are missing
     wanted, _ = _schema_probe()
     return wanted <= have and not _column_changes(con)
 

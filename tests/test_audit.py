@@ -53,7 +53,7 @@ def test_demo_build_and_its_export_are_recorded(tmp_path):
     built, exported = events(tmp_path)
     assert without_ts(built) == {"event": "import", "user": getpass.getuser(), "via": "cli", "what": "demo build",
                                  "db": str(db), "scale": 1, "seed": "default", "rows": built["rows"]}
-    assert built["rows"] == 3000 + 264 + 59 + 21_178 + 17_086 + 516 + 303 + 29_721  # the counts the demo prints
+    assert built["rows"] == 3000 + 264 + 59 + 21_360 + 17_211 + 508 + 303 + 29_721  # the counts the demo prints
     assert without_ts(exported) == {"event": "export", "user": getpass.getuser(), "via": "cli", "kind": "tables",
                                     "what": "demo --export", "file": str(out),
                                     "files": [f"{t}.csv" for t in HEADERS]}
@@ -125,7 +125,7 @@ def test_a_download_exists_only_once_clicked_and_is_recorded_then(tmp_path, defe
 
 
 PAGES_WITH_DOWNLOADS = {"coverage", "hazards", "rectification", "briefing", "explore", "enterprise", "performance",
-                        "quality"}
+                        "quality", "plan"}
 
 
 @pytest.mark.parametrize("page", [p.key for p in PAGES])

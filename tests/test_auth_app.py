@@ -24,7 +24,8 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
 ROLE_USER = {"leadership": "leader", "office": "office", "staff": "li", "clerk": "clerk", "admin": "admin"}
 # What each role may open (written out here, not read from navigation.py, so a wrong PageSpec fails).
-READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore"}
+READ = {"overview", "briefing", "coverage", "hazards", "enterprise", "rectification", "performance", "explore",
+        "plan"}
 # Supervision quality compares named people: leadership and the office only, never staff.
 OVERSIGHT = READ | {"quality"}
 MAY_OPEN = {"leadership": OVERSIGHT, "office": OVERSIGHT | {"data_quality"}, "staff": READ,

@@ -35,6 +35,17 @@ SAMPLE_PARAMS = {
     "measure": "deadline_day",
     "dimension": "all",
     "key": None,
+    "train_from": date(2025, 4, 1),
+    "max_examples": 1000,
+    "visits_start": None,
+    "visits_end": None,
+    "example_types": ["routine", "special", "tipoff", "listed"],
+    "recent_days": 365,
+    "industry_months": 12,
+    "industry_prior": 20,
+    "week_end": date(2026, 4, 5),
+    "listed_visit_days": 30,
+    "capacity_weeks": 13,
 }
 
 

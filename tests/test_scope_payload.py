@@ -104,6 +104,7 @@ UNSCOPED = {
     "import_log": "the clerk's page: files loaded, counts",
     "import_quarantine": "the clerk's page: an import replaces the whole county",
     "recorded_fields": "whether each field holds a value anywhere: booleans, no rows",
+    "quality_units": "the names of staff units, no enterprise",
     "import_problem_groups": "the clerk's page: an import's problems, whole files",
     "status_columns": "the data-quality page, which a town-scoped user is refused",
     "status_defaulted_columns": "the data-quality page, which a town-scoped user is refused",
