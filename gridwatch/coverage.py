@@ -19,7 +19,6 @@ from gridwatch.filters import Filters
 from gridwatch.rules import RISK_LEVELS
 
 RISK_ORDER = {level: i for i, level in enumerate(RISK_LEVELS)}
-MISSING_CODES = ("town", "village", "department", "squadron", "grid_id", "unknown_grid")
 
 BLIND_SPOT_COLUMNS = ("enterprise_id", "name", "town", "village", "department", "squadron", "grid_id",
                       "risk_level", "missing")

@@ -59,12 +59,3 @@ def preset_period(preset: str, as_of: date) -> tuple[date, date]:
     if preset == "last_12_months":
         return as_of - timedelta(days=364), as_of
     raise ValueError(f"unknown period preset {preset!r}")
-
-
-def previous_period(f: Filters) -> Filters:
-    """The period of equal length just before ``f``'s, as of its own end (or f's as-of if earlier)."""
-    length = (f.end - f.start).days + 1
-    end = f.start - timedelta(days=1)
-    start = end - timedelta(days=length - 1)
-    return Filters(start=start, end=end, as_of=min(end, f.as_of), towns=f.towns,
-                   departments=f.departments, industries=f.industries)

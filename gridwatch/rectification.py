@@ -18,7 +18,6 @@ from gridwatch.filters import Filters
 
 HAZARD_LEVELS = ("general", "major")
 DIMENSIONS = ("town", "squadron", "department", "industry", "level")
-STEPS = ("none", "reminder", "order", "case", "suspension")
 FIVE = ("responsibility", "measures", "funds", "time_limit", "plan")
 HEADLINE_CARDS = ("rectified_in_period", "on_time_rate", "overdue_open", "rectification_rate",
                   "verification_rate", "median_days_to_rectify")

@@ -281,8 +281,7 @@ def _plain(value, digits: int, whole: bool = False):
     return int(value) if whole and value.is_integer() else round(value, digits)
 
 
-def export_sheets(scored: pd.DataFrame, weights: dict[str, float], quarter: Quarter,
-                  as_of: date, lang: str) -> dict[str, pd.DataFrame]:
+def export_sheets(scored: pd.DataFrame, weights: dict[str, float], lang: str) -> dict[str, pd.DataFrame]:
     """The sheets of the quarter's workbook: ranking, components (long), weights used."""
     def tx(key: str) -> str:
         return i18n.text(f"performance.{key}", lang)
@@ -332,4 +331,4 @@ def export_workbook(scored: pd.DataFrame, weights: dict[str, float], quarter: Qu
         i18n.text("performance.export.weights", lang,
                   weights=", ".join(f"{name}={weights.get(name, 0):g}" for name in COMPONENTS)),
     ]
-    return exports.xlsx_bytes(export_sheets(scored, weights, quarter, as_of, lang), header_lines=header)
+    return exports.xlsx_bytes(export_sheets(scored, weights, lang), header_lines=header)
