@@ -6,14 +6,12 @@ only builds their parameters, picks out the stories a reader should see first, a
 result frames into labelled tables and downloads.
 """
 
-import csv
-import io
 import math
 from datetime import date
 
 import pandas as pd
 
-from gridwatch import exports, i18n, rules
+from gridwatch import i18n, rules
 from gridwatch.filters import Filters
 
 HAZARD_LEVELS = ("general", "major")
@@ -120,17 +118,6 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     out.columns = [ageing_label(int(c.removeprefix("aged_")), lang, rule_set) if c.startswith("aged_")
                    else i18n.text(f"rectification.col.{c}", lang) for c in out.columns]
     return out
-
-
-def csv_download(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
-    """A labelled CSV for Excel: context lines (filters, data as-of) above the table."""
-    head = io.StringIO()
-    writer = csv.writer(head, lineterminator="\n")
-    for line in header_lines:
-        writer.writerow([exports.neutralise(line)])
-    writer.writerow([])
-    body = exports.csv_bytes(labelled(frame, lang)).decode("utf-8-sig")
-    return (head.getvalue() + body).encode("utf-8-sig")
 
 
 def export_header(f: Filters, squadrons, levels, data_as_of: date, lang: str) -> list[str]:

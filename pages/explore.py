@@ -180,7 +180,7 @@ with builder_tab:
     header = ui.t("explore.builder.export_header", title=heading, dataset=ui.t(f"explore.dataset.{ds}.name"),
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
     downloads = st.columns([1, 1, 4])
-    ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table), where=downloads[0],
+    ui.download_button(ui.t("explore.builder.download_csv"), exports.csv_bytes(table, [header]), where=downloads[0],
                        file_name="explore.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
     ui.download_button(ui.t("explore.builder.download_xlsx"),
                        exports.xlsx_bytes({heading: table}, header_lines=[header]), where=downloads[1],
@@ -247,7 +247,7 @@ with console_tab:
                           as_of=ui.data_as_of().isoformat())
             cells = st.columns([1, 1, 4])
             # Built when clicked, not on every rerun of the page.
-            ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome),
+            ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome, header),
                                where=cells[0], file_name="query.csv", mime="text/csv", kind="explore",
                                what=f"console: {header}")
             if console.xlsx_fits(outcome, limits):

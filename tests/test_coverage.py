@@ -208,14 +208,6 @@ def test_sheet_names_are_distinct_and_legal():
     assert len(set(names.values())) == 4
 
 
-def test_csv_has_header_and_neutralises(cov_con):
-    frame = pd.DataFrame({"名称": ["=cmd()", "东一厂"]})
-    data = coverage.csv_with_header(frame, ["网格覆盖｜数据截至 2026-06-30"])
-    text = data.decode("utf-8-sig").splitlines()
-    assert text[0] == "网格覆盖｜数据截至 2026-06-30"
-    assert text[1:] == ["名称", "'=cmd()", "东一厂"]
-
-
 def test_export_header_names_filters():
     f = Filters(start=date(2026, 6, 1), end=date(2026, 6, 30), as_of=date(2026, 6, 30),
                 towns=("东镇",), departments=("应急局",))
