@@ -39,8 +39,9 @@ import websockets  # noqa: E402
 from streamlit.proto.BackMsg_pb2 import BackMsg  # noqa: E402
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg  # noqa: E402
 
-from bench.load import percentile, rss_mb  # noqa: E402
+from bench.load import percentile  # noqa: E402
 from gridwatch import warehouse  # noqa: E402
+from harness.load import rss_mb  # noqa: E402
 
 EARLY_FOR_RERUN = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_EARLY_FOR_RERUN")
 TIMEOUT_S = 180

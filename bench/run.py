@@ -30,9 +30,9 @@ from gridwatch import filters as gf  # noqa: E402
 from gridwatch import metrics, queries, warehouse  # noqa: E402
 from gridwatch.exports import export_tables_csv  # noqa: E402
 from gridwatch.navigation import PAGES  # noqa: E402
-from tests.e2e.conftest import serve  # noqa: E402
-from tests.recompute import headline_from_csv  # noqa: E402
-from tests.test_queries import SAMPLE_PARAMS  # noqa: E402
+from harness.recompute import headline_from_csv  # noqa: E402
+from harness.samples import SAMPLE_PARAMS  # noqa: E402
+from harness.serving import serve  # noqa: E402
 
 TARGET_WARM_S = 0.5
 TARGET_FIRST_S = 2.0
@@ -123,7 +123,7 @@ def report(results: list[dict]) -> str:
     lines = ["# Benchmark results", "",
              f"Machine: {os.cpu_count()} cores. Command: `.venv/bin/python bench/run.py "
              f"--scales {','.join(str(r['scale']) for r in results)}`. Run {date.today().isoformat()}.", "",
-             "The baseline computes the headline metrics with pandas from the exported CSVs (tests/recompute.py), "
+             "The baseline computes the headline metrics with pandas from the exported CSVs (harness/recompute.py), "
              "gridwatch with queries/headline_metrics.sql; peak MB is this benchmark process. "
              "The enterprise page is timed on the register of the enterprise with the lowest id that has "
              "hazards. Queries run with the default period (this year) and sample values for other parameters.",

@@ -470,14 +470,17 @@ def _short(label: str) -> str:
 
 
 def _draw_trends(doc: pdf.Document, brief: Brief, lang: str) -> None:
-    cols, width, height, gap = 3, 58, 40, 3
-    if doc.get_y() + 2 * (height + gap) > doc.page_break_trigger:
+    height, gap = 40, 3
+    grid = display.rows(_panels(brief, lang), display.PANELS_PER_ROW)
+    width = (doc.epw - gap * (len(grid[0]) - 1)) / len(grid[0])
+    if doc.get_y() + len(grid) * (height + gap) > doc.page_break_trigger:
         doc.add_page()
     top = doc.get_y()
     weeks = list(brief.trends["week"])
-    for i, (title, values, ymax) in enumerate(_panels(brief, lang)):
-        x0 = doc.l_margin + (i % cols) * (width + gap)
-        y0 = top + (i // cols) * (height + gap)
+    panels = [(r, c, panel) for r, row in enumerate(grid) for c, panel in enumerate(row)]
+    for r, c, (title, values, ymax) in panels:
+        x0 = doc.l_margin + c * (width + gap)
+        y0 = top + r * (height + gap)
         doc.set_draw_color(200, 200, 200)
         doc.rect(x0, y0, width, height)
         doc.set_font("cjk", size=8)
@@ -509,7 +512,7 @@ def _draw_trends(doc: pdf.Document, brief: Brief, lang: str) -> None:
         doc.set_line_width(0.2)
     doc.set_draw_color(0, 0, 0)
     doc.set_fill_color(255, 255, 255)
-    doc.set_xy(doc.l_margin, top + 2 * (height + gap))
+    doc.set_xy(doc.l_margin, top + len(grid) * (height + gap))
     doc.set_font("cjk", size=7)
     doc.set_text_color(110, 110, 110)
     doc.multi_cell(0, 4, i18n.text("briefing.trend.caption", lang), new_x="LMARGIN", new_y="NEXT")
@@ -568,7 +571,7 @@ h2{font-size:17px;border-bottom:1px solid #ccc;padding-bottom:3px;margin-top:22p
 h3{font-size:14px;margin:14px 0 6px}.meta{color:#555;font-size:12px;margin:2px 0}
 table{border-collapse:collapse;width:100%;font-size:12px}th,td{border:1px solid #ccc;padding:3px 6px;text-align:left}
 th{background:#eee}td.num{text-align:right}.better{color:#15803d}.worse{color:#c81e1e}.neutral{color:#555}
-.charts{display:grid;grid-template-columns:repeat(3,1fr);gap:8px}
+.charts{display:grid;gap:8px}
 .charts svg{border:1px solid #ddd;width:100%;height:auto}
 @media print{body{margin:0}}
 """
@@ -625,7 +628,9 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
     say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
     lines = header_lines(brief, lang)
     weeks = list(brief.trends["week"])
-    charts = "".join(_svg_panel(title, values, ymax, weeks) for title, values, ymax in _panels(brief, lang))
+    panels = _panels(brief, lang)
+    charts = "".join(_svg_panel(title, values, ymax, weeks) for title, values, ymax in panels)
+    columns = len(display.rows(panels, display.PANELS_PER_ROW)[0])
     parts = [
         f'<!DOCTYPE html><html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         f"<title>{html.escape(lines[0])}</title><style>{_CSS}</style></head><body>",
@@ -634,7 +639,8 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
         f"<h2>{html.escape(say('section.summary'))}</h2><p>{html.escape(summary_text(brief, lang))}</p>",
         f"<h2>{html.escape(say('section.figures'))}</h2>",
         _html_table(cards_table(brief, lang), classes=[c.judgement for c in brief.cards]),
-        f"<h2>{html.escape(say('section.trends'))}</h2><div class=\"charts\">{charts}</div>",
+        f"<h2>{html.escape(say('section.trends'))}</h2><div class=\"charts\" "
+        f'style="grid-template-columns:repeat({columns},1fr)">{charts}</div>',
         f'<p class="meta">{html.escape(say("trend.caption"))}</p>',
         f"<h2>{html.escape(say('section.where'))}</h2>",
     ]

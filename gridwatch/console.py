@@ -314,9 +314,9 @@ def _excel_text(text) -> str:
     return EXCEL_ILLEGAL.sub(EXCEL_REPLACEMENT, str(text))
 
 
-def csv_bytes(result: Result) -> bytes:
-    """The console answer as CSV (UTF-8 with BOM, formulas neutralised); any string fits."""
-    return exports.csv_bytes(result.frame)
+def csv_bytes(result: Result, header: str) -> bytes:
+    """The console answer as CSV headed by ``header``, as its XLSX is (``exports.csv_bytes``); any string fits."""
+    return exports.csv_bytes(result.frame, [header])
 
 
 def xlsx_fits(result: Result, lim: Limits) -> bool:

@@ -5,21 +5,17 @@ The rules (in scope, overdue for inspection, blind spot, placement in grids) liv
 only picks the flagged rows, orders them, labels them for people and builds files.
 """
 
-import codecs
-import csv
 import html
-import io
 from datetime import date
 
 import pandas as pd
 import pydeck as pdk
 
-from gridwatch import exports, i18n, links, maps, workbook
+from gridwatch import i18n, links, maps
 from gridwatch.filters import Filters
 from gridwatch.rules import RISK_LEVELS
 
 RISK_ORDER = {level: i for i, level in enumerate(RISK_LEVELS)}
-MISSING_CODES = ("town", "village", "department", "squadron", "grid_id", "unknown_grid")
 
 BLIND_SPOT_COLUMNS = ("enterprise_id", "name", "town", "village", "department", "squadron", "grid_id",
                       "risk_level", "missing")
@@ -227,16 +223,6 @@ def export_header(title: str, filters: Filters, risks: list[str], data_as_of: da
                  else i18n.text("coverage.all_risks", lang))
     return [i18n.text("coverage.export_header", lang, title=title, start=filters.start, end=filters.end,
                       as_of=filters.as_of, scope=scope, risks=risk_text, data_as_of=data_as_of)]
-
-
-def csv_with_header(frame: pd.DataFrame, header_lines: list[str]) -> bytes:
-    """CSV (UTF-8 with BOM, formulas neutralised, control characters stripped) preceded by one-cell header lines."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    for line in header_lines:
-        writer.writerow([workbook.clean(line)])
-    body = exports.csv_bytes(workbook.clean_frame(frame))
-    return codecs.BOM_UTF8 + buffer.getvalue().encode("utf-8") + body[len(codecs.BOM_UTF8):]
 
 
 CARDS = ("coverage_blind_spots", "coverage_overdue", "uninspected_grids", "towns_below_ratio", "villages_short")

@@ -251,6 +251,8 @@ def card(key: str, figures: dict, baseline: dict | None = None, recorded: dict |
 
 
 MAX_PER_ROW = 5
+# Trend panels per row: the brief's chart on its page, in its PDF and in its HTML.
+PANELS_PER_ROW = 3
 
 
 def rows(items: list, max_per_row: int = MAX_PER_ROW) -> list[list]:

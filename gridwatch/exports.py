@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -16,43 +17,44 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-def neutralise(value):
+def neutralise(value, for_xlsx: bool = True):
     """A cell value that a spreadsheet will show as text, never run as a formula, and can store.
 
-    Control characters are drawn as their visible pictures (\\x01 → ␁), so any string from
-    the data fits in a workbook.
+    For a workbook (``for_xlsx``) control characters are drawn as their visible pictures
+    (\\x01 → ␁), so any string from the data fits; a CSV holds them as they are.
     """
     if not isinstance(value, str):
         return value
-    if _CONTROL.search(value):
+    if for_xlsx and _CONTROL.search(value):
         value = _CONTROL.sub(lambda m: chr(0x2400 + ord(m.group())), value)
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def safe_frame(frame: pd.DataFrame, for_xlsx: bool = True) -> pd.DataFrame:
     """A copy of ``frame`` with every text cell (and header) neutralised."""
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(neutralise)
-    out.columns = [neutralise(str(c)) for c in out.columns]
+            out[column] = out[column].map(lambda v: neutralise(v, for_xlsx))
+    out.columns = [neutralise(str(c), for_xlsx) for c in out.columns]
     return out
 
 
-def csv_bytes(frame: pd.DataFrame) -> bytes:
-    """CSV in UTF-8 with a BOM, so Excel opens Chinese text correctly."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8-sig")
+def csv_bytes(frame: pd.DataFrame, header_lines: Sequence[str] = ()) -> bytes:
+    """CSV for Excel: UTF-8 with a BOM (so Chinese text opens correctly), formulas neutralised, text as is.
 
-
-def csv_with_header(frame: pd.DataFrame, header_lines: list[str]) -> bytes:
-    """CSV for Excel (UTF-8 with a BOM, formulas neutralised) opened by one-cell lines of context
-    (title, filters, data as-of), as the Excel files are, and a blank line before the table."""
-    head = io.StringIO()
-    writer = csv.writer(head, lineterminator="\n")
-    for line in header_lines:
-        writer.writerow([neutralise(line)])
-    writer.writerow([])
-    return (head.getvalue() + safe_frame(frame).to_csv(index=False)).encode("utf-8-sig")
+    ``header_lines`` (what the file holds: period, filters, data as-of) come first, one cell
+    each, then an empty line and the table: the layout of ``xlsx_bytes``, whose table also
+    starts after an empty row, so a spreadsheet sees the table as a region of its own.
+    """
+    buffer = io.StringIO()
+    if header_lines:
+        writer = csv.writer(buffer, lineterminator="\n")
+        for line in header_lines:
+            writer.writerow([neutralise(line, for_xlsx=False)])
+        writer.writerow([])
+    safe_frame(frame, for_xlsx=False).to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def xlsx_bytes(sheets: dict[str, pd.DataFrame], header_lines: list[str] | None = None) -> bytes:

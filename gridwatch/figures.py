@@ -16,7 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from gridwatch import chart_top
+from gridwatch import chart_top, display
 
 TOP_LEGEND = {"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "left", "x": 0}
 
@@ -46,21 +46,30 @@ def categorical_text_axes(fig: go.Figure) -> go.Figure:
 
 
 def small_multiples(frame: pd.DataFrame, keys: list[str], titles: list[str], hover: str, labels: dict) -> go.Figure:
-    """One line per key of ``frame`` against ``frame['week_start']``, two rows of three panels.
+    """One line per key of ``frame`` against ``frame["week_start"]``, ``display.PANELS_PER_ROW`` panels a row at most.
 
+    The rows are as even as ``display.rows`` makes them (4 keys → 2 + 2, 7 → 3 + 3 + 1).
     ``hover`` names the column shown on hover; ``labels`` holds ``y_axis``, ``x_axis``
     and ``title``.
     """
-    fig = make_subplots(rows=2, cols=3, subplot_titles=titles, vertical_spacing=0.18, horizontal_spacing=0.06)
-    for i, (key, title) in enumerate(zip(keys, titles, strict=True)):
-        fig.add_trace(go.Scatter(x=frame["week_start"], y=frame[key], mode="lines+markers", name=title,
-                                 customdata=frame[hover], hovertemplate="%{customdata}: %{y}<extra></extra>"),
-                      row=i // 3 + 1, col=i % 3 + 1)
+    grid = display.rows(list(zip(keys, titles, strict=True)), display.PANELS_PER_ROW)
+    if not grid:
+        raise ValueError("small_multiples needs at least one key")
+    n_rows, n_cols = len(grid), len(grid[0])
+    # An empty cell gets no axes (a None spec); titles go to the cells that have them, row by row.
+    specs = [[{} if col < len(row) else None for col in range(n_cols)] for row in grid]
+    fig = make_subplots(rows=n_rows, cols=n_cols, specs=specs, subplot_titles=titles,
+                        vertical_spacing=0.36 / n_rows, horizontal_spacing=0.06)
+    for r, row in enumerate(grid, start=1):
+        for c, (key, title) in enumerate(row, start=1):
+            fig.add_trace(go.Scatter(x=frame["week_start"], y=frame[key], mode="lines+markers", name=title,
+                                     customdata=frame[hover], hovertemplate="%{customdata}: %{y}<extra></extra>"),
+                          row=r, col=c)
     fig.update_yaxes(title_text=labels["y_axis"], rangemode="tozero", col=1)
     fig.update_yaxes(rangemode="tozero")
     fig.update_xaxes(tickformat="%m-%d", nticks=6)
-    fig.update_xaxes(title_text=labels["x_axis"], row=2)
-    fig.update_layout(title_text=labels["title"], height=520, showlegend=False,
+    fig.update_xaxes(title_text=labels["x_axis"], row=n_rows)
+    fig.update_layout(title_text=labels["title"], height=110 + 205 * n_rows, showlegend=False,
                       margin={"t": 70, "b": 40, "l": 50, "r": 20})
     return fig
 

@@ -82,11 +82,3 @@ def status_date(shown: date | None, followed: date | None, follow: date) -> date
     """
     return shown if shown is not None and shown != followed else follow
 
-
-def previous_period(f: Filters) -> Filters:
-    """The period of equal length just before ``f``'s, as of its own end (or f's as-of if earlier)."""
-    length = (f.end - f.start).days + 1
-    end = f.start - timedelta(days=1)
-    start = end - timedelta(days=length - 1)
-    return Filters(start=start, end=end, as_of=min(end, f.as_of), towns=f.towns,
-                   departments=f.departments, industries=f.industries)

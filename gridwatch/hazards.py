@@ -6,22 +6,20 @@ search, sort, page) and names columns for people. Queries run through a runner
 ``(name, params) -> DataFrame``: ``ui.query`` in the page, ``runner(con)`` elsewhere.
 """
 
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from gridwatch import exports, i18n
+from gridwatch import i18n
 from gridwatch.filters import Filters
 from gridwatch.register import runner
 
 __all__ = ["runner", "HazardFilters", "EnterprisePage", "enterprise_page", "top_enterprises",
            "enterprise_table", "repeats", "summary", "SUMMARY_CARDS", "by_town", "monthly", "category_industry",
            "categories", "for_people",
-           "context_line", "csv_export"]
+           "context_line"]
 
 Runner = Callable[[str, dict], pd.DataFrame]
 
@@ -171,9 +169,3 @@ def context_line(filters: Filters, hazard_filters: HazardFilters, search: str, d
     )
 
 
-def csv_export(frame: pd.DataFrame, context: str) -> bytes:
-    """CSV for Excel (UTF-8 with BOM, formulas neutralised) headed by one line of context."""
-    line = io.StringIO()
-    csv.writer(line).writerow([exports.neutralise(context)])
-    body = exports.csv_bytes(frame).decode("utf-8-sig")
-    return (line.getvalue() + body).encode("utf-8-sig")

@@ -7,9 +7,6 @@ work-log misses per person, and writes them as CSV (filters and data-as-of on to
 printable A4-landscape sheets (``gridwatch.workbook``).
 """
 
-import codecs
-import csv
-import io
 from datetime import date, timedelta
 
 import pandas as pd
@@ -99,14 +96,8 @@ def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 
 
 def csv_bytes(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
-    """CSV (UTF-8 with BOM): the context lines, a blank line, the labelled list; cleaned for Excel."""
-    head = io.StringIO()
-    writer = csv.writer(head, lineterminator="\n")
-    for line in header_lines:
-        writer.writerow([workbook.clean(line)])
-    writer.writerow([])
-    body = exports.csv_bytes(workbook.clean_frame(labelled(frame, lang)))
-    return codecs.BOM_UTF8 + head.getvalue().encode("utf-8") + body[len(codecs.BOM_UTF8):]
+    """The labelled list as CSV for Excel (``exports.csv_bytes``): the context lines, a blank line, the table."""
+    return exports.csv_bytes(labelled(frame, lang), header_lines)
 
 
 def _kind(column: str, series: pd.Series) -> str:

@@ -157,11 +157,6 @@ def headline(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict:
     return blank_unrecorded(figures, recorded(con))
 
 
-def not_recorded_keys(figures: dict) -> set[str]:
-    """The keys a figures dict (from ``headline`` or ``blank_unrecorded``) lists as not recorded."""
-    return {entry["key"] for entry in figures.get("not_recorded", ())}
-
-
 @dataclass(frozen=True)
 class Comparison:
     """A period and the one it is compared with.

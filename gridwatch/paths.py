@@ -8,7 +8,6 @@ PACKAGE = Path(__file__).resolve().parent
 QUERIES_DIR = ROOT / "queries"
 CONFIG_DIR = ROOT / "config"
 DATA_DIR = ROOT / "data"
-RAW_DIR = DATA_DIR / "raw"
 RULES_FILE = CONFIG_DIR / "rules.toml"
 LOCALES_DIR = PACKAGE / "locales"
 SCHEMA_FILE = PACKAGE / "schema.sql"

@@ -42,7 +42,6 @@ class Document(FPDF):
         self.add_font("cjk", fname=str(cjk_font()))
         self.set_auto_page_break(auto=True, margin=15)
         self.set_margins(15, 15, 15)
-        self.doc_title = title
         self.footer_text = footer_text
         self.set_title(title)
         self.set_creator("gridwatch")

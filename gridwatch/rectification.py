@@ -6,19 +6,16 @@ only builds their parameters, picks out the stories a reader should see first, a
 result frames into labelled tables and downloads.
 """
 
-import csv
-import io
 import math
 from datetime import date
 
 import pandas as pd
 
-from gridwatch import exports, i18n, links, rules
+from gridwatch import i18n, links, rules
 from gridwatch.filters import Filters
 
 HAZARD_LEVELS = ("general", "major")
 DIMENSIONS = ("town", "squadron", "department", "industry", "level")
-STEPS = ("none", "reminder", "order", "case", "suspension")
 FIVE = ("responsibility", "measures", "funds", "time_limit", "plan")
 HEADLINE_CARDS = ("rectified_in_period", "on_time_rate", "overdue_open", "rectification_rate",
                   "verification_rate", "median_days_to_rectify")
@@ -144,17 +141,6 @@ def for_screen(frame: pd.DataFrame, order: str | None) -> pd.DataFrame:
         out["register"] = out["enterprise_id"].map(links.enterprise_url)
     lead = [c for c in SCREEN_ORDER.get(order, ()) if c in out.columns]
     return out.loc[:, lead + [c for c in out.columns if c not in lead]]
-
-
-def csv_download(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
-    """A labelled CSV for Excel: context lines (filters, data as-of) above the table."""
-    head = io.StringIO()
-    writer = csv.writer(head, lineterminator="\n")
-    for line in header_lines:
-        writer.writerow([exports.neutralise(line)])
-    writer.writerow([])
-    body = exports.csv_bytes(labelled(frame, lang)).decode("utf-8-sig")
-    return (head.getvalue() + body).encode("utf-8-sig")
 
 
 def export_header(f: Filters, squadrons, levels, data_as_of: date, lang: str) -> list[str]:

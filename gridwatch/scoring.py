@@ -312,8 +312,7 @@ def _plain(value, digits: int, whole: bool = False):
     return int(value) if whole and value.is_integer() else round(value, digits)
 
 
-def export_sheets(scored: pd.DataFrame, weights: dict[str, float], quarter: Quarter,
-                  as_of: date, lang: str) -> dict[str, pd.DataFrame]:
+def export_sheets(scored: pd.DataFrame, weights: dict[str, float], lang: str) -> dict[str, pd.DataFrame]:
     """The sheets of the quarter's workbook: ranking, components (long), weights used."""
     def tx(key: str) -> str:
         return i18n.text(f"performance.{key}", lang)
@@ -353,14 +352,20 @@ def export_sheets(scored: pd.DataFrame, weights: dict[str, float], quarter: Quar
     }
 
 
-def export_workbook(scored: pd.DataFrame, weights: dict[str, float], quarter: Quarter,
-                    as_of: date, data_as_of: date, lang: str) -> bytes:
-    """The quarter's Excel workbook, headed by the quarter, T, the data-as-of date and the weights."""
-    header = [
+def export_header(weights: dict[str, float], quarter: Quarter, as_of: date, data_as_of: date,
+                  lang: str) -> list[str]:
+    """The context lines of the quarter's downloads: the quarter, T, the data-as-of date and the weights."""
+    return [
         i18n.text("performance.export.title", lang, quarter=str(quarter)),
         i18n.text("performance.export.period", lang, start=quarter.start.isoformat(),
                   as_of=as_of.isoformat(), data_as_of=data_as_of.isoformat()),
         i18n.text("performance.export.weights", lang,
                   weights=", ".join(f"{name}={weights.get(name, 0):g}" for name in COMPONENTS)),
     ]
-    return exports.xlsx_bytes(export_sheets(scored, weights, quarter, as_of, lang), header_lines=header)
+
+
+def export_workbook(scored: pd.DataFrame, weights: dict[str, float], quarter: Quarter,
+                    as_of: date, data_as_of: date, lang: str) -> bytes:
+    """The quarter's Excel workbook, headed by ``export_header``."""
+    return exports.xlsx_bytes(export_sheets(scored, weights, lang),
+                              header_lines=export_header(weights, quarter, as_of, data_as_of, lang))

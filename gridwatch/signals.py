@@ -10,8 +10,6 @@ together, writes the CLI's JSON and the brief's line, and labels record lists fo
 A signal is a prompt to look at records, never a finding: the wording says "needs a look".
 """
 
-import csv
-import io
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -277,9 +275,4 @@ def labelled_records(frame: pd.DataFrame, measure: str, lang: str, links: bool =
 
 def csv_download(frame: pd.DataFrame, measure: str, header_lines: list[str], lang: str) -> bytes:
     """Records as CSV for Excel: context lines above the labelled table, formulas neutralised."""
-    head = io.StringIO()
-    writer = csv.writer(head, lineterminator="\n")
-    for line in [*header_lines, ""]:
-        writer.writerow([exports.neutralise(line)] if line else [])
-    body = exports.csv_bytes(labelled_records(frame, measure, lang, links=False)).decode("utf-8-sig")
-    return (head.getvalue() + body).encode("utf-8-sig")
+    return exports.csv_bytes(labelled_records(frame, measure, lang, links=False), header_lines)

@@ -413,11 +413,6 @@ def stamps() -> None:
     st.sidebar.caption("📅 " + t("app.data_as_of", date=data_as_of().isoformat()))
 
 
-def coming_soon() -> None:
-    """The placeholder body of a page a later release builds."""
-    st.info("🚧 " + t("app.coming_soon"))
-
-
 @st.cache_data(max_entries=256, show_spinner=False)
 def _cached_headline(chosen: gf.Filters, version: str, path: str) -> dict:
     from gridwatch import metrics

@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from gridwatch import coverage, coverage_view, display, maps, registers, rules, ui
+from gridwatch import coverage, coverage_view, display, exports, maps, registers, rules, ui
 from gridwatch.rules import RISK_LEVELS
 
 REGISTER_PAGE = "pages/enterprise.py"
@@ -109,7 +109,7 @@ tabs = st.tabs([ui.t(f"coverage.tabs.{k}") for k in tab_keys], key="coverage_tab
 
 
 def download_csv(frame, name, key):
-    ui.download_button(ui.t("coverage.download_csv"), partial(coverage.csv_with_header, frame, header),
+    ui.download_button(ui.t("coverage.download_csv"), partial(exports.csv_bytes, frame, header),
                        file_name=f"{name}_{chosen.as_of.isoformat()}.csv", mime="text/csv",
                        key=key, kind="gap_list", what=f"coverage {name}: {header}")
 

@@ -148,7 +148,7 @@ with builder_tab:
         build = frame_or_builder if callable(frame_or_builder) else (lambda: frame_or_builder)
         downloads = st.columns([1, 1, 4])
         ui.download_button(ui.t("explore.builder.download_csv"),
-                           lambda: exports.csv_with_header(build(), [header]), where=downloads[0],
+                           lambda: exports.csv_bytes(build(), [header]), where=downloads[0],
                            file_name=f"{name}.csv", mime="text/csv", kind="explore", what=f"explore: {header}")
         ui.download_button(ui.t("explore.builder.download_xlsx"),
                            lambda: exports.xlsx_bytes({heading: build()}, header_lines=[header]),
@@ -302,7 +302,7 @@ with console_tab:
                           as_of=ui.data_as_of().isoformat())
             cells = st.columns([1, 1, 4])
             # Built when clicked, not on every rerun of the page.
-            ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome),
+            ui.download_button(ui.t("explore.builder.download_csv"), lambda: console.csv_bytes(outcome, header),
                                where=cells[0], file_name="query.csv", mime="text/csv", kind="explore",
                                what=f"console: {header}")
             if console.xlsx_fits(outcome, limits):

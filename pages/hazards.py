@@ -4,7 +4,7 @@ import html
 
 import streamlit as st
 
-from gridwatch import chart_top, display, figures, hazards, rules, ui
+from gridwatch import chart_top, display, exports, figures, hazards, rules, ui
 from gridwatch.links import enterprise_url
 
 REGISTER_PAGE = "pages/enterprise.py"
@@ -101,8 +101,8 @@ else:
             st.dataframe(town_table, hide_index=True, key="hz_town_table", height=320)
             ui.download_button(
                 ui.t("charts.hazards.download_towns"),
-                data=lambda: hazards.csv_export(
-                    town_table, hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)),
+                data=lambda: exports.csv_bytes(
+                    town_table, [hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)]),
                 file_name=f"hazards_by_town_{chosen.start}_{chosen.end}.csv", mime="text/csv",
                 key="hz_download_towns", kind="report", what="hazards by town",
             )
@@ -132,8 +132,8 @@ else:
     context = hazards.context_line(chosen, page_filters, search, ui.data_as_of(), lang)
     ui.download_button(
         ui.t("hazards.download_csv", total=f"{shown.total_rows:,}"),
-        data=lambda: hazards.csv_export(hazards.for_people(
-            hazards.enterprise_table(ui.query, chosen, page_filters, search, sort_by), lang), context),
+        data=lambda: exports.csv_bytes(hazards.for_people(
+            hazards.enterprise_table(ui.query, chosen, page_filters, search, sort_by), lang), [context]),
         file_name=f"hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv",
         key="hz_download", kind="register", what=f"hazards by enterprise: {context}",
     )
@@ -149,7 +149,7 @@ else:
                  key="hz_repeats", height=320)
     ui.download_button(
         ui.t("hazards.download_repeats"),
-        data=lambda: hazards.csv_export(hazards.for_people(repeat_rows, lang), context_all),
+        data=lambda: exports.csv_bytes(hazards.for_people(repeat_rows, lang), [context_all]),
         file_name=f"repeat_hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv",
         key="hz_download_repeats", kind="gap_list", what=f"repeat hazards: {context_all}",
     )

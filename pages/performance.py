@@ -297,7 +297,8 @@ ui.download_button(
 )
 ui.download_button(
     ui.t("performance.download_csv"),
-    lambda: exports.csv_bytes(sc.export_sheets(visible, weights, quarter, as_of, lang)[components_sheet]),
+    lambda: exports.csv_bytes(sc.export_sheets(visible, weights, lang)[components_sheet],
+                              sc.export_header(weights, quarter, as_of, data_as_of, lang)),
     file_name=f"performance_{quarter}_components_{data_as_of.isoformat()}.csv",
     mime="text/csv", key="perf_csv", kind="report", what=f"performance {quarter} components", where=buttons[1],
 )

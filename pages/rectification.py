@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from gridwatch import chart_top, display, figures, formatting, lists, metrics, registers, rules, ui
+from gridwatch import chart_top, display, exports, figures, formatting, lists, metrics, registers, rules, ui
 from gridwatch import rectification as rect
 
 ui.require_data()
@@ -30,8 +30,8 @@ def table(frame, key, height=None, order=None):
 def download(frame, name):
     # Built when clicked: overdue lists run to tens of thousands of rows at province scale.
     ui.download_button(ui.t("rectification.download"),
-                       lambda context=header: rect.csv_download(frame, context, lang), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"rect_download_{name}", kind="gap_list",
+                       lambda context=header: exports.csv_bytes(rect.labelled(frame, lang), context),
+                       file_name=f"{name}.csv", mime="text/csv", key=f"rect_download_{name}", kind="gap_list",
                        what=f"rectification {name}: {header}")
 
 

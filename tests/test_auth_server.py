@@ -6,10 +6,6 @@ session cookie, that client was signed in as the victim, live and after the tab 
 """
 
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,19 +13,12 @@ from pathlib import Path
 
 import pytest
 
+from harness.serving import serve
+
 from .conftest import build_fixture_db
 from .streamlit_ws import run_once
 
-ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "auth_users.yaml"
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -38,31 +27,8 @@ def server(tmp_path_factory):
     where = tmp_path_factory.mktemp("auth_server")
     db = build_fixture_db(where / "tiny.duckdb", "tiny.sql")
     audit = where / "audit.jsonl"
-    port = _free_port()
-    env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(FIXTURE), "GRIDWATCH_AUDIT": str(audit)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gridwatch", "serve", "--address", "127.0.0.1", "--port", str(port),
-         "--", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the server did not answer its health check within 60 s")
+    with serve(db, {"GRIDWATCH_AUTH": str(FIXTURE), "GRIDWATCH_AUDIT": str(audit)}) as (url, _):
         yield url, audit
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 class _Stay(urllib.request.HTTPRedirectHandler):

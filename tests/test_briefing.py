@@ -4,6 +4,7 @@ Weeks: 2026-W46 = 11-09..11-15 (status as of 11-15), 2026-W47 = 11-16..11-22 (as
 The last activity is J6 on Wednesday 11-25, so the data is as of 11-25 and W47 is the last full week.
 """
 
+import html
 import re
 import subprocess
 from datetime import date
@@ -12,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gridwatch import briefing, metrics, warehouse
+from gridwatch import briefing, i18n, metrics, warehouse
 from gridwatch.briefing import Scope, Week
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
@@ -376,3 +377,40 @@ def test_cli_each_town(brief_db, tmp_path, capsys):
     assert "西镇" in wb["指标"]["A3"].value
     assert cli.main(["brief", "--db", str(brief_db), "--each-town", "--out", str(tmp_path / "x.pdf")]) == 2
     assert "{town}" in capsys.readouterr().err
+
+
+def _pdf_words(data: bytes, tmp_path) -> list[tuple[str, float, float]]:
+    """Each word of the PDF with its page and top edge (pdftotext -bbox), in reading order."""
+    path = tmp_path / "brief.pdf"
+    path.write_bytes(data)
+    out = subprocess.run(["pdftotext", "-bbox", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    words, page = [], 0
+    for line in out.splitlines():
+        if "<page " in line:
+            page += 1
+        found = re.search(r'yMin="([\d.]+)".*>(.*)</word>', line)
+        if found:
+            words.append((html.unescape(found.group(2)), page, float(found.group(1))))
+    return words
+
+
+@pytest.mark.parametrize("keys, columns", [
+    (("overdue_open",), 1),
+    (briefing.TREND_KEYS[:4], 2),
+    (briefing.TREND_KEYS + ("due_in_period",), 3),
+])
+def test_the_trend_grid_is_sized_from_its_keys(con, tmp_path, monkeypatch, keys, columns):
+    """1, 4 and 7 trends: every panel drawn, in rows of at most three, the caption below the last row."""
+    monkeypatch.setitem(i18n.catalogue(), "briefing.trend.due_in_period", {"zh": "到期隐患", "en": "Due"})
+    monkeypatch.setattr(briefing, "TREND_KEYS", keys)
+    b = brief_of(con)
+    page = briefing.to_html(b, "zh")
+    assert page.count("<svg") == len(keys) and f"grid-template-columns:repeat({columns},1fr)" in page
+    words = _pdf_words(briefing.to_pdf(b, "zh"), tmp_path)
+    heading = next(i for i, (w, _, _) in enumerate(words) if w == i18n.text("briefing.section.trends", "zh"))
+    caption = next(i for i, (w, _, _) in enumerate(words) if w.startswith("每周数字与指标卡同一口径"))
+    panels = [(page, top) for w, page, top in words[heading + 1:caption]
+              if w in {i18n.text(f"briefing.trend.{key}", "zh") for key in keys}]
+    assert len(panels) == len(keys)
+    # Drawn above the caption, not under it.
+    assert max(panels) < words[caption][1:]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from gridwatch.filters import Filters
-from tests.recompute import headline_from_csv
+from harness.recompute import headline_from_csv
 
 ROOT = Path(__file__).resolve().parent.parent
 

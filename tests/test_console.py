@@ -425,8 +425,8 @@ def test_downloads_hold_any_value(tiny_db):
     # Row 1 the header line, row 3 the column names, row 4 the answer.
     assert [sheet.cell(4, i + 1).value for i in range(len(VALUES))] == [
         excel if excel is not None else shown for _, shown, excel in VALUES]
-    csv = console.csv_bytes(result).decode("utf-8-sig")
-    assert "\x01a\x0bb" in csv and "'=1+1" in csv
+    csv = console.csv_bytes(result, "SQL: select chr(1)\x01").decode("utf-8-sig")
+    assert csv.startswith("SQL: select chr(1)\x01\n\n") and "\x01a\x0bb" in csv and "'=1+1" in csv
 
 
 def test_dates_and_names_excel_cannot_hold(tiny_db):

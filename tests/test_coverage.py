@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gridwatch import coverage, metrics, queries, warehouse
+from gridwatch import coverage, exports, metrics, queries, warehouse
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
 
@@ -168,8 +168,8 @@ def test_staffing_without_populations_is_not_recorded(tmp_path):
 def test_staffing_csv_has_no_long_floats(cov_con):
     """Ratios to 0.01, staff shares to 0.1: the CSV holds no 8.527787780895979-style values."""
     staffing = queries.run(cov_con, "coverage_staffing", {"towns": []})
-    text = coverage.csv_with_header(coverage.staffing_table(staffing, "en"), ["h"]).decode("utf-8-sig")
-    assert text.splitlines()[1:] == [
+    text = exports.csv_bytes(coverage.staffing_table(staffing, "en"), ["h"]).decode("utf-8-sig")
+    assert text.splitlines()[2:] == [
         "Town,Residents,Squadron staff (shared),Village inspectors,Inspectors,\"Inspectors per 10,000\","
         "Required by the rule,Shortfall,Meets the rule",
         "东镇,20000,2.0,3,5.0,2.5,2,0,yes",
@@ -233,12 +233,6 @@ def test_named_coverage_figures(cov_con):
             figures["overdue_for_inspection"], figures["blind_spots"]) == (7, 2, 4, 4)
 
 
-def test_csv_has_header_and_neutralises(cov_con):
-    frame = pd.DataFrame({"名称": ["=cmd()", "东一厂"]})
-    data = coverage.csv_with_header(frame, ["网格覆盖｜数据截至 2026-06-30"])
-    text = data.decode("utf-8-sig").splitlines()
-    assert text[0] == "网格覆盖｜数据截至 2026-06-30"
-    assert text[1:] == ["名称", "'=cmd()", "东一厂"]
 
 
 def test_export_header_names_filters():

@@ -134,7 +134,7 @@ def test_names_link_to_registers(con):
 
 
 def test_csv_carries_the_filters_and_data_date():
-    data = exports.csv_with_header(pd.DataFrame({"镇街": ["=cmd"], "隐患数": [3]}),
+    data = exports.csv_bytes(pd.DataFrame({"镇街": ["=cmd"], "隐患数": [3]}),
                                    ["数据探索：隐患数；筛选：无；数据截至 2026-07-10"])
     text = data.decode("utf-8-sig").splitlines()
     assert text == ["数据探索：隐患数；筛选：无；数据截至 2026-07-10", "", "镇街,隐患数", "'=cmd,3"]

@@ -76,6 +76,33 @@ def test_small_multiples_draws_one_panel_per_measure():
     assert fig.layout.title.text == "十二周趋势"
 
 
+# Keys → the grid's (rows, columns) and each panel's (row, column): rows as even as three a row allow.
+GRIDS = {
+    1: ((1, 1), [(1, 1)]),
+    4: ((2, 2), [(1, 1), (1, 2), (2, 1), (2, 2)]),
+    7: ((3, 3), [(1, 1), (1, 2), (1, 3), (2, 1), (2, 2), (2, 3), (3, 1)]),
+}
+
+
+@pytest.mark.parametrize("n", sorted(GRIDS))
+def test_the_grid_of_small_multiples_is_sized_from_its_keys(n):
+    keys = [f"k{i}" for i in range(n)]
+    weeks = pd.DataFrame({"week_start": pd.to_datetime(["2026-11-09", "2026-11-16"]), "week": ["W46", "W47"],
+                          **{k: [i, 10 * i] for i, k in enumerate(keys)}})
+    fig = figures.small_multiples(weeks, keys, [f"图{k}" for k in keys], "week",
+                                  {"y_axis": "数量", "x_axis": "周", "title": "趋势"})
+    (rows, cols), places = GRIDS[n]
+    assert (len(fig._grid_ref), len(fig._grid_ref[0])) == (rows, cols)
+    assert [list(t.y) for t in fig.data] == [[i, 10 * i] for i in range(n)]
+    assert [a.text for a in fig.layout.annotations] == [f"图{k}" for k in keys]
+    for trace, (row, col) in zip(fig.data, places, strict=True):
+        assert trace.xaxis == fig.get_subplot(row, col).xaxis.anchor.replace("y", "x")
+    # Cells past the last key get no empty axes.
+    empty = [(r, c) for r in range(1, rows + 1) for c in range(1, cols + 1) if (r, c) not in places]
+    assert all(fig.get_subplot(r, c) is None for r, c in empty)
+    assert fig.layout.height == 110 + 205 * rows
+
+
 def test_from_spec_keeps_the_traces_and_layout_given():
     fig = figures.from_spec([{"type": "bar", "x": ["甲", "乙"], "y": [0.5, 1.0], "name": "整改率"}],
                             {"title": {"text": "整改率"}, "yaxis": {"tickformat": ".0%"}})

@@ -23,7 +23,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gridwatch import hazards, queries, warehouse
+from gridwatch import exports, hazards, queries, warehouse
 from gridwatch.filters import Filters
 from gridwatch.hazards import HazardFilters
 from tests.conftest import build_fixture_db
@@ -160,11 +160,11 @@ def test_chart_data(run):
 def test_csv_export_has_context_and_every_row(run):
     table = hazards.for_people(hazards.enterprise_table(run, PERIOD, ALL), "zh")
     context = hazards.context_line(PERIOD, ALL, "", date(2026, 7, 5), "zh")
-    data = hazards.csv_export(table, context)
+    data = exports.csv_bytes(table, [context])
     assert data.startswith(b"\xef\xbb\xbf")
     text = data.decode("utf-8-sig")
     assert "2026-01-01" in text.splitlines()[0] and "数据截至 2026-07-05" in text.splitlines()[0]
-    assert "企业名称" in text.splitlines()[1]
+    assert text.splitlines()[1] == "" and "企业名称" in text.splitlines()[2]
     assert sum(name in text for name in ("安康五金厂", "百盛木业", "川河化工")) == 3
     assert "重大风险(红)" in text
 

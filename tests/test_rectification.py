@@ -10,7 +10,7 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from gridwatch import demo, metrics, queries, warehouse
+from gridwatch import demo, exports, metrics, queries, warehouse
 from gridwatch import rectification as rect
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
@@ -270,7 +270,7 @@ def test_ageing_labels():
 def test_download_is_labelled_and_safe(con):
     due = run(con, "rectification_due_soon")
     header = rect.export_header(PERIOD, ["二中队"], ["general"], date(2026, 6, 30), "zh")
-    text = rect.csv_download(due, header, "zh").decode("utf-8-sig")
+    text = exports.csv_bytes(rect.labelled(due, "zh"), header).decode("utf-8-sig")
     lines = text.splitlines()
     assert lines[0] == "整改闭环"
     assert "监察中队：二中队" in lines[1] and "隐患等级：一般隐患" in lines[1]
@@ -278,12 +278,12 @@ def test_download_is_labelled_and_safe(con):
     assert lines[4].startswith("监察中队,镇街,企业编号,企业名称")
     assert "一般隐患" in text and "2026-06-30" in text
     od = run(con, "rectification_overdue")
-    english = rect.csv_download(run(con, "rectification_by_dimension"), [], "en").decode("utf-8-sig")
+    english = exports.csv_bytes(rect.labelled(run(con, "rectification_by_dimension"), "en")).decode("utf-8-sig")
     assert "1–7 days overdue" in english
     labelled = rect.labelled(od, "zh")
     assert list(labelled["最近措施"]) == ["停产整顿/关闭", "温馨提示书", "未采取措施", "未采取措施"]
-    formula = rect.csv_download(queries.run(con, "rectification_due_soon", {
-        **rect.params(Filters(date(2026, 3, 10), date(2026, 3, 10), date(2026, 3, 15)))}), [], "zh")
+    formula = exports.csv_bytes(rect.labelled(queries.run(con, "rectification_due_soon", {
+        **rect.params(Filters(date(2026, 3, 10), date(2026, 3, 10), date(2026, 3, 15)))}), "zh"))
     assert "'=HYPERLINK" in formula.decode("utf-8-sig")  # K2's description, neutralised
 
 

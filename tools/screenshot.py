@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, ERRORS, wait_drawn  # noqa: E402
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, ERRORS, wait_drawn  # noqa: E402
 
 
 def main() -> int:

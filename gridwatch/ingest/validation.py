@@ -380,7 +380,7 @@ def _checks(con, table: str, cols: list[Column], target: Target, known_industrie
             _add(con, "error", c.name, "null", "required", "null", f"s.{_q(c.name)} is null and "
                  f"s.{_q('v_' + c.name)} is null")
 
-    merged = _duplicates(con, table, cols, target, keys)
+    merged = _duplicates(con, cols, target, keys)
 
     if table == "enterprises" and "industry" in present and known_industries:
         _add(con, "warning", "industry", "s.v_industry", "unknown_industry", "null",
@@ -388,7 +388,7 @@ def _checks(con, table: str, cols: list[Column], target: Target, known_industrie
     return merged
 
 
-def _duplicates(con, table: str, cols: list[Column], target: Target, keys: tuple[str, ...]) -> int:
+def _duplicates(con, cols: list[Column], target: Target, keys: tuple[str, ...]) -> int:
     """Copies of one key: identical copies load once (a warning, or silently for a ``distinct`` recipe);
     copies that differ are all held back, since which one is right is the clerk's call."""
     if not all(k in target.fields for k in keys):

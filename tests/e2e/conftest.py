@@ -1,35 +1,22 @@
-"""Real-browser fixtures: a Streamlit server on a free local port and Debian's Chromium via Playwright.
+"""Real-browser fixtures: the app served on a free local port (harness.serving) and Debian's Chromium via Playwright.
 
 Chromium is never downloaded. Where it is missing the tests fail in CI and are
 skipped with a clear message elsewhere.
 """
 
-import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
 from gridwatch import warehouse
+from harness.browser import CHROMIUM, CHROMIUM_ARGS
+from harness.serving import ROOT, serve
 
-from .browser import CHROMIUM, CHROMIUM_ARGS
-
-ROOT = Path(__file__).resolve().parents[2]
 OUTPUT = ROOT / "test-output" / "screenshots"
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -49,38 +36,6 @@ def demo_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
     warehouse.build_demo(path)
     return path
-
-
-@contextlib.contextmanager
-def serve(db: Path, env: dict | None = None):
-    """Serve the app on ``db`` on a free localhost port; yield its base URL and the process."""
-    port = _free_port()
-    # Sign-in is switched on by a config file; the browser tests look at the pages themselves.
-    env = {**os.environ, "GRIDWATCH_DB": str(db), "GRIDWATCH_AUTH": str(db.parent / "no-auth.yaml"), **(env or {})}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gridwatch", "serve", "--address", "127.0.0.1", "--port", str(port),
-         "--", "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as r:
-                    if r.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            pytest.fail("the app did not answer its health check within 60 s")
-        yield url, proc
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,11 @@ import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from gridwatch import signin, warehouse
+from harness.browser import CHROMIUM_ARGS, ERRORS, wait_drawn
+from harness.serving import serve
 
 from ..streamlit_ws import run_once
-from .browser import CHROMIUM_ARGS, ERRORS, wait_drawn
-from .conftest import LOCAL_HOSTS, OUTPUT, serve
+from .conftest import LOCAL_HOSTS, OUTPUT
 
 USERS = Path(__file__).resolve().parents[1] / "fixtures" / "auth_users.yaml"
 SIGN_OUT = '[data-testid="stSidebar"] button:has-text("退出登录")'

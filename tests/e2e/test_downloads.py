@@ -5,8 +5,8 @@ explore page used to hand Streamlit finished bytes, which sat at their URL from 
 import json
 from urllib.parse import urlparse
 
-from .browser import wait_drawn
-from .conftest import serve
+from harness.browser import wait_drawn
+from harness.serving import serve
 
 
 def exports(log) -> list[dict]:

@@ -12,10 +12,11 @@ element made from it. Screenshots land in test-output/screenshots/markup-*.png.
 import pytest
 
 from gridwatch import safe, warehouse
+from harness.browser import ERRORS, wait_drawn
+from harness.serving import serve
 from tests.page_payload import MARKUP, injected
 
-from .browser import ERRORS, wait_drawn
-from .conftest import OUTPUT, serve
+from .conftest import OUTPUT
 
 # Elements made of data, found by script: any URL attribute pointing at evil.example (HTML
 # or SVG links, images), images and scripts the data could have made, and any formatting element

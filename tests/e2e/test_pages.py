@@ -3,9 +3,10 @@
 import pytest
 
 from gridwatch.navigation import PAGES
+from harness.browser import ERRORS, wait_drawn
+from harness.serving import serve
 
-from .browser import ERRORS, wait_drawn
-from .conftest import OUTPUT, serve
+from .conftest import OUTPUT
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

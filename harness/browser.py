@@ -1,4 +1,4 @@
-"""How to tell that a Streamlit page is fully drawn in a real browser (shared by the tests and tools/)."""
+"""Debian's Chromium, and how to tell that a Streamlit page is fully drawn in it (tests, bench and tools/)."""
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking",
