@@ -132,12 +132,11 @@ class Scope:
     def describe(self, lang: str) -> str:
         """The scope in words: 全县, or the towns, departments and industries chosen."""
         parts = []
-        sep = "、" if lang == "zh" else ", "
         for kind, names in (("towns", self.towns), ("departments", self.departments),
                             ("industries", self.industries)):
             if names:
-                parts.append(i18n.text(f"briefing.scope_{kind}", lang, names=sep.join(names)))
-        return ("；" if lang == "zh" else "; ").join(parts) or i18n.text("briefing.whole_county", lang)
+                parts.append(i18n.text(f"briefing.scope_{kind}", lang, names=i18n.join(names, lang)))
+        return i18n.join(parts, lang, clauses=True) or i18n.text("briefing.whole_county", lang)
 
 
 @dataclass(frozen=True)

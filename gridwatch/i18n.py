@@ -12,6 +12,8 @@ from gridwatch.paths import LOCALES_DIR
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
+# How items of a list, and clauses that may hold lists themselves, are joined for people.
+_SEPARATORS = {"zh": ("、", "；"), "en": (", ", "; ")}
 
 
 def _flatten(prefix: str, table: dict, out: dict) -> None:
@@ -41,6 +43,12 @@ def text(key: str, lang: str = DEFAULT_LANG, **values) -> str:
         raise KeyError(f"no UI string {key!r} in {LOCALES_DIR}")
     template = entry.get(lang) or entry[DEFAULT_LANG]
     return template.format(**values) if values else template
+
+
+def join(items, lang: str = DEFAULT_LANG, clauses: bool = False) -> str:
+    """Items joined for people: ``甲、乙`` / ``a, b``; ``clauses`` joins parts that may hold lists (``；`` / ``; ``)."""
+    item, clause = _SEPARATORS.get(lang, _SEPARATORS[DEFAULT_LANG])
+    return (clause if clauses else item).join(str(i) for i in items)
 
 
 def label(kind: str, code, lang: str = DEFAULT_LANG) -> str:

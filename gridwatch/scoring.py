@@ -330,6 +330,6 @@ def export_workbook(scored: pd.DataFrame, weights: dict[str, float], quarter: Qu
         i18n.text("performance.export.period", lang, start=quarter.start.isoformat(),
                   as_of=as_of.isoformat(), data_as_of=data_as_of.isoformat()),
         i18n.text("performance.export.weights", lang,
-                  weights=", ".join(f"{name}={weights.get(name, 0):g}" for name in COMPONENTS)),
+                  weights=i18n.join((f"{name}={weights.get(name, 0):g}" for name in COMPONENTS), lang)),
     ]
     return exports.xlsx_bytes(export_sheets(scored, weights, quarter, as_of, lang), header_lines=header)

@@ -49,6 +49,11 @@ def md(key: str, **values) -> str:
     return t(key, **{name: safe.md(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
+def join(items) -> str:
+    """Items joined for people in the session's language (``甲、乙`` / ``a, b``)."""
+    return i18n.join(items, lang())
+
+
 def label(kind: str, code) -> str:
     """A code's display label in the session's language."""
     return i18n.label(kind, code, lang())
@@ -189,7 +194,7 @@ def _require_role() -> None:
     spec = _current_page()
     if spec is not None and not auth.may_open(user.role, spec.roles):
         st.error("⛔ " + t("auth.refused", role=t(f"auth.role.{user.role}"),
-                          roles="、".join(t(f"auth.role.{r}") for r in spec.roles)))
+                          roles=i18n.join((t(f"auth.role.{r}") for r in spec.roles), lang())))
         st.stop()
 
 
@@ -264,7 +269,7 @@ def sidebar_filters() -> gf.Filters:
     )
     scope = auth.town_scope()
     towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
-                           placeholder="、".join(scope) if scope else t("app.filters.all"), key="gf_towns")
+                           placeholder=i18n.join(scope, lang()) if scope else t("app.filters.all"), key="gf_towns")
     departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
                                  placeholder=t("app.filters.all"), key="gf_departments")
     industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),

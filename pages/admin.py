@@ -26,7 +26,7 @@ users = pd.DataFrame.from_records([{
     ui.t("auth.admin.col_name"): u.name,
     ui.t("auth.admin.col_display"): u.display_name,
     ui.t("auth.admin.col_role"): ui.t(f"auth.role.{u.role}"),
-    ui.t("auth.admin.col_towns"): "、".join(u.towns) or ui.t("auth.whole_county"),
+    ui.t("auth.admin.col_towns"): ui.join(u.towns) or ui.t("auth.whole_county"),
     ui.t("auth.admin.col_staff_id"): u.staff_id or "",
     ui.t("auth.admin.col_password"): "✓" if u.password_hash else "—",
 } for u in config.users.values()])

@@ -237,7 +237,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
             missing = ip.missing_required(table, recipe, source.headers)
             if missing:
                 st.warning(ui.t("data_import.builder_missing",
-                                columns="、".join(f"{c} · {HEADERS[table][c]}" for c in missing)))
+                                columns=ui.join(f"{c} · {HEADERS[table][c]}" for c in missing)))
             if st.button(ui.t("data_import.builder_add"), key="map_add", disabled=bool(missing)):
                 st.session_state[BUILT_MAPPING_KEY] = ip.add_recipe(st.session_state.get(BUILT_MAPPING_KEY),
                                                                     recipe, encoding)

@@ -162,7 +162,7 @@ st.dataframe(
 
 st.markdown("**" + ui.t("performance.records_header") + "**")
 if ui.town_scope():
-    st.caption(ui.md("performance.records_scope", towns="、".join(ui.town_scope())))
+    st.caption(ui.md("performance.records_scope", towns=ui.join(ui.town_scope())))
 record_params = {**sc.component_params(quarter, data_as_of), "staff_id": staff_id, "towns": list(ui.town_scope())}
 tabs = st.tabs([ui.t("performance.tab_inspections"), ui.t("performance.tab_hazards"),
                 ui.t("performance.tab_cases"), ui.t("performance.tab_worklogs")])

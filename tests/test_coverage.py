@@ -218,9 +218,12 @@ def test_csv_has_header_and_neutralises(cov_con):
 
 def test_export_header_names_filters():
     f = Filters(start=date(2026, 6, 1), end=date(2026, 6, 30), as_of=date(2026, 6, 30),
-                towns=("东镇",), departments=("应急局",))
-    line = coverage.export_header("Grid coverage", f, ["red"], date(2026, 7, 1), "en")[0]
-    assert "东镇" in line and "应急局" in line and "Major risk (red)" in line and "data as of 2026-07-01" in line
+                towns=("东镇", "西镇"), departments=("应急局",))
+    line = coverage.export_header("Grid coverage", f, ["red", "orange"], date(2026, 7, 1), "en")[0]
+    assert "东镇, 西镇; " in line and "应急局" in line and "data as of 2026-07-01" in line
+    assert "Major risk (red), Significant risk (orange)" in line and "、" not in line
+    line = coverage.export_header("网格覆盖", f, ["red"], date(2026, 7, 1), "zh")[0]
+    assert "东镇、西镇；" in line
 
 
 def test_register_neutralises_formulas(cov_con):

@@ -30,3 +30,11 @@ def test_code_labels():
     assert i18n.label("risk_level", "red") == "重大风险(红)"
     assert i18n.label("risk_level", "red", "en") == "Major risk (red)"
     assert i18n.label("risk_level", "purple") == "purple"
+
+
+def test_lists_are_joined_in_the_language():
+    assert i18n.join(["东镇", "西镇"], "zh") == "东镇、西镇"
+    assert i18n.join(["东镇", "西镇"], "en") == "东镇, 西镇"
+    assert i18n.join(["a、b", "c"], "zh", clauses=True) == "a、b；c"
+    assert i18n.join(["a, b", "c"], "en", clauses=True) == "a, b; c"
+    assert i18n.join([], "en") == ""

@@ -125,6 +125,7 @@ def test_unreadable_file_gets_one_message_and_changes_nothing(tiny_db, tmp_path,
     assert [p.code for p in report.problems] == [code]
     message = report.problems[0].message("zh")
     assert message.startswith(name) and words in message
+    assert "、" not in report.problems[0].message("en")
     assert report.exit_code == 2
     assert digest(tiny_db) == before
     assert not (tmp_path / "raw").exists()
