@@ -45,6 +45,11 @@ def text(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     return template.format(**values) if values else template
 
 
+def language_name(code: str) -> str:
+    """A language named in its own script (``zh`` → 中文, ``en`` → English), as a language switch shows it."""
+    return text(f"app.language_name.{code}", code)
+
+
 def join(items, lang: str = DEFAULT_LANG, clauses: bool = False) -> str:
     """Items joined for people: ``甲、乙`` / ``a, b``; ``clauses`` joins parts that may hold lists (``；`` / ``; ``)."""
     item, clause = _SEPARATORS.get(lang, _SEPARATORS[DEFAULT_LANG])

@@ -219,7 +219,7 @@ def language_switch() -> None:
     st.sidebar.segmented_control(
         t("app.language"),
         options=list(i18n.LANGS),
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        format_func=i18n.language_name,
         key=LANG_KEY,
         selection_mode="single",
     )

@@ -151,11 +151,12 @@ def page_html(lang: str, next_url: str, *, name: str = "", errors: tuple[str, ..
         return html.escape(i18n.text(key, lang, **values))
 
     other = "en" if lang == "zh" else "zh"
+    tag = {"zh": "zh-CN", "en": "en"}
     switch = html.escape(f"{base_path()}/{SIGN_IN}?{urlencode({'next': next_url, 'lang': other})}")
     boxes = "".join(f'<p class="box error" role="alert">{html.escape(e)}</p>' for e in errors)
     boxes += "".join(f'<p class="box warning">{html.escape(w)}</p>' for w in warnings)
     return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<html lang="{tag[lang]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -181,7 +182,7 @@ button {{ margin-top: 1.25rem; width: 100%; padding: .6rem; font-size: 1rem; col
 </head>
 <body>
 <main>
-<a class="lang" href="{switch}">{'English' if other == 'en' else '中文'}</a>
+<a class="lang" href="{switch}" lang="{tag[other]}" hreflang="{tag[other]}">{html.escape(i18n.language_name(other))}</a>
 <h1>{t("app.title")}</h1>
 <h2>{t("auth.sign_in")}</h2>
 {boxes}

@@ -38,3 +38,16 @@ def test_lists_are_joined_in_the_language():
     assert i18n.join(["a、b", "c"], "zh", clauses=True) == "a、b；c"
     assert i18n.join(["a, b", "c"], "en", clauses=True) == "a, b; c"
     assert i18n.join([], "en") == ""
+
+
+def test_each_language_is_named_in_its_own_script():
+    assert {code: i18n.language_name(code) for code in i18n.LANGS} == {"zh": "中文", "en": "English"}
+    for code in i18n.LANGS:
+        assert all(i18n.text(f"app.language_name.{code}", lang).strip() for lang in i18n.LANGS)
+
+
+def test_sign_in_page_offers_the_other_language_by_its_own_name():
+    from gridwatch import web
+
+    assert '<html lang="zh-CN">' in web.page_html("zh", "/") and ">English</a>" in web.page_html("zh", "/")
+    assert '<html lang="en">' in web.page_html("en", "/") and ">中文</a>" in web.page_html("en", "/")
