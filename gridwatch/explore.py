@@ -417,7 +417,7 @@ def dimension_label(dimension: str, lang: str) -> str:
 
 
 def measure_label(measure: str, lang: str, dataset: str = "") -> str:
-    """A measure's display name (``sum.penalty_amount`` → 罚款金额(元)（合计）; count → 隐患数（条）)."""
+    """A measure's display name (``sum.penalty_amount`` → 罚款金额（元）（合计）; count → 隐患数（条）)."""
     if measure == "count" and dataset:
         return i18n.text(f"explore.dataset.{dataset}.count", lang)
     kind, _, name = measure.partition(".")

@@ -57,7 +57,7 @@ def join(items, lang: str = DEFAULT_LANG, clauses: bool = False) -> str:
 
 
 def label(kind: str, code, lang: str = DEFAULT_LANG) -> str:
-    """The display label of a code (``label('risk_level', 'red')`` → 重大风险(红))."""
+    """The display label of a code (``label('risk_level', 'red')`` → 重大风险（红）)."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
     entry = catalogue().get(f"codes.{kind}.{code}")

@@ -70,7 +70,7 @@ def formatter(prefix: str):
 
 
 def code_formatter(kind: str):
-    """A widget ``format_func`` showing a code's label (``risk_level`` → 重大风险(红))."""
+    """A widget ``format_func`` showing a code's label (``risk_level`` → 重大风险（红）)."""
     current = lang()
     return lambda code: i18n.label(kind, code, current)
 

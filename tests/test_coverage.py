@@ -185,7 +185,7 @@ def test_register_by_town(cov_con):
     ids = [ws.cell(row=r, column=1).value for r in range(4, ws.max_row + 1)]
     assert ids == ["C1", "C2", "C7", "C3", "C4"]  # suspended C7 is on the register too
     row_c7 = [c.value for c in ws[6]]
-    assert "停产" in row_c7 and "重大风险(红)" in row_c7
+    assert "停产" in row_c7 and "重大风险（红）" in row_c7
     assert [wb["未填镇街"].cell(row=4, column=1).value] == ["C8"]
     assert coverage.register_sheet_count(enterprises, "town") == 3
 

@@ -27,7 +27,7 @@ def test_literal_keys_used_in_code_exist():
 
 
 def test_code_labels():
-    assert i18n.label("risk_level", "red") == "重大风险(红)"
+    assert i18n.label("risk_level", "red") == "重大风险（红）"
     assert i18n.label("risk_level", "red", "en") == "Major risk (red)"
     assert i18n.label("risk_level", "purple") == "purple"
 
@@ -51,3 +51,17 @@ def test_sign_in_page_offers_the_other_language_by_its_own_name():
 
     assert '<html lang="zh-CN">' in web.page_html("zh", "/") and ">English</a>" in web.page_html("zh", "/")
     assert '<html lang="en">' in web.page_html("en", "/") and ">中文</a>" in web.page_html("en", "/")
+
+
+# Parts of a string that are not prose: placeholders, code spans, digit groups (32,767), times,
+# addresses and Markdown link targets.
+NOT_PROSE = re.compile(r"\{[^{}]*\}|`[^`]*`|\d,\d|\d:\d|https?://\S+|\]\([^)]*\)")
+
+
+def test_each_language_writes_its_own_brackets_and_punctuation():
+    """English uses ASCII brackets, colons and commas; Chinese the full-width forms, for every key."""
+    for key, entry in i18n.catalogue().items():
+        english = set(NOT_PROSE.sub("", entry["en"])) & set("（）：，；？！、。【】")
+        chinese = set(NOT_PROSE.sub("", entry["zh"])) & set("():;,?!")
+        assert not english, f"{key}: full-width {''.join(sorted(english))} in English"
+        assert not chinese, f"{key}: ASCII {''.join(sorted(chinese))} in Chinese"

@@ -30,7 +30,7 @@ def test_header(run):
     assert reg.header["days_listed"] == 171
     rows = dict(register.header_rows(reg, "zh"))
     assert rows["挂牌督办"] == "自 2026-01-10 起挂牌督办，已 171 天"
-    assert rows["风险等级"] == "一般风险(黄)"
+    assert rows["风险等级"] == "一般风险（黄）"
     assert rows["重大危险源"] == "是"
     assert rows["网格"] == "G-X-1 西村网格"
     assert dict(register.header_rows(register.load(run, "A1", AS_OF), "en"))["Listed supervision"] == "Not listed"
