@@ -38,7 +38,7 @@ def _config() -> auth.Config | None:
     try:
         return auth.load_config()
     except auth.AuthConfigError as exc:
-        st.error(ui.md("auth.bad_config", error=str(exc)))
+        st.error(ui.t("auth.bad_config", error=ui.error_md(exc)))
         st.stop()
 
 

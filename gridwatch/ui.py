@@ -35,18 +35,23 @@ def lang() -> str:
     return st.session_state[LANG_KEY]
 
 
-def t(key: str, **values) -> str:
+def t(key: str, /, **values) -> str:
     """A UI string in the session's language."""
     return i18n.text(key, lang(), **values)
 
 
-def md(key: str, **values) -> str:
+def md(key: str, /, **values) -> str:
     """A UI string for a Markdown element: ``t`` with every interpolated text escaped (``safe.md``).
 
     Use it for anything Streamlit renders as Markdown (markdown, captions, headers,
     alerts, metric and widget labels) whenever a value comes from the data or a user.
     """
     return t(key, **{name: safe.md(value) if isinstance(value, str) else value for name, value in values.items()})
+
+
+def error_md(error: i18n.LocalisedError) -> str:
+    """An error for a Markdown element in the session's language: its values escaped, its code spans kept."""
+    return error.message(lang(), escape=safe.md)
 
 
 def join(items) -> str:

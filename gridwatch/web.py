@@ -233,12 +233,14 @@ async def _read_form(request: Request) -> dict[str, str] | None:
     return {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
 
 
-async def sign_in_page(request: Request, config: auth.Config | None, config_error: str | None) -> Response:
+async def sign_in_page(request: Request, config: auth.Config | None,
+                       config_error: auth.AuthConfigError | None) -> Response:
     """GET: the form (or straight on, if already signed in); POST: check it, set the cookie, go on."""
     params = dict(request.query_params)
     if config_error is not None:
-        return _html(page_html(_lang(params, "/"), "/", errors=(
-            i18n.text("auth.bad_config", _lang(params, "/"), error=config_error),)), status=500)
+        lang = _lang(params, "/")
+        shown = i18n.text("auth.bad_config", lang, error=config_error.message(lang))
+        return _html(page_html(lang, "/", errors=(shown,)), status=500)
     if request.method == "POST":
         if not _same_site_post(request):
             return PlainTextResponse(i18n.text("auth.cross_site", _lang(params, "/")), status_code=403,
@@ -325,7 +327,7 @@ class Gate:
         try:
             config, config_error = auth.load_config(), None
         except auth.AuthConfigError as exc:
-            config, config_error = None, str(exc)
+            config, config_error = None, exc
         if path == SIGN_IN:
             response = await sign_in_page(request, config, config_error)
             await response(scope, receive, send)

@@ -44,7 +44,7 @@ if mapping_upload is not None:
     try:
         mapping = ingest.mapping_from_bytes(mapping_upload.name, mapping_upload.getvalue())
     except ingest.MappingError as exc:
-        st.error(ui.md("data_import.bad_mapping", error=str(exc)))
+        st.error(ui.t("data_import.bad_mapping", error=ui.error_md(exc)))
         mapping = None
 
 files = [(f.name, f.getvalue()) for f in uploads or []]
@@ -231,7 +231,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
         try:
             recipe = ip.recipe_from_choices(table, fields, drop_column, drop_values, distinct)
         except ingest.MappingError as exc:
-            st.error(ui.md("data_import.bad_mapping", error=str(exc)))
+            st.error(ui.t("data_import.bad_mapping", error=ui.error_md(exc)))
             recipe = None
         if recipe is not None:
             missing = ip.missing_required(table, recipe, source.headers)

@@ -517,8 +517,14 @@ def test_admin_adds_a_user_and_rules_are_checked(clock, monkeypatch, tmp_path):
     before = rules_copy.read_text(encoding="utf-8")
     at.text_area[0].input("[broken")
     [b for b in at.button if "保存规则" in b.label][0].click().run()
-    assert any("规则未保存" in e.value for e in at.error)
+    # The reason is in the page's language too (the parser's own detail stays as it says it).
+    assert any(e.value.startswith("规则未保存：不是有效的 TOML：") for e in at.error), [e.value for e in at.error]
     assert rules_copy.read_text(encoding="utf-8") == before
+    at.text_input(key="admin_new_name").input("qian")
+    at.text_input[3].input("short")
+    [b for b in at.button if "保存用户" in b.label][0].click().run()
+    assert any(e.value == "未保存：密码至少需要 8 个字符" for e in at.error), [e.value for e in at.error]
+    assert "qian" not in auth.load_config(config).users
 
 
 def test_clerk_import_action_is_audited(clock, tmp_path):

@@ -44,7 +44,7 @@ def run(args) -> int:
         try:
             mapping = ingest.load_mapping(args.mapping)
         except ingest.MappingError as exc:
-            raise cli.CliError(str(exc)) from None
+            raise cli.CliError(exc.message(lang)) from None
     if args.encoding:
         try:
             codecs.lookup(args.encoding)
