@@ -75,7 +75,7 @@ def refused(exc: warehouse.WriteRefused) -> None:
     if isinstance(exc, warehouse.WriterBusy):
         st.error(ui.t("warehouse.busy", seconds=f"{exc.timeout:g}"))
     else:
-        st.error(str(exc))
+        st.error(ui.error_md(exc))
 
 
 def show_problems(groups, issues, total: int, key: str) -> None:
