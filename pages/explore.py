@@ -199,7 +199,7 @@ with console_tab:
     st.caption(ui.t("explore.console.intro", seconds=limits.time_limit_seconds, columns=f"{limits.max_columns:,}",
                     chars=f"{limits.max_cell_chars:,}", mb=f"{limits.max_result_mb:g}",
                     shown=f"{limits.max_rows_shown:,}", download=f"{limits.max_rows_download:,}"))
-    st.caption(ui.t("explore.console.scope_towns", towns=ui.join(scope)) if scope
+    st.caption(ui.md("explore.console.scope_towns", towns=ui.join(scope)) if scope
                else ui.t("explore.console.scope_all"))
 
     def use_example():

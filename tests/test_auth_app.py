@@ -316,7 +316,9 @@ def test_bad_config_says_why(clock, monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDWATCH_AUTH", str(bad))
     at = fresh()
     assert not at.exception
-    assert any("role 'boss'" in e.value for e in at.error)
+    # In the page's language, naming the file, the user and the role.
+    assert any(e.value.startswith("登录配置有误") and "auth\\.yaml：用户“a”的角色“boss”不存在" in e.value
+               for e in at.error), [e.value for e in at.error]
 
 
 def test_without_the_sign_in_server_says_how_to_start(clock, monkeypatch):
