@@ -4,11 +4,13 @@ import os
 import tomllib
 from pathlib import Path
 
-from gridwatch import rules
+from gridwatch import i18n, rules
 
 
-class RulesError(Exception):
+class RulesError(i18n.LocalisedError):
     """Rules text that would break the app; the message says what is wrong."""
+
+    prefix = "auth.rules_error."
 
 
 def check_rules(text: str) -> dict:
@@ -16,15 +18,15 @@ def check_rules(text: str) -> dict:
     try:
         parsed = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"not valid TOML: {exc}") from None
+        raise RulesError("not_toml", detail=str(exc)) from None
     try:
         params = rules.query_params(parsed)
     except (KeyError, IndexError, TypeError) as exc:
-        raise RulesError(f"a required rule is missing or malformed: {exc}") from None
+        raise RulesError("missing", detail=str(exc)) from None
     bad = [name for name, value in params.items()
            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0]
     if bad:
-        raise RulesError("these rules must be non-negative numbers: " + ", ".join(bad))
+        raise RulesError("negative", names=bad)
     return parsed
 
 

@@ -30,6 +30,7 @@ import yaml
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from gridwatch import i18n
 from gridwatch.paths import CONFIG_DIR
 
 ROLES = ("leadership", "office", "staff", "clerk", "admin")
@@ -55,14 +56,17 @@ FAILURE_TABLE_LIMIT = 10_000
 # Beyond this many open sessions of one user (browsers signed in), the least recently
 # used ends: sign-ins by a script cannot grow the session store without bound.
 SESSIONS_PER_USER = 100
+MIN_PASSWORD = 8
 
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so a miss costs as long as a hit.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
-class AuthConfigError(Exception):
-    """The auth configuration cannot be used; the message says what to fix."""
+class AuthConfigError(i18n.LocalisedError):
+    """The auth configuration (or a user's settings) cannot be used; the message says what to fix."""
+
+    prefix = "auth.config_error."
 
 
 def config_path() -> Path:
@@ -111,8 +115,8 @@ class Config:
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of ``password`` (the only form a password is ever stored in)."""
-    if len(password) < 8:
-        raise ValueError("a password needs at least 8 characters")
+    if len(password) < MIN_PASSWORD:
+        raise AuthConfigError("short_password", n=MIN_PASSWORD)
     return _hasher.hash(password)
 
 
@@ -129,22 +133,22 @@ def check_password(user: User | None, password: str) -> bool:
 def _number(table: dict, key: str, default: float, where: str) -> float:
     value = table.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise AuthConfigError(f"{where}.{key} must be a positive number, not {value!r}")
+        raise AuthConfigError("not_positive", setting=f"{where}.{key}", value=value)
     return float(value)
 
 
 def _user(name: str, entry, path: Path) -> User:
     if not isinstance(entry, dict):
-        raise AuthConfigError(f"{path}: user {name!r} must be a table of role, towns, …")
+        raise AuthConfigError("user_shape", path=str(path), name=name)
     role = entry.get("role")
     if role not in ROLES:
-        raise AuthConfigError(f"{path}: user {name!r} has role {role!r}; use one of {', '.join(ROLES)}")
+        raise AuthConfigError("bad_role", path=str(path), name=name, role=role, roles=ROLES)
     towns = entry.get("towns") or []
     if isinstance(towns, str) or not all(isinstance(t, str) and t for t in towns):
-        raise AuthConfigError(f"{path}: user {name!r}: towns must be a list of town names")
+        raise AuthConfigError("towns_list", path=str(path), name=name)
     staff_id = entry.get("staff_id")
     if role == "staff" and not staff_id:
-        raise AuthConfigError(f"{path}: user {name!r} has role staff but no staff_id")
+        raise AuthConfigError("no_staff_id", path=str(path), name=name)
     return User(name=str(name), role=role, towns=tuple(towns),
                 staff_id=str(staff_id) if staff_id else None,
                 display_name=str(entry.get("display_name") or ""),
@@ -155,20 +159,20 @@ def parse_config(raw: dict | None, path: Path) -> Config:
     """Check and convert a loaded YAML document into a ``Config``."""
     raw = raw or {}
     if not isinstance(raw, dict):
-        raise AuthConfigError(f"{path}: expected a YAML mapping with a `users` table")
+        raise AuthConfigError("not_mapping", path=str(path))
     users = raw.get("users") or {}
     if not isinstance(users, dict):
-        raise AuthConfigError(f"{path}: `users` must be a table of user name → settings")
+        raise AuthConfigError("users_table", path=str(path))
     session = raw.get("session") or {}
     lockout = raw.get("lockout") or {}
     proxy = raw.get("proxy") or {}
     header = proxy.get("header") if proxy.get("enabled") else None
     trusted = tuple(str(a) for a in proxy.get("trusted") or ())
     if header and not trusted:
-        raise AuthConfigError(f"{path}: proxy.enabled needs proxy.trusted (the proxy's addresses)")
+        raise AuthConfigError("proxy_trusted", path=str(path))
     secure = session.get("secure_cookie", False)
     if not isinstance(secure, bool):
-        raise AuthConfigError(f"session.secure_cookie must be true or false, not {secure!r}")
+        raise AuthConfigError("secure_cookie", path=str(path), value=secure)
     return Config(
         users={str(name): _user(str(name), entry, path) for name, entry in users.items()},
         idle_seconds=60 * _number(session, "idle_minutes", 30, "session"),
@@ -198,7 +202,7 @@ def load_config(path: Path | None = None) -> Config | None:
         try:
             raw = yaml.safe_load(p.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
-            raise AuthConfigError(f"{p}: not valid YAML: {str(exc).splitlines()[0]}") from None
+            raise AuthConfigError("not_yaml", path=str(p), detail=str(exc).splitlines()[0]) from None
         _config_cache.clear()
         _config_cache[key] = parse_config(raw, p)
     return _config_cache[key]
@@ -214,11 +218,11 @@ def save_user(path: Path, name: str, *, role: str | None = None, towns: tuple[st
     users = raw.setdefault("users", {}) or {}
     raw["users"] = users
     if create and name in users:
-        raise AuthConfigError(f"user {name!r} already exists")
+        raise AuthConfigError("user_exists", name=name)
     if not create and name not in users:
-        raise AuthConfigError(f"no user {name!r} in {path}")
+        raise AuthConfigError("no_user", name=name, path=str(path))
     if not name or not name.strip() or any(c.isspace() for c in name):
-        raise AuthConfigError("a user name must be non-empty and without spaces")
+        raise AuthConfigError("bad_name")
     entry = dict(users.get(name) or {})
     if role is not None:
         entry["role"] = role

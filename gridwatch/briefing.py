@@ -132,12 +132,11 @@ class Scope:
     def describe(self, lang: str) -> str:
         """The scope in words: 全县, or the towns, departments and industries chosen."""
         parts = []
-        sep = "、" if lang == "zh" else ", "
         for kind, names in (("towns", self.towns), ("departments", self.departments),
                             ("industries", self.industries)):
             if names:
-                parts.append(i18n.text(f"briefing.scope_{kind}", lang, names=sep.join(names)))
-        return ("；" if lang == "zh" else "; ").join(parts) or i18n.text("briefing.whole_county", lang)
+                parts.append(i18n.text(f"briefing.scope_{kind}", lang, names=i18n.join(names, lang)))
+        return i18n.join(parts, lang, clauses=True) or i18n.text("briefing.whole_county", lang)
 
 
 @dataclass(frozen=True)
@@ -249,7 +248,8 @@ def _change(brief: Brief, card: display.Card, lang: str) -> str:
         return i18n.text("briefing.summary.no_comparison", lang, basis=basis)
     if card.unchanged:
         return i18n.text("briefing.summary.same", lang, basis=basis)
-    n = display.change_text(card.key, abs(card.difference), "en").removesuffix(" pp").lstrip("+")
+    # The change in the language's own unit: 2.1 个百分点 / 2.1 pp for a rate, a count for the rest.
+    n = display.change_text(card.key, abs(card.difference), lang).lstrip("+")
     up = card.difference > 0
     if card.spec.unit == display.RATE:
         return i18n.text(f"briefing.summary.rate_{'up' if up else 'down'}", lang, n=n, basis=basis)
@@ -335,6 +335,12 @@ def _col(key: str, lang: str) -> str:
     return i18n.text(f"briefing.col.{key}", lang)
 
 
+def numeric_label(card: display.Card, lang: str) -> str:
+    """A figure's name over numbers: a rate says it is in percent (按期整改率（%） / On-time rate (%))."""
+    label = card.label(lang)
+    return i18n.text("briefing.in_percent", lang, label=label) if card.spec.unit == display.RATE else label
+
+
 def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
     """The cards as a table: figure, this week, last week, change (the registry's texts).
 
@@ -359,10 +365,10 @@ def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
             return round(d * 100, 1) if card.spec.unit == display.RATE else round(d, 1)
 
         return pd.DataFrame({
-            say("figure"): [c.label(lang) + (" (%)" if c.spec.unit == display.RATE else "") for c in brief.cards],
+            say("figure"): [numeric_label(c, lang) for c in brief.cards],
             say("this_week"): [number(c, c.value, c.missing) for c in brief.cards],
             last: [number(c, c.previous, c.previous_missing) for c in brief.cards],
-            say("change"): [change(c) for c in brief.cards],
+            say("change_numeric"): [change(c) for c in brief.cards],
         })
     return pd.DataFrame({
         say("figure"): [c.label(lang) for c in brief.cards],

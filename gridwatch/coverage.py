@@ -82,8 +82,7 @@ def missing_text(codes, lang: str) -> str:
     """What a blind spot lacks, in words (``村居、监察中队``)."""
     if codes is None or (isinstance(codes, float) and codes != codes):
         return ""
-    sep = "、" if lang == "zh" else ", "
-    return sep.join(i18n.text(f"coverage.missing.{c}", lang) for c in codes)
+    return i18n.join((i18n.text(f"coverage.missing.{c}", lang) for c in codes), lang)
 
 
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -213,13 +212,13 @@ def clicked_grid(event) -> str | None:
 
 def export_header(title: str, filters: Filters, risks: list[str], data_as_of: date, lang: str) -> list[str]:
     """The header lines of every coverage export: what the filters were and the data-as-of date."""
-    sep = "、" if lang == "zh" else ", "
-    scope = sep.join(filters.towns) if filters.towns else i18n.text("coverage.whole_county", lang)
+    parts = [i18n.join(filters.towns, lang) if filters.towns else i18n.text("coverage.whole_county", lang)]
     if filters.departments:
-        scope += "; " + i18n.text("coverage.departments", lang, names=sep.join(filters.departments))
+        parts.append(i18n.text("coverage.departments", lang, names=i18n.join(filters.departments, lang)))
     if filters.industries:
-        scope += "; " + i18n.text("coverage.industries", lang, names=sep.join(filters.industries))
-    risk_text = (sep.join(i18n.label("risk_level", r, lang) for r in risks) if risks
+        parts.append(i18n.text("coverage.industries", lang, names=i18n.join(filters.industries, lang)))
+    scope = i18n.join(parts, lang, clauses=True)
+    risk_text = (i18n.join((i18n.label("risk_level", r, lang) for r in risks), lang) if risks
                  else i18n.text("coverage.all_risks", lang))
     return [i18n.text("coverage.export_header", lang, title=title, start=filters.start, end=filters.end,
                       as_of=filters.as_of, scope=scope, risks=risk_text, data_as_of=data_as_of)]

@@ -504,7 +504,7 @@ def dimension_label(dimension: str, lang: str) -> str:
 
 
 def measure_label(measure: str, lang: str, dataset: str = "") -> str:
-    """A measure's display name (``sum.penalty_amount`` → 罚款金额(元)（合计）; count → 隐患数（条）)."""
+    """A measure's display name (``sum.penalty_amount`` → 罚款金额（元）（合计）; count → 隐患数（条）)."""
     if measure == "count" and dataset:
         return i18n.text(f"explore.dataset.{dataset}.count", lang)
     kind, _, name = measure.partition(".")
@@ -591,7 +591,7 @@ def filters_text(view: View, lang: str) -> str:
     """The view's filters in words, for export headers."""
     parts = []
     for name, values in view.codes:
-        shown = "、".join(value_label(view.dataset, name, v, lang) for v in values)
+        shown = i18n.join((value_label(view.dataset, name, v, lang) for v in values), lang)
         parts.append(f"{column_label(name, lang)} = {shown}")
     for name, low, high in view.ranges:
         parts.append(f"{column_label(name, lang)} {low or '…'} ~ {high or '…'}")
@@ -599,7 +599,7 @@ def filters_text(view: View, lang: str) -> str:
         parts.append(f"{column_label(name, lang)} ∋ {needle}")
     if view.as_of and view.dataset == "hazards":
         parts.append(f"{i18n.text('explore.builder.as_of', lang)} {view.as_of.isoformat()}")
-    return "; ".join(parts) or i18n.text("explore.builder.no_filters", lang)
+    return i18n.join(parts, lang, clauses=True) or i18n.text("explore.builder.no_filters", lang)
 
 
 def register_label(lang: str) -> str:

@@ -158,7 +158,7 @@ def context_line(filters: Filters, hazard_filters: HazardFilters, search: str, d
 
     def joined(values, kind=None):
         shown = [i18n.label(kind, v, lang) if kind else str(v) for v in values]
-        return "、".join(shown) or everything
+        return i18n.join(shown, lang) or everything
 
     return i18n.text(
         "hazards.export_context", lang, start=filters.start, end=filters.end, as_of=filters.as_of,

@@ -2,7 +2,9 @@
 
 Strings live in ``gridwatch/locales/<area>.toml``; each leaf is a table with a
 ``zh`` and an ``en`` entry, addressed as ``"<area>.<key>"`` (dotted for nested
-tables). A test checks that every leaf has both languages.
+tables). A test checks that every leaf has both languages, that each writes its own
+punctuation, and that every key the code names exists. Errors people read carry a key
+and values (``LocalisedError``), so a page says them in the reader's language.
 """
 
 import tomllib
@@ -12,6 +14,8 @@ from gridwatch.paths import LOCALES_DIR
 
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
+# How items of a list, and clauses that may hold lists themselves, are joined for people.
+_SEPARATORS = {"zh": ("、", "；"), "en": (", ", "; ")}
 
 
 def _flatten(prefix: str, table: dict, out: dict) -> None:
@@ -34,7 +38,7 @@ def catalogue() -> dict[str, dict[str, str]]:
     return out
 
 
-def text(key: str, lang: str = DEFAULT_LANG, **values) -> str:
+def text(key: str, lang: str = DEFAULT_LANG, /, **values) -> str:
     """The string for ``key`` in ``lang``, formatted with ``values``."""
     entry = catalogue().get(key)
     if entry is None:
@@ -43,9 +47,43 @@ def text(key: str, lang: str = DEFAULT_LANG, **values) -> str:
     return template.format(**values) if values else template
 
 
+def language_name(code: str) -> str:
+    """A language named in its own script (``zh`` → 中文, ``en`` → English), as a language switch shows it."""
+    return text(f"app.language_name.{code}", code)
+
+
+def join(items, lang: str = DEFAULT_LANG, clauses: bool = False) -> str:
+    """Items joined for people: ``甲、乙`` / ``a, b``; ``clauses`` joins parts that may hold lists (``；`` / ``; ``)."""
+    item, clause = _SEPARATORS.get(lang, _SEPARATORS[DEFAULT_LANG])
+    return (clause if clauses else item).join(str(i) for i in items)
+
+
 def label(kind: str, code, lang: str = DEFAULT_LANG) -> str:
-    """The display label of a code (``label('risk_level', 'red')`` → 重大风险(红))."""
+    """The display label of a code (``label('risk_level', 'red')`` → 重大风险（红）)."""
     if code is None or (isinstance(code, float) and code != code):
         return ""
     entry = catalogue().get(f"codes.{kind}.{code}")
     return (entry.get(lang) or entry[DEFAULT_LANG]) if entry else str(code)
+
+
+class LocalisedError(Exception):
+    """An error people read: a locale key (``prefix`` + ``code``) and the values it names.
+
+    ``str(error)`` is the English text (logs, the command line); ``error.message(lang)`` the
+    text in ``lang``, as a page shows it. A list or tuple value is joined in that language.
+    A test checks that every code raised with a literal exists in both languages.
+    """
+
+    prefix = ""
+
+    def __init__(self, code: str, /, **values):
+        self.key = self.prefix + code
+        self.values = values
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = DEFAULT_LANG, escape=None) -> str:
+        """The error in ``lang``; ``escape`` (e.g. ``safe.md``) is applied to each text value."""
+        values = {k: join(v, lang) if isinstance(v, list | tuple) else v for k, v in self.values.items()}
+        if escape is not None:
+            values = {k: escape(v) if isinstance(v, str) else v for k, v in values.items()}
+        return text(self.key, lang, **values)

@@ -119,8 +119,7 @@ def missing_fields(key: str, fields_recorded: dict[str, bool]) -> tuple[str, ...
 
 def reason(fields: tuple[str, ...], lang: str = "en") -> str:
     """Why a figure is not shown: the fields the data never records, in words."""
-    sep = "、" if lang == "zh" else "; "
-    return sep.join(i18n.text(f"metrics.not_recorded.{f}", lang) for f in fields)
+    return i18n.join((i18n.text(f"metrics.not_recorded.{f}", lang) for f in fields), lang)
 
 
 def blank_unrecorded(figures: dict, fields_recorded: dict[str, bool], lang: str = "en") -> dict:

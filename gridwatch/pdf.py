@@ -12,6 +12,8 @@ import pandas as pd
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from gridwatch import i18n
+
 FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
@@ -20,8 +22,10 @@ FONT_CANDIDATES = (
 )
 
 
-class FontMissing(RuntimeError):
+class FontMissing(i18n.LocalisedError, RuntimeError):
     """No CJK font is installed; the message says how to install one."""
+
+    prefix = "app."
 
 
 def cjk_font() -> Path:
@@ -30,8 +34,7 @@ def cjk_font() -> Path:
     for candidate in ([env] if env else []) + list(FONT_CANDIDATES):
         if candidate and Path(candidate).exists():
             return Path(candidate)
-    raise FontMissing("no Chinese font found: install Debian's fonts-noto-cjk "
-                      "(apt-get install fonts-noto-cjk) or set GRIDWATCH_CJK_FONT to a .ttf/.ttc file")
+    raise FontMissing("font_missing")
 
 
 class Document(FPDF):

@@ -21,9 +21,7 @@ def _t(key: str, lang: str, **values) -> str:
 
 def joined(items, lang: str, examples: bool = False) -> str:
     """Items in one cell: 、 (；between examples) in Chinese, commas (semicolons) in English."""
-    if lang == "zh":
-        return ("；" if examples else "、").join(items)
-    return ("; " if examples else ", ").join(items)
+    return i18n.join(items, lang, clauses=examples)
 
 
 def table_label(table: str, lang: str) -> str:

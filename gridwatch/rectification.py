@@ -150,7 +150,7 @@ def export_header(f: Filters, squadrons, levels, data_as_of: date, lang: str) ->
     def listed(values, kind=None):
         if not values:
             return everything
-        return "、".join(i18n.label(kind, v, lang) if kind else str(v) for v in values)
+        return i18n.join((i18n.label(kind, v, lang) if kind else str(v) for v in values), lang)
 
     return [
         i18n.text("app.page.rectification", lang),

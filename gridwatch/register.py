@@ -107,6 +107,13 @@ def _yes_no(value, lang: str) -> str:
     return _t("yes" if bool(value) else "no", lang)
 
 
+def _people(names, lang: str) -> str:
+    """An inspection's participants (a list from the query, or nothing) joined in ``lang``."""
+    if names is None or isinstance(names, float) or names is pd.NA:
+        return ""
+    return i18n.join(names, lang)
+
+
 def _known_true(value) -> bool:
     """True only for a recorded yes (a yes/no fact may be null: not recorded)."""
     return value is not None and not pd.isna(value) and bool(value)
@@ -178,8 +185,8 @@ def timeline(reg: Register, lang: str) -> pd.DataFrame:
     for r in reg.inspections.itertuples(index=False):
         detail = i18n.label("inspection_type", r.type, lang)
         if isinstance(r.campaign, str) and r.campaign:
-            detail += f"（{r.campaign}）"
-        staff = r.staff if isinstance(r.staff, str) and r.staff else r.lead_staff
+            detail = _t("in_campaign", lang, type=detail, campaign=r.campaign)
+        staff = _people(r.staff, lang) or r.lead_staff
         events.append((r.date, "inspection", r.inspection_id, f"{detail} · {staff}"))
     for r in reg.hazards.itertuples(index=False):
         what = f"{i18n.label('hazard_level', r.level, lang)} · {r.category}"
@@ -247,6 +254,8 @@ def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
         if column not in frame.columns:
             continue
         frame[column] = frame[column].map(lambda v: _yes_no(v, lang))
+    if name == "inspections" and "staff" in frame.columns:
+        frame["staff"] = frame["staff"].map(lambda names: _people(names, lang))
     for column in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[column]) or column.endswith("date"):
             frame[column] = frame[column].map(_date)

@@ -155,13 +155,12 @@ def _unit_label(by: str, unit: Unit, lang: str) -> str:
 
 def context_line(ctx: Context, lang: str) -> str:
     """The filters and the data-as-of date, as every sheet states them."""
-    sep = "、" if lang == "zh" else ", "
-    scope = sep.join(ctx.towns) if ctx.towns else i18n.text("coverage.whole_county", lang)
+    scope = i18n.join(ctx.towns, lang) if ctx.towns else i18n.text("coverage.whole_county", lang)
     if ctx.departments:
-        scope += "; " + i18n.text("coverage.departments", lang, names=sep.join(ctx.departments))
+        scope += "; " + i18n.text("coverage.departments", lang, names=i18n.join(ctx.departments, lang))
     if ctx.industries:
-        scope += "; " + i18n.text("coverage.industries", lang, names=sep.join(ctx.industries))
-    risks = (sep.join(i18n.label("risk_level", r, lang) for r in ctx.risks) if ctx.risks
+        scope += "; " + i18n.text("coverage.industries", lang, names=i18n.join(ctx.industries, lang))
+    risks = (i18n.join((i18n.label("risk_level", r, lang) for r in ctx.risks), lang) if ctx.risks
              else i18n.text("coverage.all_risks", lang))
     return _text("context", lang, as_of=ctx.as_of.isoformat(), scope=scope, risks=risks,
                  data_as_of=ctx.data_as_of.isoformat())

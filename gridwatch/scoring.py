@@ -360,7 +360,7 @@ def export_header(weights: dict[str, float], quarter: Quarter, as_of: date, data
         i18n.text("performance.export.period", lang, start=quarter.start.isoformat(),
                   as_of=as_of.isoformat(), data_as_of=data_as_of.isoformat()),
         i18n.text("performance.export.weights", lang,
-                  weights=", ".join(f"{name}={weights.get(name, 0):g}" for name in COMPONENTS)),
+                  weights=i18n.join((f"{name}={weights.get(name, 0):g}" for name in COMPONENTS), lang)),
     ]
 
 

@@ -38,7 +38,7 @@ def _config() -> auth.Config | None:
     try:
         return auth.load_config()
     except auth.AuthConfigError as exc:
-        st.error(ui.md("auth.bad_config", error=str(exc)))
+        st.error(ui.t("auth.bad_config", error=ui.error_md(exc)))
         st.stop()
 
 
@@ -115,7 +115,7 @@ def sidebar(user: auth.User | None) -> None:
     """Who is signed in, their role and scope, and the sign-out button (nothing when auth is off)."""
     if user is None:
         return
-    scope = "、".join(user.towns) if user.towns else ui.t("auth.whole_county")
+    scope = ui.join(user.towns) if user.towns else ui.t("auth.whole_county")
     st.sidebar.caption("👤 " + ui.md("auth.signed_in_as", name=user.shown_name,
                                        role=ui.t(f"auth.role.{user.role}"), scope=scope))
     config = auth.load_config()
@@ -155,7 +155,7 @@ def refusal(spec: PageSpec, user: auth.User, home):
     def refuse() -> None:
         st.title(ui.t(f"app.page.{spec.key}"))
         st.error("⛔ " + ui.t("auth.refused", role=ui.t(f"auth.role.{user.role}"),
-                              roles="、".join(ui.t(f"auth.role.{r}") for r in spec.roles)))
+                              roles=ui.join(ui.t(f"auth.role.{r}") for r in spec.roles)))
         st.page_link(home, label=ui.t("auth.go_home", page=home.title), icon="➡️")
         audit.record("page_refused", user=user.name, page=spec.key)
 

@@ -35,18 +35,28 @@ def lang() -> str:
     return st.session_state[LANG_KEY]
 
 
-def t(key: str, **values) -> str:
+def t(key: str, /, **values) -> str:
     """A UI string in the session's language."""
     return i18n.text(key, lang(), **values)
 
 
-def md(key: str, **values) -> str:
+def md(key: str, /, **values) -> str:
     """A UI string for a Markdown element: ``t`` with every interpolated text escaped (``safe.md``).
 
     Use it for anything Streamlit renders as Markdown (markdown, captions, headers,
     alerts, metric and widget labels) whenever a value comes from the data or a user.
     """
     return t(key, **{name: safe.md(value) if isinstance(value, str) else value for name, value in values.items()})
+
+
+def error_md(error: i18n.LocalisedError) -> str:
+    """An error for a Markdown element in the session's language: its values escaped, its code spans kept."""
+    return error.message(lang(), escape=safe.md)
+
+
+def join(items) -> str:
+    """Items joined for people in the session's language (``甲、乙`` / ``a, b``)."""
+    return i18n.join(items, lang())
 
 
 def label(kind: str, code) -> str:
@@ -65,7 +75,7 @@ def formatter(prefix: str):
 
 
 def code_formatter(kind: str):
-    """A widget ``format_func`` showing a code's label (``risk_level`` → 重大风险(红))."""
+    """A widget ``format_func`` showing a code's label (``risk_level`` → 重大风险（红）)."""
     current = lang()
     return lambda code: i18n.label(kind, code, current)
 
@@ -196,7 +206,7 @@ def _require_role() -> None:
     spec = _current_page()
     if spec is not None and not auth.may_open(user.role, spec.roles):
         st.error("⛔ " + t("auth.refused", role=t(f"auth.role.{user.role}"),
-                          roles="、".join(t(f"auth.role.{r}") for r in spec.roles)))
+                          roles=i18n.join((t(f"auth.role.{r}") for r in spec.roles), lang())))
         st.stop()
 
 
@@ -221,7 +231,7 @@ def language_switch() -> None:
     st.sidebar.segmented_control(
         t("app.language"),
         options=list(i18n.LANGS),
-        format_func=lambda code: {"zh": "中文", "en": "English"}[code],
+        format_func=i18n.language_name,
         key=LANG_KEY,
         selection_mode="single",
         # st.switch_page interrupts the run and drops every widget's state: the language must outlive it.
@@ -282,7 +292,7 @@ def sidebar_filters() -> gf.Filters:
                           help=t("app.filters.as_of_help"), key=as_of_key)
     scope = auth.town_scope()
     towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
-                           placeholder="、".join(scope) if scope else t("app.filters.all"), key="gf_towns")
+                           placeholder=i18n.join(scope, lang()) if scope else t("app.filters.all"), key="gf_towns")
     departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
                                  placeholder=t("app.filters.all"), key="gf_departments")
     industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),

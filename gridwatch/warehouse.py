@@ -27,6 +27,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from gridwatch import i18n
 from gridwatch.paths import SCHEMA_FILE
 
 TABLES = ("grids", "enterprises", "staff", "inspections", "hazards", "cases", "tipoffs", "worklogs")
@@ -45,16 +46,17 @@ class WarehouseMissing(Exception):
     """The warehouse file does not exist."""
 
 
-class WriteRefused(Exception):
+class WriteRefused(i18n.LocalisedError):
     """The warehouse was not written: nothing changed."""
+
+    prefix = "warehouse.refused."
 
 
 class WriterBusy(WriteRefused):
     """Another writer held the warehouse for longer than this writer would wait."""
 
     def __init__(self, path: Path, timeout: float):
-        super().__init__(f"{path}: another write held the warehouse for more than {timeout:g} s; "
-                         "nothing was written")
+        super().__init__("busy", path=str(path), seconds=f"{timeout:g}")
         self.path = path
         self.timeout = timeout
 
@@ -88,7 +90,7 @@ def write_timeout() -> float:
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
-        raise WriteRefused(f"{TIMEOUT_ENV}={value!r} is not a number of seconds (0 or more)")
+        raise WriteRefused("bad_timeout", setting=TIMEOUT_ENV, value=value)
     return seconds
 
 

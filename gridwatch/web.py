@@ -151,11 +151,12 @@ def page_html(lang: str, next_url: str, *, name: str = "", errors: tuple[str, ..
         return html.escape(i18n.text(key, lang, **values))
 
     other = "en" if lang == "zh" else "zh"
+    tag = {"zh": "zh-CN", "en": "en"}
     switch = html.escape(f"{base_path()}/{SIGN_IN}?{urlencode({'next': next_url, 'lang': other})}")
     boxes = "".join(f'<p class="box error" role="alert">{html.escape(e)}</p>' for e in errors)
     boxes += "".join(f'<p class="box warning">{html.escape(w)}</p>' for w in warnings)
     return f"""<!DOCTYPE html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<html lang="{tag[lang]}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -181,7 +182,7 @@ button {{ margin-top: 1.25rem; width: 100%; padding: .6rem; font-size: 1rem; col
 </head>
 <body>
 <main>
-<a class="lang" href="{switch}">{'English' if other == 'en' else '中文'}</a>
+<a class="lang" href="{switch}" lang="{tag[other]}" hreflang="{tag[other]}">{html.escape(i18n.language_name(other))}</a>
 <h1>{t("app.title")}</h1>
 <h2>{t("auth.sign_in")}</h2>
 {boxes}
@@ -232,12 +233,14 @@ async def _read_form(request: Request) -> dict[str, str] | None:
     return {key: values[0] for key, values in parse_qs(text, keep_blank_values=True).items()}
 
 
-async def sign_in_page(request: Request, config: auth.Config | None, config_error: str | None) -> Response:
+async def sign_in_page(request: Request, config: auth.Config | None,
+                       config_error: auth.AuthConfigError | None) -> Response:
     """GET: the form (or straight on, if already signed in); POST: check it, set the cookie, go on."""
     params = dict(request.query_params)
     if config_error is not None:
-        return _html(page_html(_lang(params, "/"), "/", errors=(
-            i18n.text("auth.bad_config", _lang(params, "/"), error=config_error),)), status=500)
+        lang = _lang(params, "/")
+        shown = i18n.text("auth.bad_config", lang, error=config_error.message(lang))
+        return _html(page_html(lang, "/", errors=(shown,)), status=500)
     if request.method == "POST":
         if not _same_site_post(request):
             return PlainTextResponse(i18n.text("auth.cross_site", _lang(params, "/")), status_code=403,
@@ -324,7 +327,7 @@ class Gate:
         try:
             config, config_error = auth.load_config(), None
         except auth.AuthConfigError as exc:
-            config, config_error = None, str(exc)
+            config, config_error = None, exc
         if path == SIGN_IN:
             response = await sign_in_page(request, config, config_error)
             await response(scope, receive, send)

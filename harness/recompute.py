@@ -13,7 +13,7 @@ import pandas as pd
 from gridwatch import filters as gf
 
 RULES = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
-RISK_ZH = {"重大风险(红)": "red", "较大风险(橙)": "orange", "一般风险(黄)": "yellow", "低风险(蓝)": "blue"}
+RISK_ZH = {"重大风险（红）": "red", "较大风险（橙）": "orange", "一般风险（黄）": "yellow", "低风险（蓝）": "blue"}
 
 
 def _ratio(a, b):

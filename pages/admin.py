@@ -26,7 +26,7 @@ users = pd.DataFrame.from_records([{
     ui.t("auth.admin.col_name"): u.name,
     ui.t("auth.admin.col_display"): u.display_name,
     ui.t("auth.admin.col_role"): ui.t(f"auth.role.{u.role}"),
-    ui.t("auth.admin.col_towns"): "、".join(u.towns) or ui.t("auth.whole_county"),
+    ui.t("auth.admin.col_towns"): ui.join(u.towns) or ui.t("auth.whole_county"),
     ui.t("auth.admin.col_staff_id"): u.staff_id or "",
     ui.t("auth.admin.col_password"): "✓" if u.password_hash else "—",
 } for u in config.users.values()])
@@ -56,8 +56,8 @@ if submitted:
             saved = auth.save_user(path, name.strip(), role=role, towns=tuple(towns), staff_id=staff_id.strip(),
                                    password=password or None, display_name=display.strip(),
                                    create=current is None)
-        except (auth.AuthConfigError, ValueError) as exc:
-            st.error(ui.md("auth.admin.save_failed", error=str(exc)))
+        except auth.AuthConfigError as exc:
+            st.error(ui.t("auth.admin.save_failed", error=ui.error_md(exc)))
         else:
             audit.record("user_saved", target=saved.name, role=saved.role, towns=list(saved.towns),
                          password_changed=bool(password))
@@ -73,7 +73,7 @@ if save_rules:
     try:
         admin.save_rules(text, rules_path)
     except admin.RulesError as exc:
-        st.error(ui.md("auth.admin.rules_bad", error=str(exc)))
+        st.error(ui.t("auth.admin.rules_bad", error=ui.error_md(exc)))
     else:
         audit.record("rules_saved", file=str(rules_path))
         st.success(ui.t("auth.admin.rules_saved"))

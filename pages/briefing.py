@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from gridwatch import briefing, display, figures, safe, ui
+from gridwatch import briefing, display, figures, pdf, safe, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -83,10 +83,15 @@ exported = brief if not town else briefing.compute(
     data_as_of)
 base_url = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url)) if st.context.url else ""
 pdf_col, html_col, xlsx_col = st.columns(3)
-ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
-                   file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
-                   key="briefing_pdf", where=pdf_col, kind="report",
-                   what=f"briefing pdf: {briefing.file_name(exported, 'pdf')}")
+try:
+    pdf.cjk_font()
+except pdf.FontMissing as missing:
+    pdf_col.warning(ui.t("briefing.export.pdf_unavailable", reason=ui.error_md(missing)))
+else:
+    ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
+                       file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
+                       key="briefing_pdf", where=pdf_col, kind="report",
+                       what=f"briefing pdf: {briefing.file_name(exported, 'pdf')}")
 ui.download_button(ui.t("briefing.export.html"),
                    data=lambda: briefing.to_html(exported, lang, base_url=base_url),
                    file_name=briefing.file_name(exported, "html"), mime="text/html",

@@ -14,7 +14,7 @@ chosen = ui.filters()
 lang = ui.lang()
 
 st.title(ui.t("app.page.coverage"))
-scope = "、".join(chosen.towns) if chosen.towns else ui.t("coverage.whole_county")
+scope = ui.join(chosen.towns) if chosen.towns else ui.t("coverage.whole_county")
 st.caption(ui.md("coverage.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 
 left, middle, right = st.columns([1.5, 1.4, 4.1], gap="small")

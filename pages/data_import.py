@@ -44,7 +44,7 @@ if mapping_upload is not None:
     try:
         mapping = ingest.mapping_from_bytes(mapping_upload.name, mapping_upload.getvalue())
     except ingest.MappingError as exc:
-        st.error(ui.md("data_import.bad_mapping", error=str(exc)))
+        st.error(ui.t("data_import.bad_mapping", error=ui.error_md(exc)))
         mapping = None
 
 files = [(f.name, f.getvalue()) for f in uploads or []]
@@ -75,7 +75,7 @@ def refused(exc: warehouse.WriteRefused) -> None:
     if isinstance(exc, warehouse.WriterBusy):
         st.error(ui.t("warehouse.busy", seconds=f"{exc.timeout:g}"))
     else:
-        st.error(str(exc))
+        st.error(ui.error_md(exc))
 
 
 def show_problems(groups, issues, total: int, key: str) -> None:
@@ -231,13 +231,13 @@ with st.expander(ui.t("data_import.mapping_builder")):
         try:
             recipe = ip.recipe_from_choices(table, fields, drop_column, drop_values, distinct)
         except ingest.MappingError as exc:
-            st.error(ui.md("data_import.bad_mapping", error=str(exc)))
+            st.error(ui.t("data_import.bad_mapping", error=ui.error_md(exc)))
             recipe = None
         if recipe is not None:
             missing = ip.missing_required(table, recipe, source.headers)
             if missing:
                 st.warning(ui.t("data_import.builder_missing",
-                                columns="、".join(f"{c} · {HEADERS[table][c]}" for c in missing)))
+                                columns=ui.join(f"{c} · {HEADERS[table][c]}" for c in missing)))
             if st.button(ui.t("data_import.builder_add"), key="map_add", disabled=bool(missing)):
                 st.session_state[BUILT_MAPPING_KEY] = ip.add_recipe(st.session_state.get(BUILT_MAPPING_KEY),
                                                                     recipe, encoding)

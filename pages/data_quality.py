@@ -14,7 +14,7 @@ st.title(ui.t("app.page.data_quality"))
 st.caption(ui.t("data_quality.intro"))
 scope = ui.town_scope()
 if scope:
-    st.info(ui.t("data_quality.scoped", towns="、".join(scope)))
+    st.info(ui.t("data_quality.scoped", towns=ui.join(scope)))
     st.stop()
 
 report = status.compute(ui.query, ui.meta())

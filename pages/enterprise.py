@@ -100,7 +100,7 @@ ui.download_button(ui.t("register.download_xlsx"), data=lambda: register.xlsx(re
 try:
     pdf.cjk_font()
 except pdf.FontMissing as missing:
-    downloads.warning(ui.md("register.pdf_unavailable", reason=str(missing)))
+    downloads.warning(ui.t("register.pdf_unavailable", reason=ui.error_md(missing)))
 else:
     ui.download_button(ui.t("register.download_pdf"), data=lambda: register.pdf(reg, lang, ui.data_as_of()),
                        file_name=f"register_{reg.enterprise_id}_{chosen.as_of}.pdf", mime="application/pdf",

@@ -82,7 +82,7 @@ with builder_tab:
     columns = explore.DATASETS[ds]
     top[2].caption(ui.t(f"explore.dataset.{ds}.desc"))
     if ds in explore.SCOPED_DATASETS:
-        scope = "、".join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
+        scope = ui.join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
         top[2].caption(ui.md("explore.builder.scope", scope=scope))
     else:
         top[2].caption(ui.t("explore.builder.scope_none"))
@@ -139,7 +139,7 @@ with builder_tab:
                         chart=chart, as_of=as_of)
     st.query_params.from_dict({"lang": lang, **view.to_query_params()})
     heading = explore.title(view, lang)
-    scope_text = "、".join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
+    scope_text = ui.join(chosen.towns + chosen.departments + chosen.industries) or ui.t("explore.builder.scope_all")
     header = ui.t("explore.builder.export_header", title=heading, dataset=ui.t(f"explore.dataset.{ds}.name"),
                   filters=explore.filters_text(view, lang), scope=scope_text, as_of=ui.data_as_of().isoformat())
 
@@ -254,7 +254,7 @@ with console_tab:
     st.caption(ui.t("explore.console.intro", seconds=limits.time_limit_seconds, columns=f"{limits.max_columns:,}",
                     chars=f"{limits.max_cell_chars:,}", mb=f"{limits.max_result_mb:g}",
                     shown=f"{limits.max_rows_shown:,}", download=f"{limits.max_rows_download:,}"))
-    st.caption(ui.md("explore.console.scope_towns", towns="、".join(scope)) if scope
+    st.caption(ui.md("explore.console.scope_towns", towns=ui.join(scope)) if scope
                else ui.t("explore.console.scope_all"))
 
     def use_example():

@@ -23,7 +23,7 @@ st.title(ui.t("app.page.overview"))
 st.caption(ui.t("overview.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of,
                 prev_start=comparison.baseline.start, prev_end=comparison.baseline.end,
                 prev_as_of=comparison.baseline.as_of))
-scope = "、".join(chosen.towns) if chosen.towns else ui.t("overview.whole_county")
+scope = ui.join(chosen.towns) if chosen.towns else ui.t("overview.whole_county")
 st.caption(ui.md("overview.scope", scope=scope))
 if not now["enterprises_in_scope"]:
     st.info(ui.t("overview.no_enterprises"))

@@ -188,7 +188,7 @@ ui.dataframe(
 
 st.markdown("**" + ui.t("performance.records_header") + "**")
 if ui.town_scope():
-    st.caption(ui.md("performance.records_scope", towns="、".join(ui.town_scope())))
+    st.caption(ui.md("performance.records_scope", towns=ui.join(ui.town_scope())))
 record_params = {**sc.component_params(quarter, data_as_of), "staff_id": staff_id, "towns": list(ui.town_scope())}
 tabs = st.tabs([ui.t("performance.tab_inspections"), ui.t("performance.tab_hazards"),
                 ui.t("performance.tab_cases"), ui.t("performance.tab_worklogs")])
@@ -247,7 +247,7 @@ days = lists.working_days(misses_params["start"], misses_params["as_of"])
 st.caption(ui.t("registers.worklogs.caption", start=misses_params["start"].isoformat(),
                 as_of=misses_params["as_of"].isoformat(), days=days))
 if ui.town_scope() and own is None:
-    st.caption(ui.t("registers.worklogs.scope", towns="、".join(ui.town_scope())))
+    st.caption(ui.t("registers.worklogs.scope", towns=ui.join(ui.town_scope())))
 if misses.empty:
     st.success(ui.t("registers.worklogs.none"))
 else:

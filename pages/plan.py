@@ -174,8 +174,7 @@ with st.expander(ui.t("plan.model.header")):
                         majors=f"{model.major.positives:,}"))
     if model.not_recorded:
         st.markdown(ui.t("plan.model.not_recorded",
-                         sources=("、" if lang == "zh" else ", ").join(ui.t(f"plan.source.{s}")
-                                                                       for s in model.not_recorded)))
+                         sources=ui.join(ui.t(f"plan.source.{s}") for s in model.not_recorded)))
     if model.usable:
         weights = model.coefficients()
         st.caption(ui.t("plan.model.weights"))

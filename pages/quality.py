@@ -9,9 +9,8 @@ import html
 import pandas as pd
 import streamlit as st
 
-from gridwatch import figures, formatting, rules, ui
+from gridwatch import figures, formatting, rules, safe, ui
 from gridwatch import signals as sig
-from gridwatch.briefing import markdown_safe
 
 OFFSET_SPAN = 30
 CHART_ROWS = 20
@@ -25,7 +24,7 @@ rule_set = rules.load()
 data_as_of = ui.data_as_of()
 
 st.title(ui.t("app.page.quality"))
-scope = markdown_safe("、".join(chosen.towns)) if chosen.towns else ui.t("quality.whole_county")
+scope = safe.md(ui.join(chosen.towns)) if chosen.towns else ui.t("quality.whole_county")
 st.caption(ui.t("quality.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of, scope=scope))
 st.info("🧭 " + ui.t("quality.neutral"))
 
@@ -166,7 +165,7 @@ def records_view(measure: str, ranked, total_flagged: int) -> None:
     group_dimension, key = options[index]
     group = ui.t("quality.all") if group_dimension == "all" else group_name(groups.iloc[index - 1])
     found = ui.query("quality_records", sig.params(chosen, units, group_dimension, key, measure))
-    with st.expander(ui.t("quality.records.header", group=markdown_safe(group), n=f"{len(found):,}")):
+    with st.expander(ui.t("quality.records.header", group=safe.md(group), n=f"{len(found):,}")):
         if found.empty:
             st.info(ui.t("quality.records.empty"))
             return
@@ -178,7 +177,7 @@ def records_view(measure: str, ranked, total_flagged: int) -> None:
         header = [
             ui.t(f"quality.measure.{measure}.title"),
             ui.t("quality.export_filters", start=chosen.start, end=chosen.end, as_of=chosen.as_of,
-                 towns="、".join(chosen.towns) or everything, units="、".join(units) or everything,
+                 towns=ui.join(chosen.towns) or everything, units=ui.join(units) or everything,
                  dimension=dim_name, group=group),
             ui.t("quality.export_as_of", date=data_as_of.isoformat()),
         ]

@@ -75,7 +75,7 @@ def card(column, key, figures_now, figures_before=None):
 st.title(ui.t("app.page.rectification"))
 st.caption(ui.t("rectification.caption", start=chosen.start, end=chosen.end, as_of=chosen.as_of,
                 ly_start=last_year.start, ly_end=last_year.end, ly_as_of=last_year.as_of))
-st.caption(ui.md("rectification.scope", scope="、".join(chosen.towns) if chosen.towns
+st.caption(ui.md("rectification.scope", scope=ui.join(chosen.towns) if chosen.towns
                  else ui.t("rectification.whole_county")))
 
 bad = ui.query("rectification_date_errors", chosen.params())

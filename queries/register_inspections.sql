@@ -1,5 +1,5 @@
 -- purpose: one enterprise's inspections up to $as_of, newest first, with the lead's
---   and all participants' names, the outcome and score the source system recorded (empty
+--   and all participants' names (a list, joined in the reader's language), the outcome and score the source system recorded (empty
 --   when it records none) and the number of hazards each found.
 --   Nothing when the enterprise is not of the towns $towns (the user's town scope; empty: all).
 -- params: $enterprise_id, $as_of, $towns
@@ -27,7 +27,7 @@ people as (
 participants as (
     select
         v.inspection_id,
-        string_agg(coalesce(p.name, trim(s.staff_id)), '、' order by s.position) as staff
+        list(coalesce(p.name, trim(s.staff_id)) order by s.position) as staff
     from visits as v,
         unnest(string_split(coalesce(v.staff_ids, ''), ';')) with ordinality as s(staff_id, position)
     left join people as p on trim(s.staff_id) = p.staff_id

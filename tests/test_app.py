@@ -55,7 +55,11 @@ def test_town_filter_changes_overview(tiny_db, monkeypatch):
 
 
 def test_english_switch(tiny_db, monkeypatch):
+    # Each language is named in its own script, whichever is chosen.
+    english = start(tiny_db, monkeypatch, "en")
+    assert list(english.segmented_control(key="lang").options) == ["中文", "English"]
     at = start(tiny_db, monkeypatch)
+    assert list(at.segmented_control(key="lang").options) == ["中文", "English"]
     at.segmented_control(key="lang").set_value("en").run()
     assert not at.exception
     labels = [m.label for m in at.metric]

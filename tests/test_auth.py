@@ -68,8 +68,9 @@ def test_hashes_only_and_wrong_password(config):
     assert not auth.check_password(config.users["leader"], "leader-pass-2027")
     assert not auth.check_password(None, "leader-pass-2026")
     assert not auth.check_password(auth.User("x", "office", password_hash="not-a-hash"), "whatever1")
-    with pytest.raises(ValueError):
+    with pytest.raises(auth.AuthConfigError, match="at least 8 characters") as short:
         auth.hash_password("short")
+    assert short.value.message("zh") == "密码至少需要 8 个字符"
 
 
 @pytest.mark.parametrize("text, message", [

@@ -320,7 +320,9 @@ def test_bad_config_says_why(clock, monkeypatch, tmp_path):
     monkeypatch.setenv("GRIDWATCH_AUTH", str(bad))
     at = fresh()
     assert not at.exception
-    assert any("role 'boss'" in e.value for e in at.error)
+    # In the page's language, naming the file, the user and the role.
+    assert any(e.value.startswith("登录配置有误") and "auth\\.yaml：用户“a”的角色“boss”不存在" in e.value
+               for e in at.error), [e.value for e in at.error]
 
 
 def test_without_the_sign_in_server_says_how_to_start(clock, monkeypatch):
@@ -526,8 +528,14 @@ def test_admin_adds_a_user_and_rules_are_checked(clock, monkeypatch, tmp_path):
     before = rules_copy.read_text(encoding="utf-8")
     at.text_area[0].input("[broken")
     [b for b in at.button if "保存规则" in b.label][0].click().run()
-    assert any("规则未保存" in e.value for e in at.error)
+    # The reason is in the page's language too (the parser's own detail stays as it says it).
+    assert any(e.value.startswith("规则未保存：不是有效的 TOML：") for e in at.error), [e.value for e in at.error]
     assert rules_copy.read_text(encoding="utf-8") == before
+    at.text_input(key="admin_new_name").input("qian")
+    at.text_input[3].input("short")
+    [b for b in at.button if "保存用户" in b.label][0].click().run()
+    assert any(e.value == "未保存：密码至少需要 8 个字符" for e in at.error), [e.value for e in at.error]
+    assert "qian" not in auth.load_config(config).users
 
 
 def test_clerk_import_action_is_audited(clock, tmp_path):

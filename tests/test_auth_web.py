@@ -276,6 +276,8 @@ def test_a_bad_configuration_is_shown_on_the_sign_in_page(gate, monkeypatch, tmp
     bad.write_text("users: {a: {role: boss}}\n", encoding="utf-8")
     monkeypatch.setenv("GRIDWATCH_AUTH", str(bad))
     answer = call(gate, path="/sign-in")
+    assert answer.status == 500 and "角色“boss”不存在" in answer.text
+    answer = call(gate, path="/sign-in", query="lang=en")
     assert answer.status == 500 and "role &#x27;boss&#x27;" in answer.text
 
 

@@ -221,7 +221,7 @@ def test_summary_text(con):
     assert briefing.summary(b, "zh") == SUMMARY_ZH
     en = briefing.summary_text(b, "en")
     assert en.startswith("This week 2 hazards were rectified (1 more than last week); of the 3 hazards due this "
-                         "week, 33.3% were rectified on time (down 16.7 points on last week). This week 3 "
+                         "week, 33.3% were rectified on time (down 16.7 pp on last week). This week 3 "
                          "inspections covered 2 enterprises and found 4 hazards, 2 of them major")
     assert "西镇 (3)" in en
 
@@ -237,6 +237,10 @@ def test_summary_numbers_are_all_on_the_page(con, week, lang):
         for value in frame.astype(str).to_numpy().ravel():
             shown |= _numbers(value)
     assert _numbers(briefing.summary_text(b, lang)) <= shown
+    # A rate's change is in the language's unit, never the other's.
+    other = {"zh": " pp", "en": "百分点"}[lang]
+    assert other not in briefing.summary_text(b, lang)
+    assert not any(other in (card.delta(lang) or "") for card in b.cards)
 
 
 def test_summary_when_nothing_was_found(con):
@@ -309,7 +313,8 @@ def test_xlsx_carries_the_figures(con, tmp_path):
     rows = {r[0]: r[1:] for r in cards.iter_rows(min_row=7, values_only=True)}
     assert rows["罚款金额（元）"] == (30000, 5000, 25000)  # numbers, so Excel can add them up
     assert rows["逾期未整改"] == (4, 2, 2)
-    assert rows["按期整改率 (%)"] == (33.3, 50.0, -16.7)
+    assert rows["按期整改率（%）"] == (33.3, 50.0, -16.7)
+    assert [c.value for c in cards[6]] == ["指标", "本周", "上周", "变化（比率为百分点）"]
     assert rows["期间整改完成"] == (2, 1, 1)
     trend = list(wb["近12周趋势"].iter_rows(min_row=7, values_only=True))
     assert len(trend) == 12 and trend[-1][0] == "2026-W47" and trend[-1][3] == 3

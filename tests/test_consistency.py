@@ -222,7 +222,7 @@ def test_brief_exports_carry_the_headline(con, lang):
         line = next(line for line in text.splitlines() if line.strip().startswith(label))
         assert re.search(re.escape(card.shown(lang)) + r"\s+" + re.escape(card.previous_shown(lang)), line), label
         # Excel: numbers (rates in percent).
-        got = rows[label + (" (%)" if card.spec.unit == display.RATE else "")][0]
+        got = rows[briefing.numeric_label(card, lang)][0]
         want = card.value * 100 if card.spec.unit == display.RATE else card.value
         assert got == pytest.approx(want, abs=0.05), label
         assert f"<td>{label}</td><td class=\"num\">{card.shown(lang)}</td>" in page, label

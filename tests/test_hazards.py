@@ -166,7 +166,7 @@ def test_csv_export_has_context_and_every_row(run):
     assert "2026-01-01" in text.splitlines()[0] and "数据截至 2026-07-05" in text.splitlines()[0]
     assert text.splitlines()[1] == "" and "企业名称" in text.splitlines()[2]
     assert sum(name in text for name in ("安康五金厂", "百盛木业", "川河化工")) == 3
-    assert "重大风险(红)" in text
+    assert "重大风险（红）" in text
 
 
 def test_repeat_flags_agree_with_the_register(run):

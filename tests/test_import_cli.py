@@ -164,6 +164,12 @@ def test_bad_arguments_are_one_line(tmp_path):
     bad.write_text("tables: [1, 2", encoding="utf-8")
     done = run_cli(GOOD / "values.csv", "--mapping", bad, "--db", tmp_path / "x.duckdb")
     assert done.returncode == 2 and "m.yaml" in done.stderr and "Traceback" not in done.stderr
+    # A mapping error is said in the --lang language (Chinese by default).
+    bad.write_text("tabels: {}", encoding="utf-8")
+    done = run_cli(GOOD / "values.csv", "--mapping", bad, "--db", tmp_path / "x.duckdb")
+    assert done.returncode == 2 and "m.yaml：缺少顶层的 `tables:` 部分" in done.stderr
+    done = run_cli(GOOD / "values.csv", "--mapping", bad, "--db", tmp_path / "x.duckdb", "--lang", "en")
+    assert done.returncode == 2 and "m.yaml: expected a top-level 'tables:' section" in done.stderr
 
 
 def test_dry_run_writes_nothing(tiny_db):

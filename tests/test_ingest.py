@@ -125,6 +125,7 @@ def test_unreadable_file_gets_one_message_and_changes_nothing(tiny_db, tmp_path,
     assert [p.code for p in report.problems] == [code]
     message = report.problems[0].message("zh")
     assert message.startswith(name) and words in message
+    assert "、" not in report.problems[0].message("en")
     assert report.exit_code == 2
     assert digest(tiny_db) == before
     assert not (tmp_path / "raw").exists()
@@ -314,8 +315,11 @@ def test_mapping_file_maps_other_headers_and_codes(tiny_db, tmp_path):
 def test_bad_mapping_file_is_named(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[tables.hazards.columns]\n"编号" = "no_such_column"\n', encoding="utf-8")
-    with pytest.raises(MappingError, match="no_such_column"):
+    with pytest.raises(MappingError, match="no_such_column") as error:
         load_mapping(bad)
+    # The page shows it in the reader's language; str() (logs) is English.
+    assert str(error.value) == f"{bad} · tables.hazards.columns: 'no_such_column' is not a column of hazards"
+    assert error.value.message("zh") == f"{bad} · tables.hazards.columns：“no_such_column”不是 hazards 表的字段"
     with pytest.raises(MappingError, match="no such mapping file"):
         load_mapping(tmp_path / "missing.yaml")
     assert Mapping().to_dict() == {"tables": {}}

@@ -30,7 +30,7 @@ def test_header(run):
     assert reg.header["days_listed"] == 171
     rows = dict(register.header_rows(reg, "zh"))
     assert rows["挂牌督办"] == "自 2026-01-10 起挂牌督办，已 171 天"
-    assert rows["风险等级"] == "一般风险(黄)"
+    assert rows["风险等级"] == "一般风险（黄）"
     assert rows["重大危险源"] == "是"
     assert rows["网格"] == "G-X-1 西村网格"
     assert dict(register.header_rows(register.load(run, "A1", AS_OF), "en"))["Listed supervision"] == "Not listed"
@@ -73,8 +73,11 @@ def test_hazards_as_of(run):
 
 def test_inspections_cases_tipoffs(run):
     reg = register.load(run, "A3", AS_OF)
-    assert reg.inspections[["inspection_id", "staff", "hazards_found"]].values.tolist() == [
-        ["N8", "王五、赵六", 2], ["N9", "赵六", 1]]  # N10 is after the as-of date
+    assert [[i, list(s), n] for i, s, n in reg.inspections[["inspection_id", "staff", "hazards_found"]].values] == [
+        ["N8", ["王五", "赵六"], 2], ["N9", ["赵六"], 1]]  # N10 is after the as-of date
+    # The participants are joined in the reader's language.
+    assert list(register.section(reg, "inspections", "zh")["检查人员"]) == ["王五、赵六", "赵六"]
+    assert list(register.section(reg, "inspections", "en")["Staff"]) == ["王五, 赵六", "赵六"]
     assert reg.cases[["case_id", "measure"]].values.tolist() == [["CS1", "fine"]]
     assert list(reg.tipoffs["tipoff_id"]) == ["T1"]
     a1 = register.load(run, "A1", AS_OF)

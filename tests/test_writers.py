@@ -163,10 +163,13 @@ def test_a_writer_waits_at_most_its_timeout_then_is_refused_and_nothing_changes(
 
 
 def test_a_bad_timeout_setting_is_one_clear_line(tiny_db, tmp_path):
-    code, _, err = finish(start("import", hazards_file(tmp_path, "A"), "--db", tiny_db,
+    code, _, err = finish(start("import", hazards_file(tmp_path, "A"), "--db", tiny_db, "--lang", "en",
                                 env={warehouse.TIMEOUT_ENV: "soon"}))
     assert code == 2 and err.strip() == ("error: GRIDWATCH_WRITE_TIMEOUT='soon' is not a number of seconds "
                                          "(0 or more)")
+    code, _, err = finish(start("import", hazards_file(tmp_path, "A"), "--db", tiny_db,
+                                env={warehouse.TIMEOUT_ENV: "soon"}))
+    assert code == 2 and err.strip() == "error: GRIDWATCH_WRITE_TIMEOUT=“soon”不是秒数（应为 0 或更大的数）"
     code, _, err = finish(start("demo", "--db", tiny_db, "--wait", "-1"))
     assert code == 2 and "--wait" in err and "Traceback" not in err
 

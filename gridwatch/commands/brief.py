@@ -49,7 +49,7 @@ def _render(brief, fmt: str, args) -> bytes:
             return briefing.to_html(brief, args.lang, base_url=args.base_url).encode("utf-8")
         return briefing.to_xlsx(brief, args.lang)
     except pdf.FontMissing as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli.CliError(exc.message(args.lang)) from None
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -44,7 +44,7 @@ def run(args) -> int:
         cli.audit("import_refused", what="demo build", db=str(path), reason="busy", waited=exc.timeout)
         raise cli.CliError(i18n.text("warehouse.busy_cli", args.lang, seconds=f"{exc.timeout:g}"), code=3) from None
     except warehouse.WriteRefused as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli.CliError(exc.message(args.lang)) from None
     took = time.perf_counter() - started
     print(f"built {path} in {took:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
     cli.audit("import", what="demo build", db=str(path), scale=args.scale,

@@ -44,7 +44,7 @@ def run(args) -> int:
         try:
             mapping = ingest.load_mapping(args.mapping)
         except ingest.MappingError as exc:
-            raise cli.CliError(str(exc)) from None
+            raise cli.CliError(exc.message(lang)) from None
     if args.encoding:
         try:
             codecs.lookup(args.encoding)
@@ -104,7 +104,7 @@ def _import(args, db: Path, files: list[tuple[str, bytes]], mapping, names: list
             cli.audit("import_refused", files=names, db=str(db), reason="busy", waited=exc.timeout)
         raise cli.CliError(i18n.text("warehouse.busy_cli", args.lang, seconds=f"{exc.timeout:g}"), code=3) from None
     except warehouse.WriteRefused as exc:
-        raise cli.CliError(str(exc)) from None
+        raise cli.CliError(exc.message(args.lang)) from None
 
 
 def report_frame(report, lang: str):

@@ -74,8 +74,9 @@ class FileProblem:
         if "table" in params:
             params["table"] = table_label(params["table"], lang)
         if "columns" in params and isinstance(params["columns"], list):
-            params["columns"] = "、".join(column_label(params["table_code"], c, lang) for c in params["columns"])
+            params["columns"] = [column_label(params["table_code"], c, lang) for c in params["columns"]]
         params.pop("table_code", None)
+        params = {k: (i18n.join(v, lang) or "—") if isinstance(v, list) else v for k, v in params.items()}
         return f"{where}: " + i18n.text(f"data_import.file.{self.code}", lang, **params)
 
 
@@ -183,7 +184,7 @@ def reason(row, lang: str = i18n.DEFAULT_LANG, value: str | None = None, grouped
     if code == "duplicate" and lang == "zh":
         detail = detail.replace(", ", "、")
     if code == "bad_code" and detail:
-        detail = "、".join(i18n.label(detail, c, lang) for c in _codes(detail))
+        detail = i18n.join((i18n.label(detail, c, lang) for c in _codes(detail)), lang)
     elif code in ("orphan", "unknown_reference") and detail:
         detail = table_label(detail, lang)
     elif code == "missing_default" and detail in ("true", "false"):
@@ -233,7 +234,7 @@ def group_message(group, lang: str = i18n.DEFAULT_LANG) -> str:
     text = f"{where}: {reason(group, lang, value, grouped=True)}"
     if not rows:
         return text
-    shown = ("、" if lang == "zh" else ", ").join(str(r) for r in rows)
+    shown = i18n.join(rows, lang)
     more = "…" if count > len(rows) else ""
     return text + i18n.text("data_import.group_rows", lang, count=f"{count:,}", rows=shown, more=more)
 
@@ -498,8 +499,8 @@ def quarantine_download(con: duckdb.DuckDBPyConnection, import_id: str,
             cells = json.loads(first["record"]) if isinstance(first["record"], str) else [_shown(first["value"])]
             cells = ([_shown(c) for c in cells] + [""] * len(headers))[: len(headers)]
             named = [column_shown(p, lang) for _, p in problems.iterrows()]
-            columns = "；".join(n for n in dict.fromkeys(named) if n)
-            reasons = "；".join(dict.fromkeys(reason(p, lang) for _, p in problems.iterrows()))
+            columns = i18n.join((n for n in dict.fromkeys(named) if n), lang, clauses=True)
+            reasons = i18n.join(dict.fromkeys(reason(p, lang) for _, p in problems.iterrows()), lang, clauses=True)
             number = None if _blank(row_number) else int(row_number)
             rows.append([number, *cells, columns, reasons])
         name = f"{file} {sheet}".strip() if not _blank(sheet) else str(file)

@@ -120,8 +120,13 @@ def value_key(text) -> str:
     return fold(text) or str(text).strip()
 
 
-class MappingError(Exception):
-    """A mapping file that cannot be used; the message says which entry and why."""
+class MappingError(i18n.LocalisedError):
+    """A mapping file that cannot be used; the message says which entry (``where``) and why."""
+
+    prefix = "data_import.mapping_error."
+
+    def __init__(self, code: str, where: str, /, **values):
+        super().__init__(code, where=where, **values)
 
 
 @dataclass(frozen=True)
@@ -326,7 +331,7 @@ def _flag(value, where: str) -> bool:
         return True
     if text in _FALSE:
         return False
-    raise MappingError(f"{where}: expected true or false, not {value!r}")
+    raise MappingError("not_flag", where, value=value)
 
 
 def date_formats(spec, where: str) -> tuple[str, ...]:
@@ -337,11 +342,11 @@ def date_formats(spec, where: str) -> tuple[str, ...]:
         text = _text(item).strip()
         fmt = text if "%" in text else "".join(_SHORTHAND.get(ch, ch) for ch in text)
         if not fmt or not ("%Y" in fmt or "%y" in fmt) or not ("%m" in fmt or "%b" in fmt) or "%d" not in fmt:
-            raise MappingError(f"{where}: {text!r} is not a date format (write m/d/Y, d.m.Y, Y-m-d or %m/%d/%Y)")
+            raise MappingError("not_date_format_hint", where, text=text)
         try:
             datetime.strptime(datetime(2016, 6, 7, 13, 5, 9).strftime(fmt), fmt)
         except ValueError:
-            raise MappingError(f"{where}: {text!r} is not a date format") from None
+            raise MappingError("not_date_format", where, text=text) from None
         out.append(fmt)
     return tuple(out)
 
@@ -353,24 +358,24 @@ def _field(spec, table: str, column: str, where: str) -> Field | None:
     if spec is None:
         return None
     if not isinstance(spec, dict):
-        raise MappingError(f"{where}: expected a source header or a table such as {{column: …}}")
+        raise MappingError("field_shape", where)
     unknown = set(spec) - _FIELD_KEYS
     if unknown:
-        raise MappingError(f"{where}: unknown key {sorted(unknown)[0]!r} (use {', '.join(sorted(_FIELD_KEYS))})")
+        raise MappingError("unknown_key", where, key=sorted(unknown)[0], keys=sorted(_FIELD_KEYS))
     kinds = [k for k in ("column", "value", "concat") if k in spec]
     if len(kinds) != 1:
-        raise MappingError(f"{where}: give exactly one of column, value, concat")
+        raise MappingError("one_source", where)
     out = Field()
     if "column" in spec:
         out.column = _text(spec["column"]).strip()
         if not out.column:
-            raise MappingError(f"{where}.column: empty header")
+            raise MappingError("empty_header", f"{where}.column")
     elif "value" in spec:
         out.value = _text(spec["value"])
     else:
         parts = spec["concat"]
         if not isinstance(parts, list) or not parts:
-            raise MappingError(f"{where}.concat: expected a list of headers (and {{value: …}} for fixed text)")
+            raise MappingError("concat_list", f"{where}.concat")
         built = []
         for i, part in enumerate(parts):
             if isinstance(part, dict) and set(part) == {"value"}:
@@ -380,17 +385,17 @@ def _field(spec, table: str, column: str, where: str) -> Field | None:
             elif not isinstance(part, dict | list) and _text(part).strip():
                 built.append(Part("column", _text(part).strip()))
             else:
-                raise MappingError(f"{where}.concat[{i}]: a header, {{value: text}} or {{index: true}}")
+                raise MappingError("concat_part", f"{where}.concat[{i}]")
         out.concat = tuple(built)
         out.sep = _text(spec.get("sep", ""))
     if "format" in spec:
         if HEADERS_TYPES.get((table, column)) != "date":
-            raise MappingError(f"{where}.format: {column} is not a date column")
+            raise MappingError("not_date_column", f"{where}.format", column=column)
         out.formats = date_formats(spec["format"], f"{where}.format")
     if "map" in spec:
         pairs = spec["map"]
         if not isinstance(pairs, dict):
-            raise MappingError(f"{where}.map: expected source value: new value pairs")
+            raise MappingError("map_pairs", f"{where}.map")
         out.map = {_text(k).strip(): _text(v) for k, v in pairs.items()}
     if "default" in spec:
         out.default = _text(spec["default"])
@@ -403,10 +408,10 @@ def _filters(spec, where: str) -> tuple[Filter, ...]:
     for i, item in enumerate(items):
         here = f"{where}[{i}]"
         if not isinstance(item, dict) or not _text(item.get("column", "")).strip():
-            raise MappingError(f"{here}: expected {{column: header, in|not_in: [values]}} or {{column, blank}}")
+            raise MappingError("filter_shape", here)
         ops = set(item) - {"column"}
         if len(ops) != 1 or not ops <= {"in", "not_in", "blank"}:
-            raise MappingError(f"{here}: give exactly one of in, not_in, blank")
+            raise MappingError("filter_op", here)
         column = _text(item["column"]).strip()
         op = ops.pop()
         if op == "blank":
@@ -420,12 +425,12 @@ def _filters(spec, where: str) -> tuple[Filter, ...]:
 def _recipe(table: str, entry: dict, where: str) -> Recipe:
     fields_spec = entry.get("fields") or {}
     if not isinstance(fields_spec, dict):
-        raise MappingError(f"{where}.fields: expected column: source pairs")
+        raise MappingError("fields_pairs", f"{where}.fields")
     recipe = Recipe(table)
     for column, spec in fields_spec.items():
         if column not in HEADERS[table]:
-            raise MappingError(f"{where}.fields: {column!r} is not a column of {table} "
-                               f"(one of {', '.join(HEADERS[table])})")
+            raise MappingError("not_a_column_of", f"{where}.fields", column=column, table=table,
+                               columns=list(HEADERS[table]))
         recipe.fields[column] = _field(spec, table, column, f"{where}.fields.{column}")
     if "where" in entry:
         recipe.where = _filters(entry["where"], f"{where}.where")
@@ -436,7 +441,7 @@ def _recipe(table: str, entry: dict, where: str) -> Recipe:
     if "distinct" in entry:
         recipe.distinct = _flag(entry["distinct"], f"{where}.distinct")
     if any(p.kind == "index" for f in recipe.fields.values() if f for p in f.concat) and not recipe.repeat:
-        raise MappingError(f"{where}: {{index: true}} numbers the copies of `repeat`, which this part lacks")
+        raise MappingError("index_without_repeat", where)
     return recipe
 
 
@@ -448,8 +453,7 @@ def _encodings(spec, source: str) -> dict[str, str]:
         try:
             codecs.lookup(name)
         except LookupError:
-            raise MappingError(f"{source}: encoding: unknown encoding {name!r} (e.g. utf-8, gbk, latin-1, "
-                               "cp1252, utf-16)") from None
+            raise MappingError("unknown_encoding", source, name=name) from None
         out[_text(pattern)] = name
     return out
 
@@ -457,41 +461,40 @@ def _encodings(spec, source: str) -> dict[str, str]:
 def parse_mapping(data, source: str = "mapping") -> Mapping:
     """Check a mapping's structure against the schema and return it."""
     if not isinstance(data, dict) or not isinstance(data.get("tables"), dict):
-        raise MappingError(f"{source}: expected a top-level 'tables:' section")
+        raise MappingError("no_tables", source)
     unknown = set(data) - _TOP_KEYS
     if unknown:
-        raise MappingError(f"{source}: unknown section {sorted(unknown)[0]!r} (use {', '.join(sorted(_TOP_KEYS))})")
+        raise MappingError("unknown_section", source, key=sorted(unknown)[0], keys=sorted(_TOP_KEYS))
     mapping = Mapping()
     if _text(data.get("encoding", "")).strip() or isinstance(data.get("encoding"), dict):
         mapping.encoding = _encodings(data["encoding"], source)
     if _text(data.get("delimiter", "")):
         delimiter = _text(data["delimiter"]).replace("\\t", "\t")
         if len(delimiter) != 1:
-            raise MappingError(f"{source}: delimiter: one character, e.g. ',' ';' '\\t' '|'")
+            raise MappingError("delimiter", source)
         mapping.delimiter = delimiter
     for table, entries in data["tables"].items():
         if table not in HEADERS:
-            raise MappingError(f"{source}: unknown table {table!r} (one of {', '.join(HEADERS)})")
+            raise MappingError("unknown_table", source, table=table, tables=list(HEADERS))
         entries = entries if isinstance(entries, list) else [entries]
         for number, entry in enumerate(entries):
-            where = f"{source}: tables.{table}" + (f"[{number}]" if len(entries) > 1 else "")
+            where = f"{source} · tables.{table}" + (f"[{number}]" if len(entries) > 1 else "")
             entry = entry or {}
             if not isinstance(entry, dict):
-                raise MappingError(f"{where}: expected a table of columns, values, fields …")
+                raise MappingError("entry_shape", where)
             unknown = set(entry) - _TABLE_KEYS
             if unknown:
-                raise MappingError(f"{where}: unknown key {sorted(unknown)[0]!r} "
-                                   f"(use {', '.join(sorted(_TABLE_KEYS))})")
+                raise MappingError("unknown_key", where, key=sorted(unknown)[0], keys=sorted(_TABLE_KEYS))
             columns = entry.get("columns") or {}
             for column in columns.values():
                 if column not in HEADERS[table]:
-                    raise MappingError(f"{where}.columns: {column!r} is not a column of {table}")
+                    raise MappingError("not_a_column", f"{where}.columns", column=column, table=table)
             values = entry.get("values") or {}
             for column, pairs in values.items():
                 if column not in HEADERS[table]:
-                    raise MappingError(f"{where}.values: {column!r} is not a column of {table}")
+                    raise MappingError("not_a_column", f"{where}.values", column=column, table=table)
                 if not isinstance(pairs, dict):
-                    raise MappingError(f"{where}.values.{column} must map file values to codes")
+                    raise MappingError("values_pairs", f"{where}.values.{column}")
             mapping.columns.setdefault(table, {}).update({_text(h): _text(c) for h, c in columns.items()})
             mapping.values.setdefault(table, {})
             for column, pairs in values.items():
@@ -515,9 +518,9 @@ def load_mapping(path: Path) -> Mapping:
         text = path.read_text(encoding="utf-8-sig")
         data = _load_text(text, path.suffix.lower() == ".toml")
     except FileNotFoundError:
-        raise MappingError(f"{path}: no such mapping file") from None
+        raise MappingError("no_file", str(path)) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise MappingError(f"{path}: cannot read the mapping: {str(exc).splitlines()[0]}") from None
+        raise MappingError("unreadable", str(path), detail=str(exc).splitlines()[0]) from None
     return parse_mapping(data, str(path))
 
 
@@ -526,7 +529,7 @@ def mapping_from_bytes(name: str, content: bytes) -> Mapping:
     try:
         data = _load_text(content.decode("utf-8-sig"), name.lower().endswith(".toml"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise MappingError(f"{name}: cannot read the mapping: {str(exc).splitlines()[0]}") from None
+        raise MappingError("unreadable", name, detail=str(exc).splitlines()[0]) from None
     return parse_mapping(data, name)
 
 

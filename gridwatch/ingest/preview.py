@@ -178,7 +178,6 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
     columns = ["severity", "file", "column", "count", "rows", "message"]
     if groups.empty:
         return pd.DataFrame(columns=columns)
-    sep = "、" if lang == "zh" else ", "
     rows = []
     for _, g in groups.iterrows():
         first = loading.group_rows(g)
@@ -191,7 +190,7 @@ def group_table(groups: pd.DataFrame, lang: str) -> pd.DataFrame:
             # A column the file lacks is said of the file, not of rows: no count (text, so the
             # table shows a blank rather than "None").
             "count": f"{int(g['count']):,}" if first else "",
-            "rows": sep.join(str(r) for r in first) + more,
+            "rows": i18n.join(first, lang) + more,
         })
     return pd.DataFrame(rows, columns=columns)
 

@@ -276,12 +276,13 @@ def _find_header(name: str, rows: list[list[str]], hint: str, mapping: Mapping |
 
 def _no_table(rows: list[list[str]], delimiter: str | None = None) -> Unreadable:
     first = [str(c) for c in (rows[0] if rows else []) if str(c).strip()]
-    shown = "、".join(first[:6])
+    # A list: the message joins it in the reader's language.
+    shown = first[:6]
     if _MOJIBAKE.search("".join(first)):
         return Unreadable("mojibake", headers=shown)
     if delimiter:
-        return Unreadable("unknown_table_delimiter", headers=shown or "—", delimiter=_delimiter_name(delimiter))
-    return Unreadable("unknown_table", headers=shown or "—")
+        return Unreadable("unknown_table_delimiter", headers=shown, delimiter=_delimiter_name(delimiter))
+    return Unreadable("unknown_table", headers=shown)
 
 
 def _delimiter_name(delimiter: str) -> str:
