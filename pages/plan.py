@@ -93,7 +93,7 @@ with tab_plan:
     try:
         pdf.cjk_font()
     except pdf.FontMissing as missing:
-        d2.warning(ui.t("plan.download.pdf_unavailable", reason=str(missing)))
+        d2.warning(ui.t("plan.download.pdf_unavailable", reason=ui.error_md(missing)))
     else:
         ui.download_button(ui.t("plan.download.pdf"),
                            partial(plan.task_sheet_pdf, rows, title, header, lang, cfg.listed_visit_days),

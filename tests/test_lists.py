@@ -137,9 +137,9 @@ def test_labelled_lists_for_people(rect_con):
     cases = lists.labelled(queries.run(rect_con, "rectification_case_list", PERIOD), "zh")
     assert list(cases.columns)[:4] == ["案件编号", "立案日期", "企业名称", "办理状态"]
     first = cases.iloc[0]
-    assert (first["隐患等级"], first["处罚措施"], first["办理状态"], first["罚没金额(元)"]) == (
+    assert (first["隐患等级"], first["处罚措施"], first["办理状态"], first["罚没金额（元）"]) == (
         "重大隐患", "责令停产停业整顿", "已决定", "")
-    assert list(cases["罚没金额(元)"]) == ["", 60000, 20000, "", ""]
+    assert list(cases["罚没金额（元）"]) == ["", 60000, 20000, "", ""]
     ledger = lists.labelled(queries.run(rect_con, "rectification_tipoff_ledger", PERIOD), "en")
     assert list(ledger["Verified"]) == ["yes", "no", "yes"]
     assert list(ledger["Status"]) == ["closed", "open", "open"]
@@ -153,8 +153,8 @@ def test_ledger_csv_has_context_and_no_long_floats(rect_con):
     frame.loc[0, "enterprise_name"] = "=cmd|' /C calc'!A0\x07"
     text = lists.csv_bytes(frame, ["整改闭环", "数据截至 2026-06-30"], "zh").decode("utf-8-sig").splitlines()
     assert text[:3] == ["整改闭环", "数据截至 2026-06-30", ""]
-    assert text[3] == ("举报编号,受理日期,镇街,企业名称,查证属实,办结状态,办结日期,办结用时(天),"
-                       "核查检查编号,核查检查日期,奖励金额(元),企业编号")
+    assert text[3] == ("举报编号,受理日期,镇街,企业名称,查证属实,办结状态,办结日期,办结用时（天）,"
+                       "核查检查编号,核查检查日期,奖励金额（元）,企业编号")
     assert text[4] == "T1,2026-03-01,东镇,'=cmd|' /C calc'!A0,是,已办结,2026-03-20,19,I3,2026-03-05,500,R2"
     assert text[5] == "T2,2026-04-01,西镇,,否,未办结,,,,,,"
 

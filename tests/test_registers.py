@@ -23,7 +23,7 @@ from tests.conftest import build_fixture_db
 AS_OF = date(2026, 6, 30)
 CONTEXT = registers.Context(as_of=AS_OF, data_as_of=AS_OF)
 HEADERS_BY_TOWN = ["企业编号", "名称", "统一社会信用代码", "行业类别", "村居", "行业主管部门", "监察中队", "网格编号",
-                   "所在网格", "网格巡查员(人)", "风险等级", "经营状态", "最近检查日期", "最近检查带队人", "距今天数",
+                   "所在网格", "网格巡查员（人）", "风险等级", "经营状态", "最近检查日期", "最近检查带队人", "距今天数",
                    "超期未检", "未整改隐患", "逾期隐患"]
 
 
@@ -209,7 +209,7 @@ def test_optional_columns_are_left_out_when_not_recorded(enterprises):
     bare = enterprises.assign(credit_code=None, grid_inspectors=None, last_inspector=None)
     ws = book(registers.workbook_bytes(bare, "town", "zh", CONTEXT))["东镇"]
     headers = values(ws, 4)
-    assert "统一社会信用代码" not in headers and "网格巡查员(人)" not in headers and "最近检查带队人" not in headers
+    assert "统一社会信用代码" not in headers and "网格巡查员（人）" not in headers and "最近检查带队人" not in headers
     assert "所在网格" in headers and ws.auto_filter.ref == "A4:O9"
 
 
