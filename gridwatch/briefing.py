@@ -410,8 +410,8 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
     })
     if links:
         enterprises.insert(len(enterprises.columns), _col("register", lang),
-                           [enterprise_url(e) for e in ents["enterprise_id"]])
-        majors.insert(2, _col("register", lang), [enterprise_url(e) for e in m["enterprise_id"]])
+                           [enterprise_url(e, lang) for e in ents["enterprise_id"]])
+        majors.insert(2, _col("register", lang), [enterprise_url(e, lang) for e in m["enterprise_id"]])
     return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
 
 

@@ -15,12 +15,13 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, i18n, queries, warehouse
+from gridwatch import audit, auth, i18n, plotly_locale, queries, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
 
 LANG_KEY = "lang"
+FOLLOWERS_KEY = "_follows_language"
 FILTERS_KEY = "global_filters"
 PAGE_ROWS = 500
 FIGURE_CACHE_MAX_ROWS = 50_000
@@ -33,6 +34,34 @@ def lang() -> str:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
     return st.session_state[LANG_KEY]
+
+
+def follows_language(key: str) -> str:
+    """``key``, for a widget whose option labels depend on the language: a switch redraws its choice.
+
+    Streamlit identifies a keyed selectbox by its key alone, so after a language switch
+    the browser keeps showing the chosen option in the old language although the options
+    are new. Re-asserting the widget's value on the switch (``_relabel``) makes Streamlit
+    send the value again, and the browser shows it in the new language.
+    """
+    st.session_state.setdefault(FOLLOWERS_KEY, set()).add(key)
+    return key
+
+
+def _relabel() -> None:
+    """On a language switch: re-assert the value of each widget drawn in the last run that follows the language."""
+    if not st.session_state.get(LANG_KEY):
+        st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    for key in st.session_state.get(FOLLOWERS_KEY, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _keep_language_in_address() -> None:
+    """Keep ``?lang=`` in the address bar, so a reload, a copied address or a new tab keeps the language."""
+    current = st.session_state[LANG_KEY]
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
 
 
 def t(key: str, **values) -> str:
@@ -136,24 +165,44 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(name: str, args: tuple, kwargs: dict, _build: Callable):
-    return _build(*args, **kwargs)
+def _figure(name: str, args: tuple, kwargs: dict, language: str, _build: Callable):
+    return _localised(_build(*args, **kwargs), language)
+
+
+def _localised(fig, language: str):
+    plotly_locale.localise(fig, language)
+    fig._gridwatch_lang = language
+    return fig
 
 
 def figure(build: Callable, *args, **kwargs):
-    """The plotly figure ``build(*args, **kwargs)`` draws, built once per distinct input.
+    """The plotly figure ``build(*args, **kwargs)`` draws, built once per distinct input and language.
 
     Building a figure validates every property in Python and was the largest share
     of a page run's CPU under load; the figure depends on its input alone, so every
     session drawing the same input shares one (``st.plotly_chart`` copies it before
     sending). ``build`` is a function of ``gridwatch.figures``; nobody may change the
-    figure it returns.
+    figure it returns. Its numbers are written for the UI language (``plotly_locale``).
     """
     if any(isinstance(a, pd.DataFrame) and len(a) >= FIGURE_CACHE_MAX_ROWS for a in (*args, *kwargs.values())):
         # Streamlit hashes a frame this long by a sample of its rows, so two inputs
         # could share a key; charts draw aggregates, so this is a safety net only.
-        return build(*args, **kwargs)
-    return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, _build=build)
+        return _localised(build(*args, **kwargs), lang())
+    return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, lang(), _build=build)
+
+
+def plotly_chart(fig, *, where=None, **kwargs):
+    """``st.plotly_chart`` in the UI language: every chart of the app is drawn through it.
+
+    Passes the plotly.js locale (Chinese month and day names, date patterns, toolbar
+    titles) and, for a figure not made by ``figure``, writes its numbers for the language.
+    ``where`` is a container (column) to draw in; the rest goes to ``st.plotly_chart``.
+    """
+    language = lang()
+    if getattr(fig, "_gridwatch_lang", None) != language:
+        _localised(fig, language)
+    kwargs["config"] = {**plotly_locale.config(language), **kwargs.get("config", {})}
+    return (where or st).plotly_chart(fig, **kwargs)
 
 
 def _current_page() -> PageSpec | None:
@@ -199,17 +248,21 @@ def require_data() -> duckdb.DuckDBPyConnection:
 
 
 def language_switch() -> None:
-    """The sidebar switch between Chinese and English."""
+    """The sidebar switch between Chinese and English (drawn before the page and its widgets)."""
     lang()
+    # The widgets of this run register again: a switch re-asserts only what is on screen.
+    st.session_state[FOLLOWERS_KEY] = set()
     st.sidebar.segmented_control(
         t("app.language"),
         options=list(i18n.LANGS),
         format_func=lambda code: {"zh": "中文", "en": "English"}[code],
         key=LANG_KEY,
         selection_mode="single",
+        on_change=_relabel,
     )
     if not st.session_state.get(LANG_KEY):
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    _keep_language_in_address()
 
 
 @st.cache_data(show_spinner=False)
@@ -240,7 +293,7 @@ def sidebar_filters() -> gf.Filters:
         gf.PRESETS,
         index=gf.PRESETS.index(gf.DEFAULT_PRESET),
         format_func=formatter("app.filters.preset"),
-        key="gf_preset",
+        key=follows_language("gf_preset"),
     )
     if preset == "custom":
         default_start, default_end = gf.preset_period(gf.DEFAULT_PRESET, as_of_data)
@@ -257,11 +310,13 @@ def sidebar_filters() -> gf.Filters:
         help=t("app.filters.as_of_help"), key=f"gf_as_of_{preset}",
     )
     scope = auth.town_scope()
-    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
+    # Nothing chosen already means all; Streamlit's own "Select all" entry would only add every
+    # chip, and its label is English in either language (Streamlit offers no way to change it).
+    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []), select_all=False,
                            placeholder="、".join(scope) if scope else t("app.filters.all"), key="gf_towns")
-    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
+    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []), select_all=False,
                                  placeholder=t("app.filters.all"), key="gf_departments")
-    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),
+    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []), select_all=False,
                                 placeholder=t("app.filters.all"), key="gf_industries")
     chosen = gf.Filters(
         start=start, end=end, as_of=as_of,

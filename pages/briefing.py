@@ -25,7 +25,7 @@ default = briefing.last_full_week(data_as_of).label
 wanted = st.query_params.get("week", default)
 index = list(options).index(wanted) if wanted in options else list(options).index(default)
 week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
-                                        format_func=options.get, key="briefing_week"))
+                                        format_func=options.get, key=ui.follows_language("briefing_week")))
 brief = briefing.compute(source, week, scope, data_as_of)
 
 st.caption(briefing.caption(brief, lang))
@@ -51,7 +51,7 @@ figure = ui.figure(figures.small_multiples, brief.trends, list(briefing.TREND_KE
                    [ui.t(f"briefing.trend.{k}") for k in briefing.TREND_KEYS], "week",
                    {"y_axis": ui.t("briefing.trend.y_axis"), "x_axis": ui.t("briefing.trend.x_axis"),
                     "title": ui.t("briefing.section.trends")})
-st.plotly_chart(figure, width="stretch")
+ui.plotly_chart(figure, width="stretch")
 st.caption(ui.t("briefing.trend.caption"))
 
 st.subheader(ui.t("briefing.section.where"))
@@ -77,7 +77,7 @@ st.subheader(ui.t("briefing.section.export"))
 town_options = [""] + ui.filter_options().get("town", [])
 town_labels = {"": ui.t("briefing.export.as_page", scope=scope.describe(lang)), **{t: t for t in town_options[1:]}}
 town = st.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
-                    help=ui.t("briefing.export.town_help"), key="briefing_export_town")
+                    help=ui.t("briefing.export.town_help"), key=ui.follows_language("briefing_export_town"))
 exported = brief if not town else briefing.compute(
     source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
     data_as_of)

@@ -68,7 +68,7 @@ with builder_tab:
     column_name = {name: explore.column_label(name, lang) for name in explore.column_names()}
     top = st.columns([2, 2, 3])
     dataset_name = {d: ui.t(f"explore.dataset.{d}.name") for d in explore.DATASETS}
-    ds = top[0].selectbox(ui.t("explore.builder.dataset"), list(explore.DATASETS), key="ex_ds",
+    ds = top[0].selectbox(ui.t("explore.builder.dataset"), list(explore.DATASETS), key=ui.follows_language("ex_ds"),
                           format_func=dataset_name.get)
     columns = explore.DATASETS[ds]
     top[2].caption(ui.t(f"explore.dataset.{ds}.desc"))
@@ -83,8 +83,9 @@ with builder_tab:
                                   help=ui.t("explore.builder.as_of_help"))
     params = {**scope_params, "as_of": as_of or chosen.as_of}
 
-    chosen_columns = st.multiselect(ui.t("explore.builder.filter_columns"), list(columns), key=f"ex_fcols_{ds}",
-                                    format_func=column_name.get, help=ui.t("explore.builder.filter_columns_help"),
+    chosen_columns = st.multiselect(ui.t("explore.builder.filter_columns"), list(columns),
+                                    key=ui.follows_language(f"ex_fcols_{ds}"), format_func=column_name.get,
+                                    help=ui.t("explore.builder.filter_columns_help"),
                                     placeholder=ui.t("explore.builder.choose"))
     codes, ranges, texts = [], [], []
     filter_cells = st.columns(2) if chosen_columns else []
@@ -92,7 +93,7 @@ with builder_tab:
         cell, kind, label = filter_cells[i % 2], columns[name].kind, column_name[name]
         if kind in (CODE, BOOL):
             offered = ["true", "false"] if kind == BOOL else choices(ds, name, params, version, str(ui.db_path()))
-            picked = cell.multiselect(label, offered, key=f"ex_f_{ds}_{name}",
+            picked = cell.multiselect(label, offered, key=ui.follows_language(f"ex_f_{ds}_{name}"),
                                       format_func=lambda v, n=name: explore.value_label(ds, n, v, lang),
                                       placeholder=ui.t("explore.builder.choose"))
             if picked:
@@ -113,11 +114,12 @@ with builder_tab:
     row = st.columns([2, 2, 2, 3])
     dims = [""] + explore.dimensions(ds)
     dim_name = {d: explore.dimension_label(d, lang) if d else ui.t("explore.builder.no_group") for d in dims}
-    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=f"ex_g1_{ds}", format_func=dim_name.get)
-    g2 = row[1].selectbox(ui.t("explore.builder.group2"), dims, key=f"ex_g2_{ds}", format_func=dim_name.get,
-                          disabled=not g1)
+    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=ui.follows_language(f"ex_g1_{ds}"),
+                          format_func=dim_name.get)
+    g2 = row[1].selectbox(ui.t("explore.builder.group2"), dims, key=ui.follows_language(f"ex_g2_{ds}"),
+                          format_func=dim_name.get, disabled=not g1)
     ms = explore.measures(ds)
-    measure = row[2].selectbox(ui.t("explore.builder.measure"), ms, key=f"ex_m_{ds}",
+    measure = row[2].selectbox(ui.t("explore.builder.measure"), ms, key=ui.follows_language(f"ex_m_{ds}"),
                                format_func=lambda m: explore.measure_label(m, lang, ds),
                                help=ui.t("explore.builder.rate_help") if ds == "hazards" else None)
     chart = row[3].radio(ui.t("explore.builder.chart"), list(explore.CHARTS), key="ex_chart", horizontal=True,
@@ -170,7 +172,7 @@ with builder_tab:
                 figure.update_xaxes(categoryorder="array", categoryarray=list(pd.unique(drawn[dims_shown[0]])))
             if is_rate and view.chart != "heatmap":
                 figure.update_yaxes(tickformat=".0%")
-            st.plotly_chart(figure, width="stretch")
+            ui.plotly_chart(figure, width="stretch")
             for shown_name, top in cuts:
                 st.caption(f"{shown_name}: {chart_top.caption(top, value_column, lang)}")
         number_format = explore.number_format(view.measure)
@@ -202,7 +204,7 @@ with console_tab:
         st.session_state["ex_sql"] = explore.EXAMPLES[st.session_state["ex_example"]]
 
     pick = st.columns([4, 1])
-    pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key="ex_example",
+    pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key=ui.follows_language("ex_example"),
                       format_func=ui.formatter("explore.console.examples"))
     pick[1].button(ui.t("explore.console.use_example"), on_click=use_example, key="ex_use_example")
     sql_text = st.text_area(ui.t("explore.console.sql"), key="ex_sql", height=200)

@@ -174,8 +174,8 @@ def test_where_to_act(con):
     assert list(b.majors["hazard_id"]) == ["K1", "K3"]
     assert list(b.majors["status"]) == ["overdue", "open"]
     tables = briefing.where_tables(b, "zh")
-    assert list(tables["top_enterprises"]["一企一册"]) == ["/enterprise?enterprise=B1", "/enterprise?enterprise=B4",
-                                                         "/enterprise?enterprise=B3"]
+    assert list(tables["top_enterprises"]["一企一册"]) == [
+        "/enterprise?enterprise=B1&lang=zh", "/enterprise?enterprise=B4&lang=zh", "/enterprise?enterprise=B3&lang=zh"]
     assert list(tables["majors_found"]["状态"]) == ["逾期未改", "整改中"]
 
 
@@ -321,7 +321,7 @@ def test_html_is_self_contained_and_escaped(con):
     page = briefing.to_html(b, "zh", base_url="http://gridwatch.local")
     assert "&lt;b&gt;货架超载&lt;/b&gt;" in page and "<b>货架超载" not in page
     assert "<script" not in page and "src=" not in page and "<link" not in page
-    assert 'href="http://gridwatch.local/enterprise?enterprise=B4"' in page
+    assert 'href="http://gridwatch.local/enterprise?enterprise=B4&amp;lang=zh"' in page
     assert "2026-W46" in page and "数据截至 2026-11-25" in page and page.count("<svg") == 6
     assert '<td class="num worse">+1</td>' in page  # overdue majors 1 vs 0
 
