@@ -4,11 +4,9 @@ Cards, twelve-week trends, where-to-act lists and a written summary, all from
 ``gridwatch.briefing.compute``; the same brief exports as PDF, HTML and Excel.
 """
 
-from urllib.parse import urlsplit
-
 import streamlit as st
 
-from gridwatch import briefing, display, figures, ui
+from gridwatch import briefing, display, figures, links, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -59,7 +57,7 @@ tables = briefing.where_tables(brief, lang)
 register = ui.t("briefing.col.register")
 # Names get a fixed width and counts a narrow one, so the counts stay in view at 1280 px.
 name = ui.t("briefing.col.name")
-links = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
+columns = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
                                                help=ui.t("briefing.where.link_help"), width="small"),
          name: st.column_config.TextColumn(name, width=170),
          **{ui.t(f"briefing.col.{k}"): st.column_config.NumberColumn(ui.t(f"briefing.col.{k}"), width=100)
@@ -70,7 +68,7 @@ for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.contain
     if tables[key].empty:
         column.info(ui.t(f"briefing.where.{briefing.WHERE_EMPTY[key]}"))
     else:
-        column.dataframe(tables[key], hide_index=True, column_config=links, key=f"briefing_{key}",
+        column.dataframe(tables[key], hide_index=True, column_config=columns, key=f"briefing_{key}",
                          height=min(38 + 35 * len(tables[key]), 400))
 
 st.subheader(ui.t("briefing.section.export"))
@@ -81,7 +79,7 @@ town = st.selectbox(ui.t("briefing.export.town"), town_options, format_func=town
 exported = brief if not town else briefing.compute(
     source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
     data_as_of)
-base_url = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url)) if st.context.url else ""
+base_url = links.base_url(st.context.url)
 pdf_col, html_col, xlsx_col = st.columns(3)
 ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
                    file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
@@ -92,7 +90,7 @@ ui.download_button(ui.t("briefing.export.html"),
                    file_name=briefing.file_name(exported, "html"), mime="text/html",
                    key="briefing_html", where=html_col, kind="report",
                    what=f"briefing html: {briefing.file_name(exported, 'html')}")
-ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang),
+ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang, base_url=base_url),
                    file_name=briefing.file_name(exported, "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="briefing_xlsx", where=xlsx_col, kind="report",

@@ -308,7 +308,8 @@ def test_xlsx_carries_the_figures(con, tmp_path):
     rows = {r[0]: r[1:] for r in cards.iter_rows(min_row=7, values_only=True)}
     assert rows["罚款金额（元）"] == (30000, 5000, 25000)  # numbers, so Excel can add them up
     assert rows["逾期未整改"] == (4, 2, 2)
-    assert rows["按期整改率 (%)"] == (33.3, 50.0, -16.7)
+    # A rate is a number shown as a percentage; its change is in percentage points.
+    assert rows["按期整改率"][0] == pytest.approx(1 / 3) and rows["按期整改率"][1:] == (0.5, -16.7)
     assert rows["期间整改完成"] == (2, 1, 1)
     trend = list(wb["近12周趋势"].iter_rows(min_row=7, values_only=True))
     assert len(trend) == 12 and trend[-1][0] == "2026-W47" and trend[-1][3] == 3
