@@ -6,6 +6,7 @@ query results are cached per (query, parameters, data version).
 """
 
 import dataclasses
+import html
 import os
 from collections.abc import Callable
 from datetime import date
@@ -24,6 +25,9 @@ LANG_KEY = "lang"
 FOLLOWERS_KEY = "_follows_language"
 FILTERS_KEY = "global_filters"
 PAGE_ROWS = 500
+PRINT_ROWS = 200
+STYLE = Path(__file__).resolve().parent / "app.css"
+PRINT_SCRIPT = Path(__file__).resolve().parent / "print.js"
 FIGURE_CACHE_MAX_ROWS = 50_000
 
 
@@ -395,6 +399,51 @@ def download_button(label: str, data, *, kind: str, what: str, file_name: str, w
     kwargs.pop("on_click", None)
     kwargs.setdefault("key", f"dl_{file_name}")
     where.download_button(label, build, file_name=file_name, on_click="ignore", **kwargs)
+
+
+def page_style() -> None:
+    """gridwatch's page style (``gridwatch/app.css``): printing without the sidebar, compact cards on phones.
+
+    Style-only HTML goes to Streamlit's event container and takes no room on the page. The
+    print script (``gridwatch/print.js``, our own static code, no data in it) scales charts
+    drawn wider than the paper when the page is printed; it sits at the foot of the sidebar.
+    """
+    st.html(STYLE)
+    st.sidebar.html(f"<script>{PRINT_SCRIPT.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+
+
+def table(frame: pd.DataFrame, *, key: str, title: str = "", where=None, print_columns: list[str] | None = None,
+          **kwargs):
+    """A titled ``st.dataframe`` on screen, and a plain copy of the table that is what a printout shows.
+
+    The interactive grid draws on a canvas: printed, it is a picture of the part in view, cut at
+    the paper's edge and holding no text. The copy (``print_columns``, at most ``PRINT_ROWS``
+    rows) is an HTML table with the title as its caption: hidden on screen, on paper its text
+    wraps, its header repeats on every page and the title stays with it (``app.css``).
+    Returns what ``st.dataframe`` returns.
+    """
+    where = where or st
+    screen = where.container(key=f"gw_screen_grid_{key}")
+    if title:
+        screen.markdown(f"**{title}**")
+    shown = screen.dataframe(frame, key=key, **kwargs)
+    paper = frame if print_columns is None else frame[print_columns]
+    where.container(key=f"gw_print_copy_{key}").html(paper_table(paper.head(PRINT_ROWS), title))
+    return shown
+
+
+def paper_table(frame: pd.DataFrame, title: str = "") -> str:
+    """``frame`` as an HTML table for printing, every header and value escaped; missing values blank."""
+    def cell(value) -> str:
+        value = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        return f'<td class="num">{html.escape(shown)}</td>' if number else f"<td>{html.escape(shown)}</td>"
+
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f'<table class="gw-paper-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:

@@ -37,8 +37,9 @@ st.info(briefing.markdown_safe(briefing.summary_text(brief, lang)))
 
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))
+    cards = st.container(key=f"gw_cards_{section}")  # two to a row on a phone (gridwatch/app.css)
     for row in display.rows(c for c in brief.cards if briefing.SECTION_OF[c.key] == section):
-        for column, card in zip(st.columns(len(row)), row, strict=True):
+        for column, card in zip(cards.columns(len(row)), row, strict=True):
             display.draw(column, card, lang, delta_description=ui.t("briefing.vs", basis=brief.basis(lang)),
                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None)
     if section == "rectification" and brief.rectified_date_unknown:
@@ -64,23 +65,26 @@ columns = {register: st.column_config.LinkColumn(register, display_text=ui.t("br
             for k in briefing.WHERE_COUNTS}}
 left, right = st.columns(2)
 for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.container(), "majors_found")):
-    column.markdown(f"**{ui.t(f'briefing.where.{key}')}**")
+    title = ui.t(f"briefing.where.{key}")
     if tables[key].empty:
+        column.markdown(f"**{title}**")
         column.info(ui.t(f"briefing.where.{briefing.WHERE_EMPTY[key]}"))
     else:
-        column.dataframe(tables[key], hide_index=True, column_config=columns, key=f"briefing_{key}",
-                         height=min(38 + 35 * len(tables[key]), 400))
+        ui.table(tables[key], key=f"briefing_{key}", title=title, where=column, hide_index=True,
+                 column_config=columns, height=min(38 + 35 * len(tables[key]), 400),
+                 print_columns=[c for c in tables[key].columns if c != register])
 
-st.subheader(ui.t("briefing.section.export"))
+export = st.container(key="gw_screen_only_export")  # not printed: buttons do nothing on paper
+export.subheader(ui.t("briefing.section.export"))
 town_options = [""] + ui.filter_options().get("town", [])
 town_labels = {"": ui.t("briefing.export.as_page", scope=scope.describe(lang)), **{t: t for t in town_options[1:]}}
-town = st.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
+town = export.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
                     help=ui.t("briefing.export.town_help"), key=ui.follows_language("briefing_export_town"))
 exported = brief if not town else briefing.compute(
     source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
     data_as_of)
 base_url = links.base_url(st.context.url)
-pdf_col, html_col, xlsx_col = st.columns(3)
+pdf_col, html_col, xlsx_col = export.columns(3)
 ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
                    file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
                    key="briefing_pdf", where=pdf_col, kind="report",
