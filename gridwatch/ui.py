@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, i18n, plotly_locale, queries, warehouse
+from gridwatch import audit, auth, formatting, i18n, plotly_locale, queries, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
@@ -435,6 +435,7 @@ def table(frame: pd.DataFrame, *, key: str, title: str = "", where=None, print_c
 def paper_table(frame: pd.DataFrame, title: str = "") -> str:
     """``frame`` as an HTML table for printing, every header and value escaped; missing values blank."""
     def cell(value) -> str:
+        value = formatting.plain(value) if not isinstance(value, str) else value
         value = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
         number = isinstance(value, int | float) and not isinstance(value, bool)
         shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
