@@ -6,6 +6,7 @@ query results are cached per (query, parameters, data version).
 """
 
 import dataclasses
+import html
 import os
 from collections.abc import Callable
 from datetime import date
@@ -15,14 +16,18 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from gridwatch import audit, auth, formatting, i18n, queries, safe, warehouse
+from gridwatch import audit, auth, formatting, i18n, plotly_locale, queries, safe, warehouse
 from gridwatch import filters as gf
 from gridwatch.navigation import PAGES, PageSpec
 from gridwatch.paths import DATA_DIR, default_db
 
 LANG_KEY = "lang"
+FOLLOWERS_KEY = "_follows_language"
 FILTERS_KEY = "global_filters"
 PAGE_ROWS = 500
+PRINT_ROWS = 200
+STYLE = Path(__file__).resolve().parent / "app.css"
+PRINT_SCRIPT = Path(__file__).resolve().parent / "print.js"
 FIGURE_CACHE_MAX_ROWS = 50_000
 
 
@@ -33,6 +38,34 @@ def lang() -> str:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
     return st.session_state[LANG_KEY]
+
+
+def follows_language(key: str) -> str:
+    """``key``, for a widget whose option labels depend on the language: a switch redraws its choice.
+
+    Streamlit identifies a keyed selectbox by its key alone, so after a language switch
+    the browser keeps showing the chosen option in the old language although the options
+    are new. Re-asserting the widget's value on the switch (``_relabel``) makes Streamlit
+    send the value again, and the browser shows it in the new language.
+    """
+    st.session_state.setdefault(FOLLOWERS_KEY, set()).add(key)
+    return key
+
+
+def _relabel() -> None:
+    """On a language switch: re-assert the value of each widget drawn in the last run that follows the language."""
+    if not st.session_state.get(LANG_KEY):
+        st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    for key in st.session_state.get(FOLLOWERS_KEY, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _keep_language_in_address() -> None:
+    """Keep ``?lang=`` in the address bar, so a reload, a copied address or a new tab keeps the language."""
+    current = st.session_state[LANG_KEY]
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
 
 
 def t(key: str, /, **values) -> str:
@@ -162,25 +195,46 @@ def query(name: str, params: dict | None = None) -> pd.DataFrame:
 
 
 @st.cache_resource(max_entries=256, show_spinner=False)
-def _figure(name: str, args: tuple, kwargs: dict, _build: Callable):
-    return safe.figure(_build(*args, **kwargs))
+def _figure(name: str, args: tuple, kwargs: dict, language: str, _build: Callable):
+    return _localised(safe.figure(_build(*args, **kwargs)), language)
+
+
+def _localised(fig, language: str):
+    plotly_locale.localise(fig, language)
+    fig._gridwatch_lang = language
+    return fig
 
 
 def figure(build: Callable, *args, **kwargs):
-    """The plotly figure ``build(*args, **kwargs)`` draws, built once per distinct input.
+    """The plotly figure ``build(*args, **kwargs)`` draws, built once per distinct input and language.
 
     Building a figure validates every property in Python and was the largest share
     of a page run's CPU under load; the figure depends on its input alone, so every
     session drawing the same input shares one (``st.plotly_chart`` copies it before
     sending). ``build`` is a function of ``gridwatch.figures``; nobody may change the
     figure it returns. Every string of the figure is escaped (``safe.figure``): pass
-    data as it is, never escaped already.
+    data as it is, never escaped already. Its numbers are written for the UI language
+    (``plotly_locale``).
     """
     if any(isinstance(a, pd.DataFrame) and len(a) >= FIGURE_CACHE_MAX_ROWS for a in (*args, *kwargs.values())):
         # Streamlit hashes a frame this long by a sample of its rows, so two inputs
         # could share a key; charts draw aggregates, so this is a safety net only.
-        return safe.figure(build(*args, **kwargs))
-    return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, _build=build)
+        return _localised(safe.figure(build(*args, **kwargs)), lang())
+    return _figure(f"{build.__module__}.{build.__qualname__}", args, kwargs, lang(), _build=build)
+
+
+def plotly_chart(fig, *, where=None, **kwargs):
+    """``st.plotly_chart`` in the UI language: every chart of the app is drawn through it.
+
+    Passes the plotly.js locale (Chinese month and day names, date patterns, toolbar
+    titles) and, for a figure not made by ``figure``, writes its numbers for the language.
+    ``where`` is a container (column) to draw in; the rest goes to ``st.plotly_chart``.
+    """
+    language = lang()
+    if getattr(fig, "_gridwatch_lang", None) != language:
+        _localised(fig, language)
+    kwargs["config"] = {**plotly_locale.config(language), **kwargs.get("config", {})}
+    return (where or st).plotly_chart(fig, **kwargs)
 
 
 def _current_page() -> PageSpec | None:
@@ -226,8 +280,10 @@ def require_data() -> duckdb.DuckDBPyConnection:
 
 
 def language_switch() -> None:
-    """The sidebar switch between Chinese and English."""
+    """The sidebar switch between Chinese and English (drawn before the page and its widgets)."""
     lang()
+    # The widgets of this run register again: a switch re-asserts only what is on screen.
+    st.session_state[FOLLOWERS_KEY] = set()
     st.sidebar.segmented_control(
         t("app.language"),
         options=list(i18n.LANGS),
@@ -236,9 +292,11 @@ def language_switch() -> None:
         selection_mode="single",
         # st.switch_page interrupts the run and drops every widget's state: the language must outlive it.
         persist_state="session",
+        on_change=_relabel,
     )
     if not st.session_state.get(LANG_KEY):
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    _keep_language_in_address()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -265,7 +323,7 @@ def sidebar_filters() -> gf.Filters:
         gf.PRESETS,
         index=gf.PRESETS.index(gf.DEFAULT_PRESET),
         format_func=formatter("app.filters.preset"),
-        key="gf_preset",
+        key=follows_language("gf_preset"),
     )
     as_of_key = f"gf_as_of_{preset}"
     state = st.session_state
@@ -291,11 +349,13 @@ def sidebar_filters() -> gf.Filters:
     as_of = sb.date_input(t("app.filters.as_of"), min_value=low, max_value=high,
                           help=t("app.filters.as_of_help"), key=as_of_key)
     scope = auth.town_scope()
-    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
+    # Nothing chosen already means all; Streamlit's own "Select all" entry would only add every
+    # chip, and its label is English in either language (Streamlit offers no way to change it).
+    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []), select_all=False,
                            placeholder=i18n.join(scope, lang()) if scope else t("app.filters.all"), key="gf_towns")
-    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
+    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []), select_all=False,
                                  placeholder=t("app.filters.all"), key="gf_departments")
-    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),
+    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []), select_all=False,
                                 placeholder=t("app.filters.all"), key="gf_industries")
     chosen = gf.Filters(
         start=start, end=end, as_of=as_of,
@@ -374,6 +434,52 @@ def download_button(label: str, data, *, kind: str, what: str, file_name: str, w
     kwargs.pop("on_click", None)
     kwargs.setdefault("key", f"dl_{file_name}")
     where.download_button(label, build, file_name=file_name, on_click="ignore", **kwargs)
+
+
+def page_style() -> None:
+    """gridwatch's page style (``gridwatch/app.css``): printing without the sidebar, compact cards on phones.
+
+    Style-only HTML goes to Streamlit's event container and takes no room on the page. The
+    print script (``gridwatch/print.js``, our own static code, no data in it) scales charts
+    drawn wider than the paper when the page is printed; it sits at the foot of the sidebar.
+    """
+    st.html(STYLE)
+    st.sidebar.html(f"<script>{PRINT_SCRIPT.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+
+
+def table(frame: pd.DataFrame, *, key: str, title: str = "", where=None, print_columns: list[str] | None = None,
+          **kwargs):
+    """A titled ``st.dataframe`` on screen, and a plain copy of the table that is what a printout shows.
+
+    The interactive grid draws on a canvas: printed, it is a picture of the part in view, cut at
+    the paper's edge and holding no text. The copy (``print_columns``, at most ``PRINT_ROWS``
+    rows) is an HTML table with the title as its caption: hidden on screen, on paper its text
+    wraps, its header repeats on every page and the title stays with it (``app.css``).
+    Returns what ``st.dataframe`` returns.
+    """
+    where = where or st
+    screen = where.container(key=f"gw_screen_grid_{key}")
+    if title:
+        screen.markdown(f"**{title}**")
+    shown = screen.dataframe(frame, key=key, **kwargs)
+    paper = frame if print_columns is None else frame[print_columns]
+    where.container(key=f"gw_print_copy_{key}").html(paper_table(paper.head(PRINT_ROWS), title))
+    return shown
+
+
+def paper_table(frame: pd.DataFrame, title: str = "") -> str:
+    """``frame`` as an HTML table for printing, every header and value escaped; missing values blank."""
+    def cell(value) -> str:
+        value = formatting.plain(value) if not isinstance(value, str) else value
+        value = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        return f'<td class="num">{html.escape(shown)}</td>' if number else f"<td>{html.escape(shown)}</td>"
+
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f'<table class="gw-paper-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
