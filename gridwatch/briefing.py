@@ -598,6 +598,8 @@ class _Layout:
 
 
 STANDARD = _Layout()
+# The PDF's trend panels per row: the six of the brief fit one row of A4.
+PDF_PANELS_PER_ROW = 6
 COMPACT = _Layout(summary_line=5.2, card_line=4.6, trend_height=30, table_font=7, table_line=4.2)
 # A last page filled less than this is "nearly empty": the brief is set again with COMPACT and
 # the tighter version kept if it needs fewer pages.
@@ -607,14 +609,19 @@ KEEP_ROWS = 3
 
 
 def _draw_trends(doc: pdf.Document, brief: Brief, lang: str, layout: _Layout) -> None:
-    """The six trend panels in one row across the page, with the caption below."""
-    cols, gap, height = len(TREND_KEYS), 2.4, layout.trend_height
+    """The trend panels across the page (the six in one row; more wrap into even rows), caption below."""
+    gap, height = 2.4, layout.trend_height
+    grid = display.rows(_panels(brief, lang), PDF_PANELS_PER_ROW)
+    cols = len(grid[0]) if grid else 1
     width = (doc.epw - gap * (cols - 1)) / cols
+    if doc.get_y() + len(grid) * (height + gap) > doc.page_break_trigger:
+        doc.add_page()
     top = doc.get_y()
     weeks = list(brief.trends["week"])
-    for i, (title, values, ymax) in enumerate(_panels(brief, lang)):
-        x0 = doc.l_margin + i * (width + gap)
-        y0 = top
+    placed = [(r, c, panel) for r, row in enumerate(grid) for c, panel in enumerate(row)]
+    for r, c, (title, values, ymax) in placed:
+        x0 = doc.l_margin + c * (width + gap)
+        y0 = top + r * (height + gap)
         doc.set_draw_color(200, 200, 200)
         doc.rect(x0, y0, width, height)
         doc.set_font("cjk", size=7)
@@ -646,7 +653,7 @@ def _draw_trends(doc: pdf.Document, brief: Brief, lang: str, layout: _Layout) ->
         doc.set_line_width(0.2)
     doc.set_draw_color(0, 0, 0)
     doc.set_fill_color(255, 255, 255)
-    doc.set_xy(doc.l_margin, top + height + 1.5)
+    doc.set_xy(doc.l_margin, top + len(grid) * (height + gap) - gap + 1.5)
     doc.set_font("cjk", size=7)
     doc.set_text_color(110, 110, 110)
     doc.multi_cell(0, 3.6, i18n.text("briefing.trend.caption", lang), new_x="LMARGIN", new_y="NEXT")
