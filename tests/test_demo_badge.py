@@ -8,7 +8,7 @@ from tests.test_app import start
 STAFF = "人员编号,姓名,所在单位,职务,注册安全工程师,在岗\nZS1,王一,第一中队,执法人员,是,是\n".encode()
 GRIDS = "网格编号,网格层级,镇街,村居,网格名称,常住人口\nZG1,镇街网格,新镇,,新镇网格,10000\n".encode()
 ENTERPRISES = ("企业编号,企业名称,所属镇街,风险等级,经营状态,网格编号\n"
-               "ZE1,新一厂,新镇,一般风险(黄),正常生产,ZG1\n").encode()
+               "ZE1,新一厂,新镇,一般风险（黄）,正常生产,ZG1\n").encode()
 
 
 def meta_of(db) -> dict:

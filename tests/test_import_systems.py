@@ -121,12 +121,11 @@ def test_flat_export_loads_through_its_recipe(tmp_path):
 def test_flat_export_headline_figures(tmp_path):
     db, _ = load("flat", tmp_path)
     got = headline(db, *FLAT_PERIOD)
-    assert set(got) == set(FLAT) | set(FLAT_NOT_RECORDED)
+    assert set(FLAT) | set(FLAT_NOT_RECORDED) <= set(got)
     assert {k: got[k] for k in FLAT} == FLAT
 
 
 @pytest.mark.parametrize("key", sorted(FLAT_NOT_RECORDED))
-@pytest.mark.xfail(strict=True, reason=NOT_RECORDED)
 def test_flat_export_figures_not_recorded(tmp_path, key):
     db, _ = load("flat", tmp_path)
     assert headline(db, *FLAT_PERIOD)[key] == FLAT_NOT_RECORDED[key]
@@ -206,12 +205,11 @@ def test_trio_loads_through_its_recipe(tmp_path):
 def test_trio_headline_figures(tmp_path):
     db, _ = load("trio", tmp_path)
     got = headline(db, *TRIO_PERIOD)
-    assert set(got) == set(TRIO) | set(TRIO_NOT_RECORDED)
+    assert set(TRIO) | set(TRIO_NOT_RECORDED) <= set(got)
     assert {k: got[k] for k in TRIO} == TRIO
 
 
 @pytest.mark.parametrize("key", sorted(TRIO_NOT_RECORDED))
-@pytest.mark.xfail(strict=True, reason=NOT_RECORDED)
 def test_trio_figures_not_recorded(tmp_path, key):
     db, _ = load("trio", tmp_path)
     assert headline(db, *TRIO_PERIOD)[key] == TRIO_NOT_RECORDED[key]
@@ -235,11 +233,11 @@ COUNTS = {
     "hazards_found": 10,
     "major_hazards_found": 3,
     # Due 07/01..09/30: 24-001's 3 (07/22), 24-002's 2 (08/15), 24-006's 1 (09/16); 24-005's are
-    # due 10/12. None has a rectification date, so none is rectified on time (the flagged ones
-    # cannot be judged and are left out of the rate, which is 0 either way).
+    # due 10/12. The system never records a rectification date, so whether any was rectified on
+    # time is not recorded (null, listed under not_recorded), not 0.
     "due_in_period": 6,
-    "rectified_on_time": 0,
-    "on_time_rate": 0.0,
+    "rectified_on_time": None,
+    "on_time_rate": None,
     # No verification and no rectification date is ever recorded.
     "verification_rate": None,
     "median_days_to_rectify": None,
@@ -283,19 +281,17 @@ def test_counts_table_loads_through_its_recipe(tmp_path):
 def test_counts_table_headline_figures(tmp_path):
     db, _ = load("counts", tmp_path)
     got = headline(db, *COUNTS_PERIOD)
-    assert set(got) == set(COUNTS) | set(COUNTS_NOT_RECORDED) | set(COUNTS_FLAGGED)
+    assert set(COUNTS) | set(COUNTS_NOT_RECORDED) | set(COUNTS_FLAGGED) <= set(got)
     assert {k: got[k] for k in COUNTS} == COUNTS
 
 
 @pytest.mark.parametrize("key", sorted(COUNTS_NOT_RECORDED))
-@pytest.mark.xfail(strict=True, reason=NOT_RECORDED)
 def test_counts_table_figures_not_recorded(tmp_path, key):
     db, _ = load("counts", tmp_path)
     assert headline(db, *COUNTS_PERIOD)[key] == COUNTS_NOT_RECORDED[key]
 
 
 @pytest.mark.parametrize("key", sorted(COUNTS_FLAGGED))
-@pytest.mark.xfail(strict=True, reason=FLAG_RECTIFIED)
 def test_counts_table_flagged_rectifications(tmp_path, key):
     db, _ = load("counts", tmp_path)
     assert headline(db, *COUNTS_PERIOD)[key] == COUNTS_FLAGGED[key]

@@ -155,7 +155,8 @@ def test_ledger_csv_has_context_and_no_long_floats(rect_con):
     assert text[:3] == ["整改闭环", "数据截至 2026-06-30", ""]
     assert text[3] == ("举报编号,受理日期,镇街,企业名称,查证属实,办结状态,办结日期,办结用时（天）,"
                        "核查检查编号,核查检查日期,奖励金额（元）,企业编号")
-    assert text[4] == "T1,2026-03-01,东镇,'=cmd|' /C calc'!A0,是,已办结,2026-03-20,19,I3,2026-03-05,500,R2"
+    # Formulas neutralised; the CSV keeps the text's characters (exports.csv_bytes), only Excel shows them as symbols.
+    assert text[4] == "T1,2026-03-01,东镇,'=cmd|' /C calc'!A0\x07,是,已办结,2026-03-20,19,I3,2026-03-05,500,R2"
     assert text[5] == "T2,2026-04-01,西镇,,否,未办结,,,,,,"
 
 

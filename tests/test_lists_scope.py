@@ -37,13 +37,14 @@ def test_scoped_user_sees_only_their_towns_cases_and_tipoffs(scoped_db):
 
 
 def test_staff_sees_only_their_own_worklog_misses(scoped_db):
-    # Quarter 2026Q2 up to the data's last day 04-05: working days 04-01, 04-02, 04-03; the
-    # tiny county logs nothing, so S2 missed both on each. S1 is a colleague: not shown.
+    # The data's as-of date comes from inspections and findings (docs/metrics.md): 2026-03-31, so
+    # the quarter is 2026Q1, 64 working days; the tiny county logs nothing, so S2 missed both on
+    # each. S1 is a colleague: not shown.
     at = open_url(sign_in(fresh(), "li"), "performance")
     assert not at.exception, at.exception
     summary = frame_with(at, "缺早五问天数")
     assert summary.to_dict("records") == [{
-        "单位": "第一中队", "人员编号": "S2", "姓名": "李四", "岗位": "执法人员", "工作日数": 3, "缺早五问天数": 3,
-        "缺晚五问天数": 3, "早晚齐全天数": 0, "工作日志完整率": "0.0%"}]
+        "单位": "第一中队", "人员编号": "S2", "姓名": "李四", "岗位": "执法人员", "工作日数": 64, "缺早五问天数": 64,
+        "缺晚五问天数": 64, "早晚齐全天数": 0, "工作日志完整率": "0.0%"}]
     office = open_url(sign_in(fresh(), "office"), "performance")
     assert sorted(frame_with(office, "缺早五问天数")["人员编号"]) == ["S1", "S2"]

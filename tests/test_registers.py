@@ -64,16 +64,16 @@ def test_town_register_sheet_by_hand(enterprises):
     rows = [values(ws, r) for r in range(5, ws.max_row + 1)]
     assert rows == [
         ["C1", "东一厂", "91370000000000011A", "机械制造", "一村", "应急局", "第一中队", "V-A1", "东镇一村", 2,
-         "重大风险(红)", "正常生产", datetime(2026, 6, 10), "赵一", 20, "否", 2, 1],
+         "重大风险（红）", "正常生产", datetime(2026, 6, 10), "赵一", 20, "否", 2, 1],
         ["C2", "<img src=x onerror=alert(1)>", "91370000000000012B", "危险化学品", "一村", "应急局", "第一中队",
-         "V-A1", "东镇一村", 2, "重大风险(红)", "正常生产", datetime(2026, 5, 20), "钱二", 41, "是", 0, 0],
+         "V-A1", "东镇一村", 2, "重大风险（红）", "正常生产", datetime(2026, 5, 20), "钱二", 41, "是", 0, 0],
         ["C7", "东五厂", "91370000000000017G", "冶金", "一村", "应急局", "第一中队", "V-A1", "东镇一村", 2,
-         "重大风险(红)", "停产", datetime(2026, 6, 20), "钱二", 10, "否", 1, 0],
+         "重大风险（红）", "停产", datetime(2026, 6, 20), "钱二", 10, "否", 1, 0],
         # N4 of 07-05 is after the as-of date: the last inspection is N3.
         ["C3", "东三厂", "91370000000000013C", "建材", "二村", "住建局", "第一中队", "V-A2", "东镇二村", 1,
-         "较大风险(橙)", "正常生产", datetime(2026, 4, 15), "赵一", 76, "否", 0, 0],
+         "较大风险（橙）", "正常生产", datetime(2026, 4, 15), "赵一", 76, "否", 0, 0],
         ["C4", "东四厂", "91370000000000014D", "建材", "二村", "住建局", None, "V-A2", "东镇二村", 1,
-         "一般风险(黄)", "正常生产", "从未检查", None, None, "是", 0, 0],
+         "一般风险（黄）", "正常生产", "从未检查", None, None, "是", 0, 0],
     ]
     west = [values(wb["西镇"], r) for r in range(5, wb["西镇"].max_row + 1)]
     # C5's grid id is unknown: it sits in 西镇三村 by name (0 village inspectors); C6 has no
@@ -187,7 +187,7 @@ def test_filters_and_risks_are_stated(enterprises):
     context = registers.Context(as_of=AS_OF, data_as_of=date(2026, 7, 1), towns=("东镇",),
                                 departments=("应急局",), risks=("red",))
     ws = book(registers.workbook_bytes(red, "town", "zh", context))["东镇"]
-    assert ws["A2"].value == ("状态截至 2026-06-30｜范围：东镇; 部门：应急局｜风险等级：重大风险(红)｜"
+    assert ws["A2"].value == ("状态截至 2026-06-30｜范围：东镇; 部门：应急局｜风险等级：重大风险（红）｜"
                               "数据截至 2026-07-01")
 
 

@@ -42,7 +42,7 @@ def run(args) -> int:
         as_of = warehouse.data_as_of(warehouse.meta(con))
         if as_of is None:
             raise cli.CliError("the warehouse holds no dated records: there is no as-of date for a register")
-        options = queries.run(con, "filter_options")
+        options = queries.run(con, "filter_options", {"towns": []})
         known = set(options.loc[options["kind"] == "town", "value"])
         unknown = [t for t in towns if t not in known]
         if unknown:
