@@ -667,7 +667,7 @@ def _chart_cut(view: View, frame: pd.DataFrame, k: int, n: int) -> tuple[list, i
     return [key for key in keys if ("" if key is None or key is pd.NA or key != key else key) in top], len(keys)
 
 
-def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
+def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int | None = None):
     """The chart of a grouped answer (bar, line or heatmap) and the dimensions it cut.
 
     Axes are categories in ``lang`` in their natural order, with every period of a date
@@ -675,9 +675,13 @@ def figure(view: View, frame: pd.DataFrame, lang: str, top_n: int = 25):
     is its own numerator over its own denominator, shown on hover), never a sum of others. The
     page escapes the figure (safe.figure): labels here are the data's own text.
     Returns ``(figure, cuts)``: ``cuts`` lists (dimension label, shown, total) for each
-    dimension cut to its first ``top_n`` categories.
+    dimension cut to its first ``top_n`` categories (default ``chart_top.CHART_TOP_N``, as every chart).
     """
     import plotly.graph_objects as go
+
+    from gridwatch import chart_top
+
+    top_n = chart_top.CHART_TOP_N if top_n is None else top_n
 
     is_rate = view.measure in RATE_PARTS
     measure = measure_label(view.measure, lang, view.dataset)
