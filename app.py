@@ -31,4 +31,5 @@ signin.sidebar(user)
 if ui.connection() is not None:
     ui.stamps()
     ui.sidebar_filters()
+ui.page_style()
 current.run()

@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 from fpdf.fonts import FontFace
 
-from gridwatch import display, exports, formatting, i18n, metrics, pdf, queries, signals
+from gridwatch import display, exports, formatting, i18n, links, metrics, pdf, queries, signals
 from gridwatch.filters import Filters
 from gridwatch.links import enterprise_url
 
@@ -335,17 +335,11 @@ def _col(key: str, lang: str) -> str:
     return i18n.text(f"briefing.col.{key}", lang)
 
 
-def numeric_label(card: display.Card, lang: str) -> str:
-    """A figure's name over numbers: a rate says it is in percent (按期整改率（%） / On-time rate (%))."""
-    label = card.label(lang)
-    return i18n.text("briefing.in_percent", lang, label=label) if card.spec.unit == display.RATE else label
-
-
 def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
     """The cards as a table: figure, this week, last week, change (the registry's texts).
 
-    ``numeric`` gives numbers for a spreadsheet (rates in percent, one decimal) instead of
-    text; a figure not recorded stays the words 未记录 / not recorded, never a number.
+    ``numeric`` gives numbers for a spreadsheet instead of text (rates as fractions, their change
+    in percentage points); a figure not recorded stays the words 未记录 / not recorded, never a number.
     """
     say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
     last = i18n.text(f"briefing.basis_column.{brief.comparison.basis}", lang)
@@ -353,19 +347,17 @@ def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
         def number(card, value, missing):
             if missing:
                 return i18n.text("metrics.not_recorded.value", lang)
-            value = formatting.plain(value)
-            if value is None:
-                return None
-            return round(value * 100, 1) if card.spec.unit == display.RATE else value
+            return formatting.plain(value)
 
         def change(card):
             d = card.difference
             if d is None:
                 return None
-            return round(d * 100, 1) if card.spec.unit == display.RATE else round(d, 1)
+            # A rate's change is in percentage points, as the page writes it.
+            return round(d * 100, 1) if card.spec.unit == display.RATE else d
 
         return pd.DataFrame({
-            say("figure"): [numeric_label(c, lang) for c in brief.cards],
+            say("figure"): [c.label(lang) for c in brief.cards],
             say("this_week"): [number(c, c.value, c.missing) for c in brief.cards],
             last: [number(c, c.previous, c.previous_missing) for c in brief.cards],
             say("change_numeric"): [change(c) for c in brief.cards],
@@ -379,16 +371,20 @@ def cards_table(brief: Brief, lang: str, numeric: bool = False) -> pd.DataFrame:
 
 
 def trends_table(brief: Brief, lang: str) -> pd.DataFrame:
-    """The twelve weeks' figures, one row a week, with localised headers."""
+    """The twelve weeks' figures, one row a week, with localised headers: dates, counts and the rate as values."""
     frame = brief.trends
     out = pd.DataFrame({_col("week", lang): frame["week"],
-                        _col("week_start", lang): _dates(frame["week_start"]),
-                        _col("week_end", lang): _dates(frame["week_end"])})
+                        _col("week_start", lang): [_day(v) for v in frame["week_start"]],
+                        _col("week_end", lang): [_day(v) for v in frame["week_end"]]})
     for key in TREND_KEYS:
         out[i18n.text(f"briefing.trend.{key}", lang)] = frame[key].astype(int)
     out[_col("due_in_period", lang)] = frame["due_in_period"].astype(int)
-    out[_col("on_time_rate", lang)] = [formatting.rate(formatting.plain(v)) for v in frame["on_time_rate"]]
+    out[_col("on_time_rate", lang)] = pd.Series([formatting.plain(v) for v in frame["on_time_rate"]], dtype=object)
     return out
+
+
+def _day(value) -> date | None:
+    return None if formatting.is_missing(value) or pd.isna(value) else pd.Timestamp(value).date()
 
 
 def _dates(series: pd.Series) -> list[str]:
@@ -425,8 +421,8 @@ def where_tables(brief: Brief, lang: str, links: bool = True) -> dict[str, pd.Da
     })
     if links:
         enterprises.insert(len(enterprises.columns), _col("register", lang),
-                           [enterprise_url(e) for e in ents["enterprise_id"]])
-        majors.insert(2, _col("register", lang), [enterprise_url(e) for e in m["enterprise_id"]])
+                           [enterprise_url(e, lang) for e in ents["enterprise_id"]])
+        majors.insert(2, _col("register", lang), [enterprise_url(e, lang) for e in m["enterprise_id"]])
     return {"top_towns": towns, "top_enterprises": enterprises, "majors_found": majors}
 
 
@@ -440,19 +436,134 @@ def file_name(brief: Brief, extension: str) -> str:
     return f"brief-{brief.week.label}{town}.{extension}"
 
 
-def to_xlsx(brief: Brief, lang: str) -> bytes:
-    """The brief as an Excel workbook: summary, cards, trends and the where-to-act lists."""
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_RATE = "0.0%"
+XLSX_COUNT = "#,##0"
+XLSX_DECIMAL = "#,##0.0"
+XLSX_COUNT_CHANGE = "+#,##0;-#,##0;0"
+XLSX_DECIMAL_CHANGE = "+#,##0.0;-#,##0.0;0.0"
+XLSX_HEADER_ROW = 6
+_DATE_COLUMNS = ("week_start", "week_end", "earliest_deadline", "found_date", "deadline")
+_WRAP_WIDTH = 48
+
+
+def _points_format(lang: str) -> str:
+    unit = i18n.text("briefing.export.points_unit", lang)
+    return f'+0.0"{unit}";-0.0"{unit}";0.0"{unit}"'
+
+
+def _text_width(value) -> int:
+    """How many character widths ``value`` takes in a cell (a Chinese character counts two)."""
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        text = f"{value:,.1f}"
+    elif isinstance(value, int):
+        text = f"{value:,}"
+    else:
+        text = "" if value is None else str(value)
+    return max((sum(2 if ord(ch) > 0x2E7F else 1 for ch in line) for line in text.splitlines()), default=0)
+
+
+def _write_sheet(wb, name: str, frame: pd.DataFrame, lines: list[str], lang: str,
+                 formats: dict[str, str] | None = None, link_text: str = "", base_url: str | None = None,
+                 table: bool = True):
+    """One sheet: the brief's header lines, then ``frame`` as a table with a frozen, filtered header row.
+
+    Columns named in ``_DATE_COLUMNS`` hold Excel dates, ``formats`` gives other columns' number
+    formats, and the register column holds an absolute hyperlink showing ``link_text``. ``table``:
+    False for running text (no filter on it).
+    """
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    for i, line in enumerate(lines, start=1):
+        ws.cell(row=i, column=1, value=exports.neutralise(line)).font = Font(bold=i == 1, size=14 if i == 1 else 10)
+    dates = {_col(k, lang) for k in _DATE_COLUMNS}
+    register = _col("register", lang)
+    formats = formats or {}
+    widths = []
+    for j, column in enumerate(frame.columns, start=1):
+        head = ws.cell(row=XLSX_HEADER_ROW, column=j, value=exports.neutralise(str(column)))
+        head.font = Font(bold=True)
+        head.fill = PatternFill("solid", fgColor="E6E6E6")
+        head.alignment = Alignment(wrap_text=True, vertical="top")
+        width = min(_text_width(column), 20)
+        for i, value in enumerate(frame[column], start=XLSX_HEADER_ROW + 1):
+            value = formatting.plain(value)
+            cell = ws.cell(row=i, column=j)
+            if column == register and value:
+                cell.value, cell.hyperlink, cell.style = link_text, links.absolute(value, base_url), "Hyperlink"
+            elif column in dates and value:
+                cell.value, cell.number_format = _day(value) if isinstance(value, str | date) else value, XLSX_DATE
+            elif isinstance(value, int | float) and not isinstance(value, bool):
+                cell.value = value
+                cell.number_format = formats.get(column, XLSX_COUNT if isinstance(value, int) else XLSX_DECIMAL)
+            else:
+                cell.value = exports.neutralise(value)
+            width = max(width, _text_width(cell.value if column != register else link_text))
+        widths.append(width)
+    for j, width in enumerate(widths, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = min(max(width, 6), _WRAP_WIDTH) + 2
+        if width > _WRAP_WIDTH:
+            for (cell,) in ws.iter_rows(min_row=XLSX_HEADER_ROW + 1, min_col=j, max_col=j):
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    last_row = XLSX_HEADER_ROW + max(len(frame), 1)
+    ws.freeze_panes = ws.cell(row=XLSX_HEADER_ROW + 1, column=1)
+    if table and len(frame.columns):
+        ws.auto_filter.ref = f"A{XLSX_HEADER_ROW}:{get_column_letter(len(frame.columns))}{last_row}"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{XLSX_HEADER_ROW}:{XLSX_HEADER_ROW}"
+    return ws
+
+
+def to_xlsx(brief: Brief, lang: str, base_url: str | None = None) -> bytes:
+    """The brief as an Excel workbook: summary, cards, trends and the where-to-act lists.
+
+    Every sheet opens with the title, week, scope and data-as-of lines; tables have set column
+    widths, a frozen and filtered header row and print on A4 landscape. Dates are Excel dates,
+    rates are numbers shown as percentages, a rate's change is in percentage points, and register
+    links are absolute against ``base_url`` (default ``links.base_url()``).
+    """
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment
+
     say = lambda key: i18n.text(f"briefing.export.{key}", lang)  # noqa: E731
+    lines = header_lines(brief, lang)
     where = where_tables(brief, lang)
-    sheets = {
-        say("sheet_summary"): pd.DataFrame({i18n.text("briefing.section.summary", lang): summary(brief, lang)}),
-        say("sheet_cards"): cards_table(brief, lang, numeric=True),
-        say("sheet_trends"): trends_table(brief, lang),
-        say("sheet_towns"): where["top_towns"],
-        say("sheet_enterprises"): where["top_enterprises"],
-        say("sheet_majors"): where["majors_found"],
-    }
-    return exports.xlsx_bytes(sheets, header_lines=header_lines(brief, lang))
+    wb = Workbook()
+    wb.remove(wb.active)
+    summary_sheet = _write_sheet(wb, say("sheet_summary"), pd.DataFrame(
+        {i18n.text("briefing.section.summary", lang): summary(brief, lang)}), lines, lang, table=False)
+    summary_sheet.column_dimensions["A"].width = 100
+    for (cell,) in summary_sheet.iter_rows(min_row=XLSX_HEADER_ROW + 1, max_col=1):
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    cards = _write_sheet(wb, say("sheet_cards"), cards_table(brief, lang, numeric=True), lines, lang)
+    for i, card in enumerate(brief.cards, start=XLSX_HEADER_ROW + 1):
+        unit = card.spec.unit
+        value_format = {display.RATE: XLSX_RATE, display.DAYS: XLSX_DECIMAL}.get(unit, XLSX_COUNT)
+        change_format = {display.RATE: _points_format(lang), display.DAYS: XLSX_DECIMAL_CHANGE}.get(
+            unit, XLSX_COUNT_CHANGE)
+        for column, number_format in ((2, value_format), (3, value_format), (4, change_format)):
+            cell = cards.cell(row=i, column=column)
+            if isinstance(cell.value, int | float):
+                cell.number_format = number_format
+    _write_sheet(wb, say("sheet_trends"), trends_table(brief, lang), lines, lang,
+                 formats={_col("on_time_rate", lang): XLSX_RATE})
+    for key, sheet in (("top_towns", "sheet_towns"), ("top_enterprises", "sheet_enterprises"),
+                       ("majors_found", "sheet_majors")):
+        _write_sheet(wb, say(sheet), where[key], lines, lang, link_text=i18n.text("briefing.where.open", lang),
+                     base_url=base_url)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
 
 
 def _nice_max(value: float) -> int:
@@ -475,61 +586,78 @@ def _short(label: str) -> str:
     return label.split("-", 1)[1]
 
 
-def _draw_trends(doc: pdf.Document, brief: Brief, lang: str) -> None:
-    height, gap = 40, 3
-    grid = display.rows(_panels(brief, lang), display.PANELS_PER_ROW)
-    width = (doc.epw - gap * (len(grid[0]) - 1)) / len(grid[0])
-    if doc.get_y() + len(grid) * (height + gap) > doc.page_break_trigger:
-        doc.add_page()
+@dataclass(frozen=True)
+class _Layout:
+    """Sizes of the PDF brief (mm, pt): standard, and tighter for a last page that would be nearly empty."""
+
+    summary_line: float = 6
+    card_line: float = 5.5
+    trend_height: float = 36
+    table_font: int = 8
+    table_line: float = 5
+
+
+STANDARD = _Layout()
+COMPACT = _Layout(summary_line=5.2, card_line=4.6, trend_height=30, table_font=7, table_line=4.2)
+# A last page filled less than this is "nearly empty": the brief is set again with COMPACT and
+# the tighter version kept if it needs fewer pages.
+NEAR_EMPTY = 0.25
+# A list's title stays with its header row and this many rows (or the whole list when shorter).
+KEEP_ROWS = 3
+
+
+def _draw_trends(doc: pdf.Document, brief: Brief, lang: str, layout: _Layout) -> None:
+    """The six trend panels in one row across the page, with the caption below."""
+    cols, gap, height = len(TREND_KEYS), 2.4, layout.trend_height
+    width = (doc.epw - gap * (cols - 1)) / cols
     top = doc.get_y()
     weeks = list(brief.trends["week"])
-    panels = [(r, c, panel) for r, row in enumerate(grid) for c, panel in enumerate(row)]
-    for r, c, (title, values, ymax) in panels:
-        x0 = doc.l_margin + c * (width + gap)
-        y0 = top + r * (height + gap)
+    for i, (title, values, ymax) in enumerate(_panels(brief, lang)):
+        x0 = doc.l_margin + i * (width + gap)
+        y0 = top
         doc.set_draw_color(200, 200, 200)
         doc.rect(x0, y0, width, height)
-        doc.set_font("cjk", size=8)
-        doc.set_xy(x0 + 1, y0 + 0.5)
-        doc.cell(width - 2, 4.5, title)
-        left, right, ptop, pbottom = x0 + 9, x0 + width - 3, y0 + 7, y0 + height - 6
-        doc.set_font("cjk", size=6)
+        doc.set_font("cjk", size=7)
+        doc.set_xy(x0 + 0.8, y0 + 0.5)
+        doc.cell(width - 1.6, 4, title)
+        left, right, ptop, pbottom = x0 + 7, x0 + width - 2, y0 + 7, y0 + height - 5
+        doc.set_font("cjk", size=5.5)
         doc.set_text_color(110, 110, 110)
         for frac in (0, 0.5, 1):
             y = pbottom - frac * (pbottom - ptop)
             doc.line(left, y, right, y)
-            doc.set_xy(x0 + 0.5, y - 2)
-            doc.cell(8, 4, f"{ymax * frac:g}", align="R")
+            doc.set_xy(x0 + 0.3, y - 2)
+            doc.cell(6.2, 4, f"{ymax * frac:g}", align="R")
         if weeks:
-            doc.set_xy(left - 3, pbottom + 0.5)
-            doc.cell(12, 4, _short(weeks[0]))
-            doc.set_xy(right - 9, pbottom + 0.5)
-            doc.cell(12, 4, _short(weeks[-1]), align="R")
+            doc.set_xy(left - 2, pbottom + 0.3)
+            doc.cell(10, 3.5, _short(weeks[0]))
+            doc.set_xy(right - 8, pbottom + 0.3)
+            doc.cell(10, 3.5, _short(weeks[-1]), align="R")
         doc.set_text_color(0, 0, 0)
         step = (right - left) / max(len(values) - 1, 1)
         points = [(left + j * step, pbottom - v / ymax * (pbottom - ptop)) for j, v in enumerate(values)]
         doc.set_draw_color(37, 99, 235)
-        doc.set_line_width(0.5)
+        doc.set_line_width(0.4)
         if len(points) > 1:
             doc.polyline(points)
         doc.set_fill_color(37, 99, 235)
         for x, y in points:
-            doc.circle(x, y, 0.6, style="F")
+            doc.circle(x, y, 0.5, style="F")
         doc.set_line_width(0.2)
     doc.set_draw_color(0, 0, 0)
     doc.set_fill_color(255, 255, 255)
-    doc.set_xy(doc.l_margin, top + len(grid) * (height + gap))
+    doc.set_xy(doc.l_margin, top + height + 1.5)
     doc.set_font("cjk", size=7)
     doc.set_text_color(110, 110, 110)
-    doc.multi_cell(0, 4, i18n.text("briefing.trend.caption", lang), new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, 3.6, i18n.text("briefing.trend.caption", lang), new_x="LMARGIN", new_y="NEXT")
     doc.set_text_color(0, 0, 0)
 
 
-def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str) -> None:
+def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str, layout: _Layout) -> None:
     doc.set_font("cjk", size=9)
     say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
     headings = FontFace(emphasis=None, fill_color=(230, 230, 230))
-    with doc.table(col_widths=(70, 36, 36, 38), headings_style=headings, line_height=5.5,
+    with doc.table(col_widths=(70, 36, 36, 38), headings_style=headings, line_height=layout.card_line,
                    text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
         table.row([say("figure"), say("this_week"), i18n.text(f"briefing.basis_column.{brief.comparison.basis}", lang),
                    say("change")])
@@ -542,30 +670,73 @@ def _cards_pdf(doc: pdf.Document, brief: Brief, lang: str) -> None:
     doc.ln(2)
 
 
-def to_pdf(brief: Brief, lang: str) -> bytes:
-    """The brief as a printable A4 PDF: summary, cards, trend charts and where-to-act lists."""
+def _room(doc: pdf.Document) -> float:
+    return doc.page_break_trigger - doc.get_y()
+
+
+def _pdf(brief: Brief, lang: str, layout: _Layout) -> pdf.Document:
     lines = header_lines(brief, lang)
     doc = pdf.Document(lines[0], subtitle_lines=lines[1:],
                        footer_text=i18n.text("briefing.export.footer", lang, week=brief.week.label))
     say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
     doc.heading(say("section.summary"))
     doc.set_font("cjk", size=10)
-    doc.multi_cell(0, 6, summary_text(brief, lang), align="L", new_x="LMARGIN", new_y="NEXT")
+    doc.multi_cell(0, layout.summary_line, summary_text(brief, lang), align="L", new_x="LMARGIN", new_y="NEXT")
     doc.heading(say("section.figures"))
-    _cards_pdf(doc, brief, lang)
-    if doc.get_y() + 100 > doc.page_break_trigger:
+    _cards_pdf(doc, brief, lang, layout)
+    # The heading, the panels and their caption stay together.
+    if _room(doc) < 10 + layout.trend_height + 12:
         doc.add_page()
     doc.heading(say("section.trends"))
-    _draw_trends(doc, brief, lang)
-    if doc.get_y() > doc.page_break_trigger - 40:
+    _draw_trends(doc, brief, lang, layout)
+    # The where-to-act lists start a page rather than split across two when a page holds them all.
+    with doc.offset_rendering() as trial:
+        first = trial.page
+        trial.add_page()
+        _where(trial, brief, lang, layout)
+        fits_a_page = trial.page == first + 1
+    with doc.offset_rendering() as trial:
+        _where(trial, brief, lang, layout)
+    if trial.page_break_triggered and fits_a_page:
         doc.add_page()
-    doc.heading(say("section.where"))
+    _where(doc, brief, lang, layout)
+    return doc
+
+
+def _where(doc: pdf.Document, brief: Brief, lang: str, layout: _Layout) -> None:
+    """The where-to-act section: its heading and three lists, each list's title kept with its first rows."""
+    say = lambda key: i18n.text(f"briefing.{key}", lang)  # noqa: E731
     widths = {"top_towns": (60, 40, 40, 40), "top_enterprises": (52, 26, 22, 26, 22, 32),
               "majors_found": (20, 38, 18, 24, 44, 20, 16)}
-    for key, frame in where_tables(brief, lang, links=False).items():
+    row = layout.table_line * 2  # a row whose text wraps onto a second line
+    for i, (key, frame) in enumerate(where_tables(brief, lang, links=False).items()):
+        needed = 7 + row * (1 + min(len(frame), KEEP_ROWS)) + (10 if i == 0 else 0)
+        if _room(doc) < needed:
+            doc.add_page()
+        if i == 0:
+            doc.heading(say("section.where"))
         doc.set_font("cjk", size=11)
         doc.multi_cell(0, 7, say(f"where.{key}"), new_x="LMARGIN", new_y="NEXT")
-        doc.frame_table(frame, col_widths=widths[key], font_size=8, empty_text=say(f"where.{WHERE_EMPTY[key]}"))
+        doc.frame_table(frame, col_widths=widths[key], font_size=layout.table_font, line_height=layout.table_line,
+                        empty_text=say(f"where.{WHERE_EMPTY[key]}"))
+
+
+def last_page_fill(doc: pdf.Document) -> float:
+    """How much of the last page's writing area ``doc`` has used so far (0 to 1)."""
+    return (doc.get_y() - doc.t_margin) / (doc.page_break_trigger - doc.t_margin)
+
+
+def to_pdf(brief: Brief, lang: str) -> bytes:
+    """The brief as a printable A4 PDF: summary, cards, trend charts and where-to-act lists.
+
+    Set with the standard sizes; when that leaves a nearly empty last page, set again a little
+    tighter and kept if it saves the page.
+    """
+    doc = _pdf(brief, lang, STANDARD)
+    if doc.page > 1 and last_page_fill(doc) < NEAR_EMPTY:
+        tighter = _pdf(brief, lang, COMPACT)
+        if tighter.page < doc.page:
+            doc = tighter
     return doc.to_bytes()
 
 
@@ -626,10 +797,11 @@ def _html_table(frame: pd.DataFrame, link_column: str | None = None, link_text: 
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
 
 
-def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
+def to_html(brief: Brief, lang: str, base_url: str | None = None) -> str:
     """The brief as one self-contained HTML page (no external files); every data value escaped.
 
-    Register links are relative to the app unless ``base_url`` (the app's address) is given.
+    Register links are absolute against ``base_url`` (default ``links.base_url()``), so they
+    work from a file opened anywhere.
     """
     say = lambda key, **kw: i18n.text(f"briefing.{key}", lang, **kw)  # noqa: E731
     lines = header_lines(brief, lang)
@@ -657,7 +829,7 @@ def to_html(brief: Brief, lang: str, base_url: str = "") -> str:
             parts.append(f"<p>{html.escape(say(f'where.{WHERE_EMPTY[key]}'))}</p>")
             continue
         if register in frame.columns:
-            frame = frame.assign(**{register: [base_url.rstrip("/") + u for u in frame[register]]})
+            frame = frame.assign(**{register: [links.absolute(u, base_url) for u in frame[register]]})
         parts.append(_html_table(frame, link_column=register if register in frame.columns else None,
                                  link_text=say("where.open")))
     parts.append("</body></html>")

@@ -81,14 +81,14 @@ class Document(FPDF):
         self.ln(1)
 
     def frame_table(self, frame: pd.DataFrame, col_widths: tuple[float, ...] | None = None,
-                    font_size: int = 8, empty_text: str = "—") -> None:
+                    font_size: float = 8, empty_text: str = "—", line_height: float = 5) -> None:
         """A table of a DataFrame with a repeated header row; all cells shown as text."""
         self.set_font("cjk", size=font_size)
         if frame.empty:
             self.paragraph(empty_text)
             return
         headings = FontFace(emphasis=None, fill_color=(230, 230, 230))
-        with self.table(col_widths=col_widths, headings_style=headings, line_height=5,
+        with self.table(col_widths=col_widths, headings_style=headings, line_height=line_height,
                         text_align="LEFT", repeat_headings=1) as table:
             table.row([str(c) for c in frame.columns])
             for values in frame.itertuples(index=False):

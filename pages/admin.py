@@ -34,7 +34,7 @@ st.dataframe(users, hide_index=True, key="admin_users")
 
 st.subheader(ui.t("auth.admin.edit_header"))
 new_label = ui.t("auth.admin.edit_new")
-who = st.selectbox(ui.t("auth.admin.edit_user"), ["", *config.users], key="admin_who",
+who = st.selectbox(ui.t("auth.admin.edit_user"), ["", *config.users], key=ui.follows_language("admin_who"),
                    format_func=lambda n: n or new_label)
 current = config.users.get(who)
 towns_known = ui.filter_options().get("town", [])

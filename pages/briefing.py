@@ -4,11 +4,9 @@ Cards, twelve-week trends, where-to-act lists and a written summary, all from
 ``gridwatch.briefing.compute``; the same brief exports as PDF, HTML and Excel.
 """
 
-from urllib.parse import urlsplit
-
 import streamlit as st
 
-from gridwatch import briefing, display, figures, pdf, safe, ui
+from gridwatch import briefing, display, figures, links, pdf, safe, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -25,7 +23,7 @@ default = briefing.last_full_week(data_as_of).label
 wanted = st.query_params.get("week", default)
 index = list(options).index(wanted) if wanted in options else list(options).index(default)
 week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
-                                        format_func=options.get, key="briefing_week"))
+                                        format_func=options.get, key=ui.follows_language("briefing_week")))
 brief = briefing.compute(source, week, scope, data_as_of)
 
 st.caption(briefing.caption(brief, lang))
@@ -39,8 +37,9 @@ st.info(safe.md(briefing.summary_text(brief, lang)))
 
 for section in briefing.SECTIONS:
     st.subheader(ui.t(f"briefing.section.{section}"))
+    cards = st.container(key=f"gw_cards_{section}")  # two to a row on a phone (gridwatch/app.css)
     for row in display.rows(c for c in brief.cards if briefing.SECTION_OF[c.key] == section):
-        for column, card in zip(st.columns(len(row)), row, strict=True):
+        for column, card in zip(cards.columns(len(row)), row, strict=True):
             display.draw(column, card, lang, delta_description=ui.t("briefing.vs", basis=brief.basis(lang)),
                          chart_data=list(brief.trends[card.key]) if card.key in briefing.TREND_KEYS else None)
     if section == "rectification" and brief.rectified_date_unknown:
@@ -51,7 +50,7 @@ figure = ui.figure(figures.small_multiples, brief.trends, list(briefing.TREND_KE
                    [ui.t(f"briefing.trend.{k}") for k in briefing.TREND_KEYS], "week",
                    {"y_axis": ui.t("briefing.trend.y_axis"), "x_axis": ui.t("briefing.trend.x_axis"),
                     "title": ui.t("briefing.section.trends")})
-st.plotly_chart(figure, width="stretch")
+ui.plotly_chart(figure, width="stretch")
 st.caption(ui.t("briefing.trend.caption"))
 
 st.subheader(ui.t("briefing.section.where"))
@@ -59,30 +58,33 @@ tables = briefing.where_tables(brief, lang)
 register = ui.t("briefing.col.register")
 # Names get a fixed width and counts a narrow one, so the counts stay in view at 1280 px.
 name = ui.t("briefing.col.name")
-links = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
+columns = {register: st.column_config.LinkColumn(register, display_text=ui.t("briefing.where.open"),
                                                help=ui.t("briefing.where.link_help"), width="small"),
          name: st.column_config.TextColumn(name, width=170),
          **{ui.t(f"briefing.col.{k}"): st.column_config.NumberColumn(ui.t(f"briefing.col.{k}"), width=100)
             for k in briefing.WHERE_COUNTS}}
 left, right = st.columns(2)
 for column, key in ((left, "top_towns"), (right, "top_enterprises"), (st.container(), "majors_found")):
-    column.markdown(f"**{ui.t(f'briefing.where.{key}')}**")
+    title = ui.t(f"briefing.where.{key}")
     if tables[key].empty:
+        column.markdown(f"**{title}**")
         column.info(ui.t(f"briefing.where.{briefing.WHERE_EMPTY[key]}"))
     else:
-        column.dataframe(tables[key], hide_index=True, column_config=links, key=f"briefing_{key}",
-                         height=min(38 + 35 * len(tables[key]), 400))
+        ui.table(tables[key], key=f"briefing_{key}", title=title, where=column, hide_index=True,
+                 column_config=columns, height=min(38 + 35 * len(tables[key]), 400),
+                 print_columns=[c for c in tables[key].columns if c != register])
 
-st.subheader(ui.t("briefing.section.export"))
+export = st.container(key="gw_screen_only_export")  # not printed: buttons do nothing on paper
+export.subheader(ui.t("briefing.section.export"))
 town_options = [""] + ui.filter_options().get("town", [])
 town_labels = {"": ui.t("briefing.export.as_page", scope=scope.describe(lang)), **{t: t for t in town_options[1:]}}
-town = st.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
-                    help=ui.t("briefing.export.town_help"), key="briefing_export_town")
+town = export.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
+                    help=ui.t("briefing.export.town_help"), key=ui.follows_language("briefing_export_town"))
 exported = brief if not town else briefing.compute(
     source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
     data_as_of)
-base_url = "{0.scheme}://{0.netloc}".format(urlsplit(st.context.url)) if st.context.url else ""
-pdf_col, html_col, xlsx_col = st.columns(3)
+base_url = links.base_url(st.context.url)
+pdf_col, html_col, xlsx_col = export.columns(3)
 try:
     pdf.cjk_font()
 except pdf.FontMissing as missing:
@@ -97,7 +99,7 @@ ui.download_button(ui.t("briefing.export.html"),
                    file_name=briefing.file_name(exported, "html"), mime="text/html",
                    key="briefing_html", where=html_col, kind="report",
                    what=f"briefing html: {briefing.file_name(exported, 'html')}")
-ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang),
+ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang, base_url=base_url),
                    file_name=briefing.file_name(exported, "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="briefing_xlsx", where=xlsx_col, kind="report",

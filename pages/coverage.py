@@ -21,7 +21,7 @@ left, middle, right = st.columns([1.5, 1.4, 4.1], gap="small")
 level = left.segmented_control(ui.t("coverage.level"), maps.LEVELS, default="town",
                                format_func=ui.code_formatter("grid_level"), key="coverage_level") or "town"
 measure = middle.selectbox(ui.t("coverage.measure_label"), maps.MEASURES,
-                           format_func=ui.formatter("coverage.measure"), key="coverage_measure")
+                           format_func=ui.formatter("coverage.measure"), key=ui.follows_language("coverage_measure"))
 risks = right.pills(ui.t("coverage.risk_filter"), RISK_LEVELS, selection_mode="multi",
                     format_func=ui.code_formatter("risk_level"), key="coverage_risks")
 

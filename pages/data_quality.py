@@ -52,7 +52,7 @@ else:
     fields = qv.completeness(report, table, lang)
     states = [ui.t(f"data_quality.state.{s}") for s in qv.STATES]
     colours = dict(zip(states, ("#2e7d32", "#f9a825", "#c62828", "#9e9e9e"), strict=True))
-    st.plotly_chart(ui.figure(figures.completeness_bars, fields[["field", "share", "state"]], states, colours, {
+    ui.plotly_chart(ui.figure(figures.completeness_bars, fields[["field", "share", "state"]], states, colours, {
         "title": ui.t("data_quality.completeness_title", table=qv.table_label(table, lang)),
         "x": ui.t("data_quality.completeness_x"), "y": ui.t("data_quality.completeness_y"),
         "legend": ui.t("data_quality.legend_state")}), key="dq_completeness_chart")
@@ -90,7 +90,7 @@ if not report["sources"]:
     st.info(ui.t("data_quality.no_imports"))
 else:
     st.caption(ui.t("data_quality.freshness_intro"))
-    st.plotly_chart(ui.figure(figures.freshness_bars, qv.freshness_by_table(report, lang), {
+    ui.plotly_chart(ui.figure(figures.freshness_bars, qv.freshness_by_table(report, lang), {
         "title": ui.t("data_quality.freshness_title"), "x": ui.t("data_quality.freshness_x"),
         "y": ui.t("data_quality.freshness_y"), "series": ui.t("data_quality.freshness_series")}),
         key="dq_freshness_chart")

@@ -77,7 +77,7 @@ with builder_tab:
     column_name = {name: explore.column_label(name, lang) for name in explore.column_names()}
     top = st.columns([2, 2, 3])
     dataset_name = {d: ui.t(f"explore.dataset.{d}.name") for d in explore.DATASETS}
-    ds = top[0].selectbox(ui.t("explore.builder.dataset"), list(explore.DATASETS), key="ex_ds",
+    ds = top[0].selectbox(ui.t("explore.builder.dataset"), list(explore.DATASETS), key=ui.follows_language("ex_ds"),
                           format_func=dataset_name.get)
     columns = explore.DATASETS[ds]
     top[2].caption(ui.t(f"explore.dataset.{ds}.desc"))
@@ -92,8 +92,9 @@ with builder_tab:
                                   help=ui.t("explore.builder.as_of_help"))
     params = {**scope_params, "as_of": as_of or chosen.as_of}
 
-    chosen_columns = st.multiselect(ui.t("explore.builder.filter_columns"), list(columns), key=f"ex_fcols_{ds}",
-                                    format_func=column_name.get, help=ui.t("explore.builder.filter_columns_help"),
+    chosen_columns = st.multiselect(ui.t("explore.builder.filter_columns"), list(columns),
+                                    key=ui.follows_language(f"ex_fcols_{ds}"), format_func=column_name.get,
+                                    help=ui.t("explore.builder.filter_columns_help"),
                                     placeholder=ui.t("explore.builder.choose"))
     codes, ranges, texts = [], [], []
     filter_cells = st.columns(2) if chosen_columns else []
@@ -101,7 +102,7 @@ with builder_tab:
         cell, kind, label = filter_cells[i % 2], columns[name].kind, column_name[name]
         if kind in (CODE, BOOL):
             offered = ["true", "false"] if kind == BOOL else choices(ds, name, params, version, str(ui.db_path()))
-            picked = cell.multiselect(label, offered, key=f"ex_f_{ds}_{name}",
+            picked = cell.multiselect(label, offered, key=ui.follows_language(f"ex_f_{ds}_{name}"),
                                       format_func=lambda v, n=name: explore.value_label(ds, n, v, lang),
                                       placeholder=ui.t("explore.builder.choose"))
             if picked:
@@ -123,12 +124,12 @@ with builder_tab:
     row = st.columns([2, 2, 2, 4])
     dims = [""] + explore.dimensions(ds)
     dim_name = {d: explore.dimension_label(d, lang) if d else ui.t("explore.builder.no_group") for d in dims}
-    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=f"ex_g1_{ds}", format_func=dim_name.get,
-                          disabled=rows_mode)
-    g2 = row[1].selectbox(ui.t("explore.builder.group2"), dims, key=f"ex_g2_{ds}", format_func=dim_name.get,
-                          disabled=rows_mode or not g1)
+    g1 = row[0].selectbox(ui.t("explore.builder.group1"), dims, key=ui.follows_language(f"ex_g1_{ds}"),
+                          format_func=dim_name.get, disabled=rows_mode)
+    g2 = row[1].selectbox(ui.t("explore.builder.group2"), dims, key=ui.follows_language(f"ex_g2_{ds}"),
+                          format_func=dim_name.get, disabled=rows_mode or not g1)
     ms = explore.measures(ds)
-    measure = row[2].selectbox(ui.t("explore.builder.measure"), ms, key=f"ex_m_{ds}",
+    measure = row[2].selectbox(ui.t("explore.builder.measure"), ms, key=ui.follows_language(f"ex_m_{ds}"),
                                format_func=lambda m: explore.measure_label(m, lang, ds), disabled=rows_mode,
                                help=ui.t("explore.builder.rate_help") if ds == "hazards" else None)
     chart = row[3].radio(ui.t("explore.builder.chart"), list(explore.CHARTS), key="ex_chart", horizontal=True,
@@ -226,7 +227,7 @@ with builder_tab:
                 st.info(ui.t("explore.builder.heatmap_needs_two"))
             elif view.chart in ("bar", "line", "heatmap") and not result.empty:
                 figure, cuts = explore.figure(view, result, lang)
-                st.plotly_chart(safe.figure(figure), width="stretch")
+                ui.plotly_chart(safe.figure(figure), width="stretch")
                 for name, shown_n, total_n in cuts:
                     st.caption(f"{name}: " + ui.t("charts.top_caption", n=shown_n, total=f"{total_n:,}",
                                                   measure=value_column))
@@ -261,7 +262,7 @@ with console_tab:
         st.session_state["ex_sql"] = explore.example(st.session_state["ex_example"], ui.data_as_of())
 
     pick = st.columns([4, 1])
-    pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key="ex_example",
+    pick[0].selectbox(ui.t("explore.console.example"), list(explore.EXAMPLES), key=ui.follows_language("ex_example"),
                       format_func=ui.formatter("explore.console.examples"))
     pick[1].button(ui.t("explore.console.use_example"), on_click=use_example, key="ex_use_example")
     sql_text = st.text_area(ui.t("explore.console.sql"), key="ex_sql", height=200, max_chars=limits.max_sql_chars)

@@ -29,7 +29,7 @@ page_filters = hazards.HazardFilters(tuple(risk_levels), tuple(hazard_levels), t
 
 s1, s2 = st.columns([2, 1])
 search = s1.text_input(ui.t("hazards.search"), key="hz_search", placeholder=ui.t("hazards.search_placeholder"))
-sort_by = s2.selectbox(ui.t("hazards.sort_by"), hazards.SORT_KEYS, key="hz_sort",
+sort_by = s2.selectbox(ui.t("hazards.sort_by"), hazards.SORT_KEYS, key=ui.follows_language("hz_sort"),
                        format_func=ui.formatter("hazards.sort"))
 
 
@@ -65,30 +65,31 @@ else:
     fig = ui.figure(figures.top_enterprises, bars, list(top["name"]), colours, LEVEL_ORDER, {
         "title": ui.t("hazards.chart.top_title", n=hazards.TOP_N, sort=ui.t(f"hazards.sort.{sort_by}")),
         "hazards": ui.t("hazards.chart.top_x"), "name": ui.t("hazards.chart.top_y"), "level": level_title})
-    picked = left.plotly_chart(fig, key="hz_top_chart", on_select="rerun", selection_mode="points")
+    picked = ui.plotly_chart(fig, where=left, key="hz_top_chart", on_select="rerun", selection_mode="points")
     left.caption(ui.t("hazards.chart.top_hint"))
     points = (picked or {}).get("selection", {}).get("points", []) if picked else []
     if points:
         open_register(html.unescape(points[0]["customdata"][0]))  # the chart carries data escaped
 
     trend = monthly.assign(level=monthly["level"].map(ui.code_formatter("hazard_level")))
-    right.plotly_chart(ui.figure(figures.monthly_levels, trend, colours, LEVEL_ORDER, {
+    ui.plotly_chart(ui.figure(figures.monthly_levels, trend, colours, LEVEL_ORDER, {
         "title": ui.t("hazards.chart.monthly_title"), "month": ui.t("hazards.chart.monthly_x"),
-        "hazards": ui.t("hazards.chart.monthly_y"), "level": level_title}), key="hz_monthly_chart")
+        "hazards": ui.t("hazards.chart.monthly_y"), "level": level_title}), where=right, key="hz_monthly_chart")
 
     left, right = st.columns(2)
     heat = hazards.category_industry(ui.query, chosen, page_filters).pivot_table(
         index="industry", columns="category", values="hazards", fill_value=0)
-    left.plotly_chart(ui.figure(figures.heatmap, heat, {
+    ui.plotly_chart(ui.figure(figures.heatmap, heat, {
         "title": ui.t("hazards.chart.heatmap_title"), "x": ui.t("hazards.chart.heatmap_x"),
-        "y": ui.t("hazards.chart.heatmap_y"), "colour": ui.t("hazards.chart.heatmap_colour")}), key="hz_heatmap")
+        "y": ui.t("hazards.chart.heatmap_y"), "colour": ui.t("hazards.chart.heatmap_colour")}),
+        where=left, key="hz_heatmap")
 
     all_towns = hazards.by_town(ui.query, chosen, page_filters)
     top_towns = chart_top.top_categories(all_towns, "town", "hazards")
     towns = top_towns.frame.assign(level=top_towns.frame["level"].map(ui.code_formatter("hazard_level")))
-    right.plotly_chart(ui.figure(figures.town_levels, towns, colours, LEVEL_ORDER, {
+    ui.plotly_chart(ui.figure(figures.town_levels, towns, colours, LEVEL_ORDER, {
         "title": ui.t("hazards.chart.town_title"), "town": ui.t("hazards.chart.town_x"),
-        "hazards": ui.t("hazards.chart.town_y"), "level": level_title}), key="hz_town_chart")
+        "hazards": ui.t("hazards.chart.town_y"), "level": level_title}), where=right, key="hz_town_chart")
     if top_towns.cut:
         right.caption(chart_top.caption(top_towns, ui.t("hazards.chart.town_y"), lang))
         with right.expander(ui.t("charts.hazards.town_table_header", total=f"{top_towns.total:,}")):
@@ -113,7 +114,7 @@ shown = hazards.enterprise_page(ui.query, chosen, page_filters, search, sort_by,
 if shown.total_rows == 0:
     st.info(ui.t("hazards.no_rows"))
 else:
-    table = shown.rows.assign(register=shown.rows["enterprise_id"].map(enterprise_url))
+    table = shown.rows.assign(register=[enterprise_url(e, lang) for e in shown.rows["enterprise_id"]])
     view = hazards.for_people(table[list(hazards.TABLE_COLUMNS)], lang)
     register_column = ui.t("hazards.column.register")
     picked = st.dataframe(

@@ -93,7 +93,7 @@ if own is None:
     roles = list(scored["role"].value_counts().index)
     group_role = top[1].selectbox(ui.t("performance.peer_group"), roles, key="perf_role")
     units = sorted(scored.loc[scored["role"] == group_role, "unit"].unique())
-    unit = top[2].selectbox(ui.t("performance.unit"), [None, *units], key="perf_unit",
+    unit = top[2].selectbox(ui.t("performance.unit"), [None, *units], key=ui.follows_language("perf_unit"),
                             format_func=lambda u: ui.t("performance.all_units") if u is None else u)
     shown = scored.loc[(scored["role"] == group_role) & ((scored["unit"] == unit) if unit else True)]
 else:
@@ -135,7 +135,7 @@ figure = ui.figure(figures.from_spec, [
     "xaxis": {"title": {"text": ui.t("performance.stacked_x")}},
     "yaxis": {"title": {"text": ui.t("performance.stacked_y")}, "range": [0, 100]},
     "legend": {"title": {"text": col("component_name")}}})
-st.plotly_chart(figure, key="perf_stacked")
+ui.plotly_chart(figure, key="perf_stacked")
 if top_people.cut:
     st.caption(chart_top.caption(top_people, col("score"), ui.lang()))
 
@@ -150,7 +150,7 @@ unit_figure = ui.figure(figures.from_spec, [
     "xaxis": {"title": {"text": ui.t("performance.units_x")}},
     "yaxis": {"title": {"text": ui.t("performance.units_y")}, "range": [0, 100]}, "showlegend": True})
 left, right = st.columns([3, 2])
-left.plotly_chart(unit_figure, key="perf_units")
+ui.plotly_chart(unit_figure, where=left, key="perf_units")
 if top_units.cut:
     left.caption(chart_top.caption(top_units, col("score"), ui.lang()))
 unit_table = averages[["unit", "staff", "score"]].rename(
@@ -234,7 +234,7 @@ trend_figure = ui.figure(figures.from_spec, [
     "xaxis": {"title": {"text": ui.t("performance.trend_x")}, "type": "category", "categoryorder": "array",
               "categoryarray": [str(q) for q in reversed(trend_quarters)]},
     "yaxis": {"title": {"text": ui.t("performance.trend_y")}, "range": [0, 105]}, "showlegend": True})
-st.plotly_chart(trend_figure, key="perf_trend")
+ui.plotly_chart(trend_figure, key="perf_trend")
 st.caption(ui.t("performance.trend_note"))
 
 st.subheader(ui.t("registers.worklogs.header"))

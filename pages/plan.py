@@ -139,9 +139,9 @@ def draw_hindsight(table) -> None:
             continue
         shown = part.assign(end=part["end"].map(lambda d: d.isoformat()))
         figure_input = shown.loc[:, ["end", "model_share", "actual_share", "random_share"]].reset_index(drop=True)
-        column.plotly_chart(ui.figure(figures.hindsight, figure_input,
-                                      {**labels, "title": ui.t("plan.hindsight.title", group=html.escape(name))}),
-                            width="stretch", key=f"plan_hindsight_{scope}")
+        ui.plotly_chart(ui.figure(figures.hindsight, figure_input,
+                                  {**labels, "title": ui.t("plan.hindsight.title", group=name)}),
+                        where=column, width="stretch", key=f"plan_hindsight_{scope}")
         column.caption(ui.t("plan.hindsight.summary", group=html.escape(name), enterprises=f"{totals['enterprises']:,}",
                             with_major=f"{totals['with_major']:,}", windows=len(part),
                             **{k: "—" if totals[f"{k}_share"] is None else f"{100 * totals[f'{k}_share']:.0f}%"

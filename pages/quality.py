@@ -91,7 +91,7 @@ def offsets_chart(measure: str, group_dimension: str, key) -> None:
     pooled = offsets.groupby(days)["rectified"].sum()
     labels = [f"≤{d}" if d == -OFFSET_SPAN else f"≥{d}" if d == OFFSET_SPAN else str(d) for d in pooled.index]
     colours = [NEEDS_LOOK_COLOUR if d == 0 else BELOW_COLOUR for d in pooled.index]
-    st.plotly_chart(ui.figure(figures.from_spec, [
+    ui.plotly_chart(ui.figure(figures.from_spec, [
         {"type": "bar", "x": labels, "y": [int(v) for v in pooled], "marker": {"color": colours},
          "name": ui.t("quality.offsets.series")},
     ], {
@@ -124,7 +124,7 @@ def share_chart(measure: str, ranked) -> None:
                  "x": [threshold, threshold], "y": [names[0], names[-1]],
                  "line": {"color": "#b91c1c", "dash": "dash"}})
     title = ui.t("quality.chart.title", signal=ui.t(f"quality.measure.{measure}.title"), dimension=dim_name)
-    st.plotly_chart(ui.figure(figures.from_spec, data, {
+    ui.plotly_chart(ui.figure(figures.from_spec, data, {
         "title": {"text": title},
         "xaxis": {"title": {"text": ui.t("quality.chart.share_axis")}, "tickformat": ".0%",
                   "range": [0, 1.08 * max(threshold, float(rows["share"].max()))]},

@@ -56,7 +56,7 @@ def chart(data, title, x_title, y_title, percent=False, xaxis=None, **layout):
     yaxis = {"title": {"text": y_title}}
     if percent:
         yaxis |= {"tickformat": ".0%", "range": [0, 1.05]}
-    st.plotly_chart(ui.figure(figures.from_spec, data, {
+    ui.plotly_chart(ui.figure(figures.from_spec, data, {
         "title": {"text": title}, "xaxis": {"title": {"text": x_title}, **(xaxis or {})}, "yaxis": yaxis,
         "showlegend": True, "legend": {"orientation": "h", "y": -0.25}, "margin": {"t": 60}, **layout,
     }), width="stretch")
@@ -124,7 +124,7 @@ squadrons = left.multiselect(ui.t("rectification.filters.squadrons"),
                              placeholder=ui.t("app.filters.all"), key="rect_squadrons")
 levels = right.multiselect(ui.t("rectification.filters.levels"), rect.HAZARD_LEVELS,
                            format_func=ui.code_formatter("hazard_level"),
-                           placeholder=ui.t("app.filters.all"), key="rect_levels")
+                           placeholder=ui.t("app.filters.all"), key=ui.follows_language("rect_levels"))
 params = rect.params(chosen, squadrons, levels)
 ui_as_of = ui.data_as_of()
 header = rect.export_header(chosen, squadrons, levels, ui_as_of, lang)

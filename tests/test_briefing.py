@@ -175,8 +175,8 @@ def test_where_to_act(con):
     assert list(b.majors["hazard_id"]) == ["K1", "K3"]
     assert list(b.majors["status"]) == ["overdue", "open"]
     tables = briefing.where_tables(b, "zh")
-    assert list(tables["top_enterprises"]["一企一册"]) == ["/enterprise?enterprise=B1", "/enterprise?enterprise=B4",
-                                                         "/enterprise?enterprise=B3"]
+    assert list(tables["top_enterprises"]["一企一册"]) == [
+        "/enterprise?enterprise=B1&lang=zh", "/enterprise?enterprise=B4&lang=zh", "/enterprise?enterprise=B3&lang=zh"]
     assert list(tables["majors_found"]["状态"]) == ["逾期未改", "整改中"]
 
 
@@ -313,8 +313,8 @@ def test_xlsx_carries_the_figures(con, tmp_path):
     rows = {r[0]: r[1:] for r in cards.iter_rows(min_row=7, values_only=True)}
     assert rows["罚款金额（元）"] == (30000, 5000, 25000)  # numbers, so Excel can add them up
     assert rows["逾期未整改"] == (4, 2, 2)
-    assert rows["按期整改率（%）"] == (33.3, 50.0, -16.7)
-    assert [c.value for c in cards[6]] == ["指标", "本周", "上周", "变化（比率为百分点）"]
+    # A rate is a number shown as a percentage; its change is in percentage points.
+    assert rows["按期整改率"][0] == pytest.approx(1 / 3) and rows["按期整改率"][1:] == (0.5, -16.7)
     assert rows["期间整改完成"] == (2, 1, 1)
     trend = list(wb["近12周趋势"].iter_rows(min_row=7, values_only=True))
     assert len(trend) == 12 and trend[-1][0] == "2026-W47" and trend[-1][3] == 3
@@ -327,7 +327,7 @@ def test_html_is_self_contained_and_escaped(con):
     page = briefing.to_html(b, "zh", base_url="http://gridwatch.local")
     assert "&lt;b&gt;货架超载&lt;/b&gt;" in page and "<b>货架超载" not in page
     assert "<script" not in page and "src=" not in page and "<link" not in page
-    assert 'href="http://gridwatch.local/enterprise?enterprise=B4"' in page
+    assert 'href="http://gridwatch.local/enterprise?enterprise=B4&amp;lang=zh"' in page
     assert "2026-W46" in page and "数据截至 2026-11-25" in page and page.count("<svg") == 6
     assert '<td class="num worse">+1</td>' in page  # overdue majors 1 vs 0
 

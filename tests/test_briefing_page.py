@@ -48,8 +48,8 @@ def test_home_is_the_briefing_of_the_last_full_week(brief_db, monkeypatch):
     assert "西镇" in at.info[0].value
     frames = [d.value for d in at.dataframe]
     assert list(frames[0]["镇街"]) == ["西镇", "东镇"]
-    assert list(frames[1]["一企一册"]) == ["/enterprise?enterprise=B1", "/enterprise?enterprise=B4",
-                                         "/enterprise?enterprise=B3"]
+    assert list(frames[1]["一企一册"]) == ["/enterprise?enterprise=B1&lang=zh", "/enterprise?enterprise=B4&lang=zh",
+                                         "/enterprise?enterprise=B3&lang=zh"]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert spec["layout"]["title"]["text"] == "近12周趋势"
     titles = [a["text"] for a in spec["layout"]["annotations"]]

@@ -32,8 +32,8 @@ def test_table_shows_hand_computed_counts(hz_db, monkeypatch):
     assert list(table["企业名称"]) == ["安康五金厂", "川河化工", "百盛木业"]
     assert list(table["重大隐患"]) == [2, 1, 0]
     assert list(table["重复隐患"]) == [2, 0, 0]
-    assert list(table["一企一册"]) == ["/enterprise?enterprise=A1", "/enterprise?enterprise=A3",
-                                    "/enterprise?enterprise=A2"]
+    assert list(table["一企一册"]) == ["/enterprise?enterprise=A1&lang=zh", "/enterprise?enterprise=A3&lang=zh",
+                                    "/enterprise?enterprise=A2&lang=zh"]
 
 
 def test_filters_change_the_table(hz_db, monkeypatch):

@@ -10,3 +10,8 @@ def test_enterprise_url_is_encoded():
 
 def test_page_url_drops_missing_values():
     assert links.page_url("hazards", town="甲镇", level=None) == "/hazards?town=%E7%94%B2%E9%95%87"
+
+
+def test_links_keep_the_language():
+    assert links.enterprise_url("E1", "en") == "/enterprise?enterprise=E1&lang=en"
+    assert links.page_url("hazards", lang="zh", town="甲镇") == "/hazards?town=%E7%94%B2%E9%95%87&lang=zh"

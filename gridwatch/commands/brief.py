@@ -23,8 +23,9 @@ def register(sub) -> None:
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the --out extension)")
     p.add_argument("--lang", choices=("zh", "en"), default="zh", help="language (default: zh)")
-    p.add_argument("--base-url", default="", metavar="URL",
-                   help="the app's address, to make register links in the HTML brief absolute")
+    p.add_argument("--base-url", default=None, metavar="URL",
+                   help="the app's address, for the register links in the HTML and Excel brief "
+                        "(default: $GRIDWATCH_BASE_URL, else http://localhost:8501)")
     p.add_argument("--out", required=True,
                    help="file to write; {week} and {town} are replaced (e.g. briefs/{week}-{town}.pdf)")
     p.set_defaults(func=run)
@@ -47,7 +48,7 @@ def _render(brief, fmt: str, args) -> bytes:
             return briefing.to_pdf(brief, args.lang)
         if fmt == "html":
             return briefing.to_html(brief, args.lang, base_url=args.base_url).encode("utf-8")
-        return briefing.to_xlsx(brief, args.lang)
+        return briefing.to_xlsx(brief, args.lang, base_url=args.base_url)
     except pdf.FontMissing as exc:
         raise cli.CliError(exc.message(args.lang)) from None
 

@@ -8,14 +8,32 @@ import streamlit as st
 from gridwatch import auth, i18n
 from gridwatch import filters as gf
 from gridwatch.ui.data import data_as_of, data_first_date, filter_options, is_demo, meta
-from gridwatch.ui.text import LANG_KEY, formatter, join, lang, t
+from gridwatch.ui.text import FOLLOWERS_KEY, LANG_KEY, follows_language, formatter, join, lang, t
 
 FILTERS_KEY = "global_filters"
 
 
+def _relabel() -> None:
+    """On a language switch: re-assert the value of each widget drawn in the last run that follows the language."""
+    if not st.session_state.get(LANG_KEY):
+        st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    for key in st.session_state.get(FOLLOWERS_KEY, ()):
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _keep_language_in_address() -> None:
+    """Keep ``?lang=`` in the address bar, so a reload, a copied address or a new tab keeps the language."""
+    current = st.session_state[LANG_KEY]
+    if st.query_params.get("lang") != current:
+        st.query_params["lang"] = current
+
+
 def language_switch() -> None:
-    """The sidebar switch between Chinese and English."""
+    """The sidebar switch between Chinese and English (drawn before the page and its widgets)."""
     lang()
+    # The widgets of this run register again: a switch re-asserts only what is on screen.
+    st.session_state[FOLLOWERS_KEY] = set()
     st.sidebar.segmented_control(
         t("app.language"),
         options=list(i18n.LANGS),
@@ -24,9 +42,11 @@ def language_switch() -> None:
         selection_mode="single",
         # st.switch_page interrupts the run and drops every widget's state: the language must outlive it.
         persist_state="session",
+        on_change=_relabel,
     )
     if not st.session_state.get(LANG_KEY):
         st.session_state[LANG_KEY] = i18n.DEFAULT_LANG
+    _keep_language_in_address()
 
 
 def sidebar_filters() -> gf.Filters:
@@ -40,7 +60,7 @@ def sidebar_filters() -> gf.Filters:
         gf.PRESETS,
         index=gf.PRESETS.index(gf.DEFAULT_PRESET),
         format_func=formatter("app.filters.preset"),
-        key="gf_preset",
+        key=follows_language("gf_preset"),
     )
     as_of_key = f"gf_as_of_{preset}"
     state = st.session_state
@@ -66,11 +86,13 @@ def sidebar_filters() -> gf.Filters:
     as_of = sb.date_input(t("app.filters.as_of"), min_value=low, max_value=high,
                           help=t("app.filters.as_of_help"), key=as_of_key)
     scope = auth.town_scope()
-    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []),
+    # Nothing chosen already means all; Streamlit's own "Select all" entry would only add every
+    # chip, and its label is English in either language (Streamlit offers no way to change it).
+    towns = sb.multiselect(t("app.filters.towns"), options.get("town", []), select_all=False,
                            placeholder=join(scope) if scope else t("app.filters.all"), key="gf_towns")
-    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []),
+    departments = sb.multiselect(t("app.filters.departments"), options.get("department", []), select_all=False,
                                  placeholder=t("app.filters.all"), key="gf_departments")
-    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []),
+    industries = sb.multiselect(t("app.filters.industries"), options.get("industry", []), select_all=False,
                                 placeholder=t("app.filters.all"), key="gf_industries")
     chosen = gf.Filters(
         start=start, end=end, as_of=as_of,

@@ -1,4 +1,7 @@
-"""Tables for people: ``dataframe`` without a literal "None", and ``page_of`` for lists too long to send whole."""
+"""Tables for people: ``dataframe`` without a literal "None", ``page_of`` for lists too long to send whole,
+and ``table``: a titled grid on screen with a plain copy (``paper_table``) that is what a printout shows."""
+
+import html
 
 import pandas as pd
 import streamlit as st
@@ -7,6 +10,7 @@ from gridwatch import formatting
 from gridwatch.ui.text import t
 
 PAGE_ROWS = 500
+PRINT_ROWS = 200
 
 
 def page_of(frame: pd.DataFrame, key: str, where=None) -> pd.DataFrame:
@@ -44,3 +48,38 @@ def dataframe(frame: pd.DataFrame, *, where=None, percent: tuple[str, ...] = (),
     # A number format would read "—" as no number: columns turned into text keep their text.
     config.update({k: v for k, v in (column_config or {}).items() if k not in as_text})
     return (where or st).dataframe(shown, column_config=config, **kwargs)
+
+
+def table(frame: pd.DataFrame, *, key: str, title: str = "", where=None, print_columns: list[str] | None = None,
+          **kwargs):
+    """A titled ``st.dataframe`` on screen, and a plain copy of the table that is what a printout shows.
+
+    The interactive grid draws on a canvas: printed, it is a picture of the part in view, cut at
+    the paper's edge and holding no text. The copy (``print_columns``, at most ``PRINT_ROWS``
+    rows) is an HTML table with the title as its caption: hidden on screen, on paper its text
+    wraps, its header repeats on every page and the title stays with it (``app.css``).
+    Returns what ``st.dataframe`` returns.
+    """
+    where = where or st
+    screen = where.container(key=f"gw_screen_grid_{key}")
+    if title:
+        screen.markdown(f"**{title}**")
+    shown = screen.dataframe(frame, key=key, **kwargs)
+    paper = frame if print_columns is None else frame[print_columns]
+    where.container(key=f"gw_print_copy_{key}").html(paper_table(paper.head(PRINT_ROWS), title))
+    return shown
+
+
+def paper_table(frame: pd.DataFrame, title: str = "") -> str:
+    """``frame`` as an HTML table for printing, every header and value escaped; missing values blank."""
+    def cell(value) -> str:
+        value = formatting.plain(value) if not isinstance(value, str) else value
+        value = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
+        return f'<td class="num">{html.escape(shown)}</td>' if number else f"<td>{html.escape(shown)}</td>"
+
+    caption = f"<caption>{html.escape(title)}</caption>" if title else ""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    body = "".join("<tr>" + "".join(cell(v) for v in row) + "</tr>" for row in frame.itertuples(index=False))
+    return f'<table class="gw-paper-table">{caption}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'

@@ -1,4 +1,7 @@
-"""The session's language and the UI strings a page draws: ``t``, ``md``, ``error_md``, ``join``, labels, formatters."""
+"""The session's language and the UI strings a page draws: ``t``, ``md``, ``error_md``, ``join``, labels, formatters.
+
+Also ``follows_language``: the keys of widgets whose option labels change with the language.
+"""
 
 import streamlit as st
 
@@ -6,6 +9,7 @@ from gridwatch import i18n, safe
 from gridwatch.ui.routing import route_through_app
 
 LANG_KEY = "lang"
+FOLLOWERS_KEY = "_follows_language"
 
 
 def lang() -> str:
@@ -15,6 +19,18 @@ def lang() -> str:
         wanted = st.query_params.get("lang", i18n.DEFAULT_LANG)
         st.session_state[LANG_KEY] = wanted if wanted in i18n.LANGS else i18n.DEFAULT_LANG
     return st.session_state[LANG_KEY]
+
+
+def follows_language(key: str) -> str:
+    """``key``, for a widget whose option labels depend on the language: a switch redraws its choice.
+
+    Streamlit identifies a keyed selectbox by its key alone, so after a language switch
+    the browser keeps showing the chosen option in the old language although the options
+    are new. Re-asserting the widget's value on the switch (``sidebar._relabel``) makes Streamlit
+    send the value again, and the browser shows it in the new language.
+    """
+    st.session_state.setdefault(FOLLOWERS_KEY, set()).add(key)
+    return key
 
 
 def t(key: str, /, **values) -> str:

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from gridwatch import signin, warehouse
+from gridwatch import links, signin, warehouse
 from harness.browser import CHROMIUM_ARGS, ERRORS, wait_drawn
 from harness.serving import serve
 
@@ -90,7 +90,7 @@ def test_sign_in_stays_across_reloads_tabs_and_links_and_sign_out_ends_every_tab
     con = warehouse.open_readonly(demo_db)
     enterprise_id, enterprise = con.execute("select enterprise_id, name from enterprises order by 1 limit 1").fetchone()
     con.close()
-    link = f"{url}/enterprise?enterprise={enterprise_id}"
+    link = url + links.enterprise_url(enterprise_id, "zh")  # as the brief writes it, language included
 
     first = context.new_page()
     ids = session_ids(first)

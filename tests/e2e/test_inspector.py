@@ -15,9 +15,9 @@ from PIL import Image
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from gridwatch import i18n, warehouse
+from harness.browser import ERRORS, wait_drawn
 from tests.conftest import build_fixture_db
 
-from .browser import ERRORS, wait_drawn
 from .conftest import OUTPUT, serve
 
 SIZES = [(1280, 720), (1440, 900)]
