@@ -46,7 +46,7 @@ def served_through_app_py(monkeypatch):
 
     AppTest resets Streamlit's legacy ``pages/`` directory mode before each run, and in
     that mode a page's URL runs its script directly. A server leaves that mode for good on
-    its first run (``ui._route_through_app`` and ``st.navigation`` both switch it off), so
+    its first run (``ui.routing.route_through_app`` and ``st.navigation`` both switch it off), so
     the tests switch it off the same way after each PagesManager is made.
     """
     from streamlit.runtime.pages_manager import PagesManager

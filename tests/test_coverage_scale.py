@@ -73,7 +73,7 @@ def test_no_geometry_over_budget_bins_the_points(cov_db, monkeypatch):
 
 def test_long_lists_page(cov_db, monkeypatch):
     # Four overdue enterprises in order C2 (red), C4 (yellow, never), C6 (yellow, 211 days), C8 (blue, never).
-    monkeypatch.setattr(ui, "PAGE_ROWS", 3)
+    monkeypatch.setattr(ui.tables, "PAGE_ROWS", 3)
     at = open_page(cov_db, monkeypatch)
     overdue = next(df.value for df in at.dataframe if "距今天数" in df.value.columns)
     assert list(overdue["企业编号"]) == ["C2", "C4", "C6"]

@@ -50,7 +50,7 @@ def test_a_changed_value_label_or_builder_gives_a_new_figure():
 
 def test_a_frame_too_long_to_hash_whole_is_never_shared(monkeypatch):
     # Streamlit hashes long frames by a sample of rows; such input is built every time instead.
-    monkeypatch.setattr(ui, "FIGURE_CACHE_MAX_ROWS", 4)
+    monkeypatch.setattr(ui.charts, "FIGURE_CACHE_MAX_ROWS", 4)
     first = ui.figure(figures.top_enterprises, bars(), ["甲厂", "乙厂"], COLOURS, LEVELS, LABELS)
     again = ui.figure(figures.top_enterprises, bars(), ["甲厂", "乙厂"], COLOURS, LEVELS, LABELS)
     assert again is not first

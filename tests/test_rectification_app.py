@@ -91,7 +91,7 @@ def test_empty_period_says_why(db, monkeypatch):
 
 def test_long_lists_page(db, monkeypatch):
     # The four overdue hazards, most days overdue first (K4 121, K8 60, K7 10, K5 5); three to a page.
-    monkeypatch.setattr(ui, "PAGE_ROWS", 3)
+    monkeypatch.setattr(ui.tables, "PAGE_ROWS", 3)
     at = page(db, monkeypatch)
     assert list(table_with(at, "逾期天数")["隐患编号"]) == ["K4", "K8", "K7"]
     assert any("第 1–3 行，共 4 行" in c.value for c in at.caption)
