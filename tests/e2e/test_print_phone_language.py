@@ -8,8 +8,8 @@ import pytest
 
 from gridwatch import briefing, i18n, warehouse
 from gridwatch.navigation import PAGES
+from harness.browser import wait_drawn
 
-from .browser import wait_drawn
 from .conftest import LOCAL_HOSTS, OUTPUT
 
 PHONE = {"width": 390, "height": 844}
