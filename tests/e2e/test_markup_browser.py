@@ -93,7 +93,8 @@ def test_register_shows_a_name_with_markup_as_text(markup_server, markup_demo, p
     _, enterprise_id, _ = markup_demo
     page.goto(f"{markup_server}/enterprise?enterprise={enterprise_id}")
     wait_drawn(page)
-    header = page.locator("h2").first.inner_text().replace(safe.WORD_JOINER, "")
+    # The enterprise's name is the register's title (h1).
+    header = page.locator("h1").first.inner_text().replace(safe.WORD_JOINER, "")
     assert header.startswith("# 标题丙 [链接甲](http://evil.example/phish) **加粗乙** <b>粗体丁</b>"), header
     table = page.locator('[data-testid="stTable"]').first.inner_text().replace(safe.WORD_JOINER, "")
     assert "[链接甲](http://evil.example/phish)" in table and "**加粗乙**" in table
