@@ -2,6 +2,7 @@
 and ``table``: a titled grid on screen with a plain copy (``paper_table``) that is what a printout shows."""
 
 import html
+import re
 
 import pandas as pd
 import streamlit as st
@@ -70,6 +71,11 @@ def table(frame: pd.DataFrame, *, key: str, title: str = "", where=None, print_c
     return shown
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Texts this short (a status, a town, a level) print on one line.
+SHORT = 6
+
+
 def paper_table(frame: pd.DataFrame, title: str = "") -> str:
     """``frame`` as an HTML table for printing, every header and value escaped; missing values blank."""
     def cell(value) -> str:
@@ -77,7 +83,12 @@ def paper_table(frame: pd.DataFrame, title: str = "") -> str:
         value = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else value
         number = isinstance(value, int | float) and not isinstance(value, bool)
         shown = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
-        return f'<td class="num">{html.escape(shown)}</td>' if number else f"<td>{html.escape(shown)}</td>"
+        if number:
+            return f'<td class="num">{html.escape(shown)}</td>'
+        if shown and (_DATE.fullmatch(shown) or len(shown) <= SHORT):
+            # Dates and short words never break across lines ("2026-11-" / "16" reads as two values).
+            return f'<td class="whole">{html.escape(shown)}</td>'
+        return f"<td>{html.escape(shown)}</td>"
 
     caption = f"<caption>{html.escape(title)}</caption>" if title else ""
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
