@@ -1,12 +1,13 @@
 """Weekly leadership briefing (领导周报), the home page: one ISO week against the week before.
 
 Cards, twelve-week trends, where-to-act lists and a written summary, all from
-``gridwatch.briefing.compute``; the same brief exports as PDF, HTML and Excel.
+``gridwatch.briefing.compute``; the same brief exports as PDF, HTML and Excel
+(``gridwatch.brief_pdf``, ``brief_html``, ``brief_xlsx``).
 """
 
 import streamlit as st
 
-from gridwatch import briefing, display, figures, links, pdf, safe, ui
+from gridwatch import brief_html, brief_pdf, brief_xlsx, briefing, display, figures, links, pdf, safe, ui
 
 ui.require_data()
 lang = ui.lang()
@@ -90,16 +91,16 @@ try:
 except pdf.FontMissing as missing:
     pdf_col.warning(ui.t("briefing.export.pdf_unavailable", reason=ui.error_md(missing)))
 else:
-    ui.download_button(ui.t("briefing.export.pdf"), data=lambda: briefing.to_pdf(exported, lang),
+    ui.download_button(ui.t("briefing.export.pdf"), data=lambda: brief_pdf.to_pdf(exported, lang),
                        file_name=briefing.file_name(exported, "pdf"), mime="application/pdf",
                        key="briefing_pdf", where=pdf_col, kind="report",
                        what=f"briefing pdf: {briefing.file_name(exported, 'pdf')}")
 ui.download_button(ui.t("briefing.export.html"),
-                   data=lambda: briefing.to_html(exported, lang, base_url=base_url),
+                   data=lambda: brief_html.to_html(exported, lang, base_url=base_url),
                    file_name=briefing.file_name(exported, "html"), mime="text/html",
                    key="briefing_html", where=html_col, kind="report",
                    what=f"briefing html: {briefing.file_name(exported, 'html')}")
-ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: briefing.to_xlsx(exported, lang, base_url=base_url),
+ui.download_button(ui.t("briefing.export.xlsx"), data=lambda: brief_xlsx.to_xlsx(exported, lang, base_url=base_url),
                    file_name=briefing.file_name(exported, "xlsx"),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    key="briefing_xlsx", where=xlsx_col, kind="report",

@@ -12,7 +12,7 @@ from datetime import datetime
 import openpyxl
 import pytest
 
-from gridwatch import briefing, i18n, links, warehouse
+from gridwatch import brief_html, brief_pdf, brief_xlsx, briefing, i18n, links, warehouse
 from tests.test_briefing import brief_of
 
 MM = 72 / 25.4
@@ -45,7 +45,7 @@ def _assert_last_page_is_no_leftover(pages, lang):
     last = pages[-1]
     assert last, "the last page holds text"
     opens_section = last[0][1].replace(" ", "") == i18n.text("briefing.section.where", lang).replace(" ", "")
-    assert len(pages) == 1 or _fill(last) >= briefing.NEAR_EMPTY or opens_section, (len(pages), _fill(last), last)
+    assert len(pages) == 1 or _fill(last) >= brief_pdf.NEAR_EMPTY or opens_section, (len(pages), _fill(last), last)
 
 
 @pytest.fixture(scope="module")
@@ -62,19 +62,19 @@ def test_county_briefs_fill_two_pages(demo_con, tmp_path, lang):
     """The demo county's last six weekly briefs: two pages each, the second well filled.
 
     Set with the standard sizes, one of these weeks (2026-W43 in English) ran three rows onto a
-    third page; the brief is then set a little tighter (``briefing.COMPACT``).
+    third page; the brief is then set a little tighter (``brief_pdf.COMPACT``).
     """
     as_of = warehouse.data_as_of(warehouse.meta(demo_con))
     week = briefing.last_full_week(as_of)
     source = briefing.source_for(demo_con)
     for _ in range(6):
         brief = briefing.compute(source, week, briefing.Scope(), as_of)
-        standard = briefing._pdf(brief, lang, briefing.STANDARD)
-        pages = _pages(briefing.to_pdf(brief, lang), tmp_path)
-        if briefing.last_page_fill(standard) < briefing.NEAR_EMPTY:
+        standard = brief_pdf._pdf(brief, lang, brief_pdf.STANDARD)
+        pages = _pages(brief_pdf.to_pdf(brief, lang), tmp_path)
+        if brief_pdf.last_page_fill(standard) < brief_pdf.NEAR_EMPTY:
             assert len(pages) < standard.page, week
         assert len(pages) == 2, (week, len(pages))
-        assert _fill(pages[-1]) >= briefing.NEAR_EMPTY, (week, _fill(pages[-1]))
+        assert _fill(pages[-1]) >= brief_pdf.NEAR_EMPTY, (week, _fill(pages[-1]))
         # The trend charts share page 1 (the where-to-act lists start page 2 rather than split).
         assert any(text == i18n.text("briefing.section.trends", lang) for _, text in pages[0]), week
         week = week.previous()
@@ -82,7 +82,7 @@ def test_county_briefs_fill_two_pages(demo_con, tmp_path, lang):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_small_brief_leaves_no_leftover_page(con, tmp_path, lang):
-    pages = _pages(briefing.to_pdf(brief_of(con), lang), tmp_path)
+    pages = _pages(brief_pdf.to_pdf(brief_of(con), lang), tmp_path)
     _assert_last_page_is_no_leftover(pages, lang)
     # A list's title never ends a page without its rows.
     titles = {i18n.text(f"briefing.where.{key}", lang).replace(" ", "") for key in briefing.WHERE_EMPTY}
@@ -100,12 +100,12 @@ def con(tmp_path):
 
 
 def _rows(sheet):
-    return list(sheet.iter_rows(min_row=briefing.XLSX_HEADER_ROW + 1))
+    return list(sheet.iter_rows(min_row=brief_xlsx.XLSX_HEADER_ROW + 1))
 
 
 def test_workbook_cells_are_typed_and_formatted(con):
     b = brief_of(con)
-    book = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b, "zh", base_url="http://gw.example:8501/")))
+    book = openpyxl.load_workbook(io.BytesIO(brief_xlsx.to_xlsx(b, "zh", base_url="http://gw.example:8501/")))
     cards = {row[0].value: row for row in _rows(book["指标"])}
     rate = cards["按期整改率"]
     assert rate[1].value == pytest.approx(1 / 3) and rate[1].number_format == "0.0%"
@@ -114,7 +114,7 @@ def test_workbook_cells_are_typed_and_formatted(con):
     assert cards["罚款金额（元）"][3].number_format == "+#,##0;-#,##0;0"
 
     trends = _rows(book["近12周趋势"])
-    header = [c.value for c in book["近12周趋势"][briefing.XLSX_HEADER_ROW]]
+    header = [c.value for c in book["近12周趋势"][brief_xlsx.XLSX_HEADER_ROW]]
     last = {h: c for h, c in zip(header, trends[-1], strict=True)}
     assert last["周次"].value == "2026-W47"
     assert (last["周一"].value, last["周一"].number_format) == (datetime(2026, 11, 16), "yyyy-mm-dd")
@@ -132,7 +132,7 @@ def test_workbook_cells_are_typed_and_formatted(con):
     assert (first[6].value, first[6].number_format) == (datetime(2026, 11, 20), "yyyy-mm-dd")
 
     for sheet in book:
-        assert sheet.freeze_panes == f"A{briefing.XLSX_HEADER_ROW + 1}", sheet.title
+        assert sheet.freeze_panes == f"A{brief_xlsx.XLSX_HEADER_ROW + 1}", sheet.title
         assert sheet.page_setup.orientation == "landscape"
         assert int(sheet.page_setup.paperSize) == int(sheet.PAPERSIZE_A4)
         widths = {letter: d.width for letter, d in sheet.column_dimensions.items()}
@@ -140,7 +140,7 @@ def test_workbook_cells_are_typed_and_formatted(con):
     assert majors.auto_filter.ref == "A6:H8"
     # The enterprise column is as wide as its longest name (two widths a Chinese character) plus a margin.
     assert book["企业重大隐患"].column_dimensions["A"].width == 2 * max(
-        len(c.value) for c in book["企业重大隐患"]["A"][briefing.XLSX_HEADER_ROW:]) + 2
+        len(c.value) for c in book["企业重大隐患"]["A"][brief_xlsx.XLSX_HEADER_ROW:]) + 2
 
 
 def test_workbook_links_use_the_configured_address(con, monkeypatch):
@@ -150,8 +150,8 @@ def test_workbook_links_use_the_configured_address(con, monkeypatch):
     assert links.base_url("https://gw.county.gov.cn/briefing?lang=en") == "https://gw.county.gov.cn"
     monkeypatch.setenv("GRIDWATCH_BASE_URL", "http://gridwatch.ajj.local/")
     assert links.base_url("https://elsewhere/") == "http://gridwatch.ajj.local"
-    book = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b, "en")))
+    book = openpyxl.load_workbook(io.BytesIO(brief_xlsx.to_xlsx(b, "en")))
     link = _rows(book["Enterprises major"])[0][-1]
     assert (link.value, link.hyperlink.target) == ("Open", "http://gridwatch.ajj.local/enterprise?enterprise=B1&lang=en")
-    assert 'href="http://gridwatch.ajj.local/enterprise?enterprise=B1&amp;lang=en"' in briefing.to_html(b, "en")
+    assert 'href="http://gridwatch.ajj.local/enterprise?enterprise=B1&amp;lang=en"' in brief_html.to_html(b, "en")
 

@@ -13,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from gridwatch import briefing, i18n, metrics, warehouse
+from gridwatch import brief_html, brief_pdf, brief_xlsx, briefing, i18n, metrics, warehouse
 from gridwatch.briefing import Scope, Week
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
@@ -276,7 +276,7 @@ def _pdf_text(data: bytes, tmp_path) -> str:
 
 def test_pdf_carries_the_figures(con, tmp_path):
     b = brief_of(con)
-    data = briefing.to_pdf(b, "zh")
+    data = brief_pdf.to_pdf(b, "zh")
     assert data.startswith(b"%PDF")
     text = _pdf_text(data, tmp_path)
     flat = re.sub(r"\s+", "", text)
@@ -295,7 +295,7 @@ def test_pdf_carries_the_figures(con, tmp_path):
 
 def test_pdf_per_town(con, tmp_path):
     b = brief_of(con, scope=Scope(towns=("西镇",)))
-    text = re.sub(r"\s+", "", _pdf_text(briefing.to_pdf(b, "en"), tmp_path))
+    text = re.sub(r"\s+", "", _pdf_text(brief_pdf.to_pdf(b, "en"), tmp_path))
     assert "Scope:towns西镇" in text
     assert "西一冶炼厂" in text and "东一化工厂" not in text
     assert briefing.file_name(b, "pdf") == "brief-2026-W47-西镇.pdf"
@@ -304,7 +304,7 @@ def test_pdf_per_town(con, tmp_path):
 def test_xlsx_carries_the_figures(con, tmp_path):
     b = brief_of(con)
     path = tmp_path / "brief.xlsx"
-    path.write_bytes(briefing.to_xlsx(b, "zh"))
+    path.write_bytes(brief_xlsx.to_xlsx(b, "zh"))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["概况", "指标", "近12周趋势", "镇街逾期", "企业重大隐患", "本周重大隐患"]
     cards = wb["指标"]
@@ -324,7 +324,7 @@ def test_xlsx_carries_the_figures(con, tmp_path):
 
 def test_html_is_self_contained_and_escaped(con):
     b = brief_of(con, week=W46)
-    page = briefing.to_html(b, "zh", base_url="http://gridwatch.local")
+    page = brief_html.to_html(b, "zh", base_url="http://gridwatch.local")
     assert "&lt;b&gt;货架超载&lt;/b&gt;" in page and "<b>货架超载" not in page
     assert "<script" not in page and "src=" not in page and "<link" not in page
     assert 'href="http://gridwatch.local/enterprise?enterprise=B4&amp;lang=zh"' in page
@@ -409,9 +409,9 @@ def test_the_trend_grid_is_sized_from_its_keys(con, tmp_path, monkeypatch, keys,
     monkeypatch.setitem(i18n.catalogue(), "briefing.trend.due_in_period", {"zh": "到期隐患", "en": "Due"})
     monkeypatch.setattr(briefing, "TREND_KEYS", keys)
     b = brief_of(con)
-    page = briefing.to_html(b, "zh")
+    page = brief_html.to_html(b, "zh")
     assert page.count("<svg") == len(keys) and f"grid-template-columns:repeat({columns},1fr)" in page
-    words = _pdf_words(briefing.to_pdf(b, "zh"), tmp_path)
+    words = _pdf_words(brief_pdf.to_pdf(b, "zh"), tmp_path)
     heading = next(i for i, (w, _, _) in enumerate(words) if w == i18n.text("briefing.section.trends", "zh"))
     caption = next(i for i, (w, _, _) in enumerate(words) if w.startswith("每周数字与指标卡同一口径"))
     panels = [(page, top) for w, page, top in words[heading + 1:caption]

@@ -18,7 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from gridwatch import briefing, display, explore, metrics, queries, warehouse
+from gridwatch import brief_html, brief_pdf, brief_xlsx, briefing, display, explore, metrics, queries, warehouse
 from gridwatch import rectification as rect
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
@@ -211,11 +211,11 @@ def _pdf_text(data: bytes) -> str:
 def test_brief_exports_carry_the_headline(con, lang):
     b = brief_of(con, {})
     h = metrics.headline(con, WEEK)
-    text = _pdf_text(briefing.to_pdf(b, lang))
-    book = openpyxl.load_workbook(io.BytesIO(briefing.to_xlsx(b, lang)))
+    text = _pdf_text(brief_pdf.to_pdf(b, lang))
+    book = openpyxl.load_workbook(io.BytesIO(brief_xlsx.to_xlsx(b, lang)))
     sheet = book[book.sheetnames[1]]
     rows = {r[0]: r[1:] for r in sheet.iter_rows(min_row=7, values_only=True) if r[0]}
-    page = briefing.to_html(b, lang)
+    page = brief_html.to_html(b, lang)
     for card in b.cards:
         label = card.label(lang)
         # PDF: the figure's line holds this week's and last week's value as the registry writes them.

@@ -6,7 +6,7 @@ import re
 import plotly.graph_objects as go
 import pytest
 
-from gridwatch import briefing, plotly_locale, warehouse
+from gridwatch import brief_html, briefing, plotly_locale, warehouse
 from gridwatch.paths import ROOT
 from tests.conftest import build_fixture_db
 from tests.test_app import start
@@ -45,7 +45,7 @@ def test_register_links_keep_the_language(brief_db):
     english = briefing.where_tables(brief, "en")
     assert list(english["top_enterprises"]["Register"]) == [
         "/enterprise?enterprise=B1&lang=en", "/enterprise?enterprise=B4&lang=en", "/enterprise?enterprise=B3&lang=en"]
-    assert 'href="http://gw.local/enterprise?enterprise=B4&amp;lang=en"' in briefing.to_html(
+    assert 'href="http://gw.local/enterprise?enterprise=B4&amp;lang=en"' in brief_html.to_html(
         brief, "en", base_url="http://gw.local")
 
 

@@ -41,14 +41,14 @@ def _format(args) -> str:
 
 
 def _render(brief, fmt: str, args) -> bytes:
-    from gridwatch import briefing, pdf
+    from gridwatch import brief_html, brief_pdf, brief_xlsx, pdf
 
     try:
         if fmt == "pdf":
-            return briefing.to_pdf(brief, args.lang)
+            return brief_pdf.to_pdf(brief, args.lang)
         if fmt == "html":
-            return briefing.to_html(brief, args.lang, base_url=args.base_url).encode("utf-8")
-        return briefing.to_xlsx(brief, args.lang, base_url=args.base_url)
+            return brief_html.to_html(brief, args.lang, base_url=args.base_url).encode("utf-8")
+        return brief_xlsx.to_xlsx(brief, args.lang, base_url=args.base_url)
     except pdf.FontMissing as exc:
         raise cli.CliError(exc.message(args.lang)) from None
 
