@@ -1,13 +1,17 @@
 """The brief as files people print and open in Excel: PDF pages well filled, an office-grade workbook.
 
 PDF pages are measured from the PDF itself (``pdftotext -bbox-layout``): how far down the last
-page the writing goes, and what it starts with.
+page the writing goes, and what it starts with. The files are written by ``brief_pdf``,
+``brief_html`` and ``brief_xlsx`` from the model in ``briefing``, which knows nothing of them.
 """
 
+import ast
 import io
 import re
 import subprocess
+import sys
 from datetime import datetime
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,6 +19,9 @@ import pytest
 from gridwatch import brief_html, brief_pdf, brief_xlsx, briefing, i18n, links, warehouse
 from tests.test_briefing import brief_of
 
+ROOT = Path(__file__).resolve().parent.parent
+FILE_MACHINERY = ("fpdf", "openpyxl", "gridwatch.pdf", "gridwatch.brief_pdf", "gridwatch.brief_html",
+                  "gridwatch.brief_xlsx", "gridwatch.brief_charts")
 MM = 72 / 25.4
 PAGE_TOP, PAGE_BOTTOM = 15 * MM, (297 - 15) * MM  # the writing area between the margins (points)
 
@@ -155,3 +162,30 @@ def test_workbook_links_use_the_configured_address(con, monkeypatch):
     assert (link.value, link.hyperlink.target) == ("Open", "http://gridwatch.ajj.local/enterprise?enterprise=B1&lang=en")
     assert 'href="http://gridwatch.ajj.local/enterprise?enterprise=B1&amp;lang=en"' in brief_html.to_html(b, "en")
 
+
+def _imports(path: Path) -> set[str]:
+    """The modules a source file imports, ``from gridwatch import pdf`` counted as ``gridwatch.pdf``."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _is_machinery(name: str) -> bool:
+    return any(name == m or name.startswith(f"{m}.") for m in FILE_MACHINERY)
+
+
+def test_the_model_knows_nothing_of_files():
+    """``gridwatch.briefing`` imports no PDF, Excel or HTML writer, directly or through what it imports."""
+    assert not {n for n in _imports(ROOT / "gridwatch" / "briefing.py") if _is_machinery(n)}
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, gridwatch.briefing; print(*sorted(sys.modules), sep='\\n')"],
+        cwd=ROOT, check=True, capture_output=True, text=True).stdout.split()
+    assert "gridwatch.briefing" in loaded
+    assert not [n for n in loaded if _is_machinery(n)]
+    for writer in ("brief_pdf", "brief_html", "brief_xlsx"):
+        assert "gridwatch.briefing" in _imports(ROOT / "gridwatch" / f"{writer}.py"), writer
