@@ -28,7 +28,7 @@ pages = {
 current = st.navigation(pages)
 ui.language_switch()
 signin.sidebar(user)
-if ui.connection() is not None:
+if ui.has_warehouse():
     ui.stamps()
     ui.sidebar_filters()
 ui.page_style()

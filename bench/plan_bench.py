@@ -80,12 +80,13 @@ def page(db: Path) -> dict:
 
 def hindsight(db: Path) -> list[dict]:
     """The last windows' figures, pooled per group."""
-    from gridwatch import plan, register, warehouse
+    from gridwatch import plan, warehouse
+    from gridwatch.reader import Reader
 
     con = warehouse.open_readonly(db)
     try:
         as_of = warehouse.data_as_of(warehouse.meta(con))
-        table = plan.hindsight_table(register.runner(con), as_of)
+        table = plan.hindsight_table(Reader(con), as_of)
     finally:
         con.close()
     rows = []

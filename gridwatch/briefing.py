@@ -21,6 +21,7 @@ import pandas as pd
 from gridwatch import display, formatting, i18n, metrics, queries, signals
 from gridwatch.filters import Filters
 from gridwatch.links import enterprise_url
+from gridwatch.reader import Reader
 
 TREND_WEEKS = 12
 TOP_N = 10
@@ -141,18 +142,24 @@ class Scope:
 class Source:
     """Where a brief's figures come from: a named-query runner and the headline function.
 
-    Pages pass the cached ``ui.query`` and ``ui.headline``; the CLI and exports use
-    ``source_for(con)``. Either way the same queries and the same headline run.
+    ``source_for(con)`` reads a warehouse connection or a ``gridwatch.reader.Reader``;
+    pages read the brief through ``ui.cached(briefing.compute_for, …)``. Either way the
+    same queries and the same headline run.
     """
 
     query: Callable[[str, dict], pd.DataFrame]
     headline: Callable[[Filters], dict]
 
 
-def source_for(con: duckdb.DuckDBPyConnection) -> Source:
-    """A source reading straight from a warehouse connection."""
+def source_for(con: duckdb.DuckDBPyConnection | Reader) -> Source:
+    """A source reading a warehouse connection, or a reader (anything with ``cursor()``)."""
     return Source(query=lambda name, params: queries.run(con, name, params),
                   headline=lambda filters: metrics.headline(con, filters))
+
+
+def compute_for(read: Reader, week: "Week", scope: "Scope", data_as_of: date) -> "Brief":
+    """``compute`` reading through ``read``: how a page reads a brief (``ui.cached``)."""
+    return compute(source_for(read), week, scope, data_as_of)
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,12 @@
 At province scale (180,000 enterprises, 15,840 grids) rebuilding these on every
 rerun took seconds: a query result cached with ``st.cache_data`` is unpickled on
 each rerun, and a deck with one record per enterprise took longer to build and
-serialise than everything else together. Here the query results, the gap lists
-and the decks are built on the first request for a (filters, data version) and
-kept with ``st.cache_resource``: later reruns reuse the same objects, which
-callers must not change. Enterprise points are drawn only while they fit the
+serialise than everything else together. The page reads each of these through
+``ui.cached(..., shared=True)``: built on the first request for a (filters, data
+version) and kept as one object that later reruns and other sessions reuse, and
+callers must not change. Each function takes a ``gridwatch.reader.Reader`` first;
+the lists and the map get the data through ``reader.compute``, so in pages it is
+built once for all of them. Enterprise points are drawn only while they fit the
 point budget (``POINT_BUDGET``): for one town, one chosen grid, or a small county.
 """
 
@@ -14,9 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pydeck as pdk
-import streamlit as st
 
-from gridwatch import coverage, maps, queries, registers, ui
+from gridwatch import coverage, maps, registers
+from gridwatch.reader import Reader
 
 # Points the map draws at most: ~5,000 records keep the deck under ~2 MB of JSON, which
 # serialises and draws in well under a second; a town of a province holds a few hundred.
@@ -56,15 +58,10 @@ class CoverageMap:
     hidden_points: int
 
 
-def _version() -> tuple[str, str]:
-    return ui.meta().get("data_version", ""), str(ui.db_path())
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _data(params: dict, version: str, path: str) -> CoverageData:
-    con = ui.connection()
-    enterprises = queries.run(con, "coverage_enterprises", params)
-    grids = queries.run(con, "coverage_grids", params)
+def data(read: Reader, params: dict) -> CoverageData:
+    """coverage_enterprises and coverage_grids for ``params`` with the blind-spot and overdue lists."""
+    enterprises = read("coverage_enterprises", params)
+    grids = read("coverage_grids", params)
     in_scope = enterprises[enterprises["in_scope"]].reset_index(drop=True)
     return CoverageData(
         enterprises=enterprises,
@@ -77,29 +74,30 @@ def _data(params: dict, version: str, path: str) -> CoverageData:
     )
 
 
-def data(params: dict) -> CoverageData:
-    """coverage_enterprises and coverage_grids for ``params`` with the blind-spot and overdue lists."""
-    return _data(dict(params), *_version())
-
-
-@st.cache_resource(max_entries=24, show_spinner=False)
-def _shown(params: dict, which: str, level: str, lang: str, version: str, path: str) -> pd.DataFrame:
-    found = _data(params, version, path)
+def shown(read: Reader, params: dict, which: str, lang: str, level: str = "") -> pd.DataFrame:
+    """A gap list labelled for people: 'blind_spots', 'overdue' or 'uninspected_grids' (of ``level``)."""
+    found = read.compute(data, params, shared=True)
     frame = {"blind_spots": found.blind, "overdue": found.overdue}.get(which)
     if frame is None:
         frame = coverage.uninspected_grids(found.grids, level)
     return coverage.labelled(frame, lang)
 
 
-def shown(params: dict, which: str, lang: str, level: str = "") -> pd.DataFrame:
-    """A gap list labelled for people: 'blind_spots', 'overdue' or 'uninspected_grids' (of ``level``)."""
-    return _shown(dict(params), which, level if which == "uninspected_grids" else "", lang, *_version())
+def map_focus(found: CoverageData, chosen_grid: str | None) -> str | None:
+    """The grid whose enterprises the map draws as points: the chosen one, and only over ``POINT_BUDGET``.
+
+    Under the budget every point is drawn, so the map does not depend on the choice.
+    """
+    return chosen_grid if found.located > POINT_BUDGET else None
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _map(params: dict, level: str, measure: str, lang: str, focus: str | None,
-         version: str, path: str) -> CoverageMap:
-    found = _data(params, version, path)
+def coverage_map(read: Reader, params: dict, level: str, measure: str, lang: str, focus: str | None) -> CoverageMap:
+    """The map of ``level`` grids coloured by ``measure``, with enterprise points within the budget.
+
+    Over ``POINT_BUDGET`` located enterprises, only those of the ``focus`` grid (see
+    ``map_focus``) are drawn; the rest are counted in ``hidden_points``.
+    """
+    found = read.compute(data, params, shared=True)
     located = found.in_scope[found.in_scope["lat"].notna() & found.in_scope["lon"].notna()]
     points, hidden = located, 0
     if len(located) > POINT_BUDGET:
@@ -113,13 +111,3 @@ def _map(params: dict, level: str, measure: str, lang: str, focus: str | None,
     deck, has_polygons, has_points = coverage.deck(grids, points, level, measure, lang, bins)
     hexagons = not has_polygons and (has_points or bool(bins))
     return CoverageMap(deck, has_polygons, len(points) if has_points else 0, hexagons, hidden)
-
-
-def coverage_map(params: dict, level: str, measure: str, lang: str, focus: str | None) -> CoverageMap:
-    """The map of ``level`` grids coloured by ``measure``, with enterprise points within the budget.
-
-    Over ``POINT_BUDGET`` located enterprises, only those of the ``focus`` grid (the
-    one chosen, if any) are drawn; the rest are counted in ``hidden_points``.
-    """
-    wide = data(params).located > POINT_BUDGET
-    return _map(dict(params), level, measure, lang, focus if wide else None, *_version())

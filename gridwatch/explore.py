@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 
 from gridwatch import formatting, i18n, links, queries, warehouse
+from gridwatch.reader import Reader
 
 ID, CODE, TEXT, NUMBER, DATE, BOOL = "id", "code", "text", "number", "date", "bool"
 
@@ -375,7 +376,7 @@ def build(view: View, base_params: dict, totals: bool = False) -> tuple[str, dic
     return sql, params
 
 
-def run(con: duckdb.DuckDBPyConnection, view: View, base_params: dict, totals: bool = False) -> pd.DataFrame:
+def run(con: duckdb.DuckDBPyConnection | Reader, view: View, base_params: dict, totals: bool = False) -> pd.DataFrame:
     """The answer to ``view`` (columns as ``build`` says); at most MAX_GROUPS + 1 rows (more means cut)."""
     sql, params = build(view, base_params, totals)
     cur = con.cursor()
@@ -398,7 +399,7 @@ def build_rows(view: View, base_params: dict, limit: int, offset: int = 0) -> tu
     return sql, params
 
 
-def run_rows(con: duckdb.DuckDBPyConnection, view: View, base_params: dict, limit: int,
+def run_rows(con: duckdb.DuckDBPyConnection | Reader, view: View, base_params: dict, limit: int,
              offset: int = 0) -> tuple[pd.DataFrame, int]:
     """One page of the records of ``view`` (``build_rows``) and how many records pass its filters."""
     sql, params = build_rows(view, base_params, limit, offset)
@@ -413,7 +414,7 @@ def run_rows(con: duckdb.DuckDBPyConnection, view: View, base_params: dict, limi
     return frame.drop(columns="total_rows"), total
 
 
-def options(con: duckdb.DuckDBPyConnection, dataset: str, column: str, base_params: dict) -> list:
+def options(con: duckdb.DuckDBPyConnection | Reader, dataset: str, column: str, base_params: dict) -> list:
     """The distinct values of a code column in a dataset, for a filter's multiselect."""
     quoted = _quoted(dataset, column)
     query = queries.get(f"explore_{dataset}")

@@ -3,25 +3,22 @@
 Every figure comes from a ``hazards_*`` query; this module only binds parameters
 (the global filters plus the page's own: risk level, hazard level, category,
 search, sort, page) and names columns for people. Queries run through a runner
-``(name, params) -> DataFrame``: ``ui.query`` in the page, ``runner(con)`` elsewhere.
+(``gridwatch.reader``): ``ui.query`` in the page, ``Reader(con)`` elsewhere.
 """
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from gridwatch import i18n
 from gridwatch.filters import Filters
-from gridwatch.register import runner
+from gridwatch.reader import Runner
 
-__all__ = ["runner", "HazardFilters", "EnterprisePage", "enterprise_page", "top_enterprises",
+__all__ = ["HazardFilters", "EnterprisePage", "enterprise_page", "top_enterprises",
            "enterprise_table", "repeats", "summary", "SUMMARY_CARDS", "by_town", "monthly", "category_industry",
            "categories", "for_people",
            "context_line"]
-
-Runner = Callable[[str, dict], pd.DataFrame]
 
 SORT_KEYS = ("major", "total", "general", "still_open", "overdue", "repeats")
 HAZARD_LEVELS = ("major", "general")

@@ -19,12 +19,11 @@ before, what share of those where a major hazard was found fall in the first hal
 of the ranking — against the order actually followed and a random order.
 
 Queries run through a *runner* ``(name, params) -> DataFrame``: ``ui.query`` in
-pages (cached per data version) or ``register.runner(con)`` in the CLI and tests.
+pages (cached per data version) or ``Reader(con)`` in the CLI and tests.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -32,9 +31,9 @@ import numpy as np
 import pandas as pd
 
 from gridwatch import i18n, risk, rules
+from gridwatch.reader import Runner
 from gridwatch.rules import RISK_LEVELS
 
-Runner = Callable[[str, dict], pd.DataFrame]
 RISK_ORDER = {level: i for i, level in enumerate(RISK_LEVELS)}
 JSON_FIELDS = ("enterprise_id", "name", "town", "squadron", "risk_level", "required", "p_major", "p_any", "rank",
                "reasons")

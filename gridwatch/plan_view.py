@@ -1,68 +1,51 @@
-"""The plan page's data, built once per (as-of date, data version, rules) and shared read-only between sessions.
+"""The plan page's data: a plan cut per squadron for one scope, and the hindsight job.
 
 A plan fits the model and scores every operating enterprise: seconds at province
-scale. It is kept with ``st.cache_resource`` (no copy on each rerun); callers must
-not change what they get. The hindsight table refits the model once per window, which
-takes many times longer than the plan: it is computed on a background thread, one job
-per data version shared by every session, and the page shows it when it is ready.
+scale. The page reads ``plan.make`` and ``scoped`` through ``ui.cached(..., shared=True)``:
+made once per (as-of date, rules, data version) and kept as one object shared by every
+session, which callers must not change. The hindsight table refits the model once per
+window, which takes many times longer than the plan: ``hindsight_job`` starts it on a
+background thread, one job per data version shared by every session, and the page
+shows it when it is ready (``hindsight``).
 """
 
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
-import streamlit as st
 
-from gridwatch import plan, queries, register, ui
+from gridwatch import plan
+from gridwatch.reader import Reader
 
-
-def _version() -> tuple[str, str]:
-    return ui.meta().get("data_version", ""), str(ui.db_path())
-
-
-def _runner():
-    return register.runner(ui.connection())
+_worker_lock = threading.Lock()
+_workers: list[ThreadPoolExecutor] = []
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
-def _plan(as_of, cfg: plan.Settings, version: str, path: str) -> plan.Plan:
-    return plan.make(_runner(), as_of, cfg)
-
-
-def made(as_of, cfg: plan.Settings) -> plan.Plan:
-    """The plan made as of ``as_of`` (for the week after it)."""
-    return _plan(as_of, cfg, *_version())
-
-
-@st.cache_resource(show_spinner=False)
 def _worker() -> ThreadPoolExecutor:
     # One thread: hindsight jobs of successive data versions queue rather than compete.
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-hindsight")
+    with _worker_lock:
+        if not _workers:
+            _workers.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="plan-hindsight"))
+        return _workers[0]
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _hindsight(data_as_of, cfg: plan.Settings, version: str, path: str) -> Future:
-    # The runner is bound here, on the script thread: the job's thread has no session.
-    return _worker().submit(plan.hindsight_table, _runner(), data_as_of, cfg)
+def hindsight_job(read: Reader, data_as_of, cfg: plan.Settings) -> Future:
+    """Start computing the hindsight figures of the last windows up to ``data_as_of`` on the background thread.
 
-
-def hindsight(data_as_of, cfg: plan.Settings) -> pd.DataFrame | None:
-    """The hindsight figures of the last windows up to ``data_as_of``; None while they are being computed.
-
-    The first call for a data version starts the job; an error in it is raised here.
+    The job reads through ``read.uncached()``: the job's thread runs no page script.
     """
-    job = _hindsight(data_as_of, cfg, *_version())
+    return _worker().submit(plan.hindsight_table, read.uncached(), data_as_of, cfg)
+
+
+def hindsight(job: Future) -> pd.DataFrame | None:
+    """The job's table; None while it is being computed (an error in it is raised here)."""
     return job.result() if job.done() else None
 
 
-def scope(params: dict) -> frozenset:
+def scope(read: Reader, params: dict) -> frozenset:
     """The enterprise ids the filters and the user's town scope let the page show."""
-    return _scope(dict(params), *_version())
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _scope(params: dict, version: str, path: str) -> frozenset:
-    return frozenset(queries.run(ui.connection(), "plan_scope", params)["enterprise_id"])
+    return frozenset(read("plan_scope", params)["enterprise_id"])
 
 
 @dataclass(frozen=True)
@@ -84,19 +67,14 @@ class ScopedPlan:
     parts: dict
 
 
-def scoped(as_of, cfg: plan.Settings, params: dict) -> ScopedPlan:
+def scoped(read: Reader, as_of, cfg: plan.Settings, params: dict) -> ScopedPlan:
     """The plan made as of ``as_of``, per squadron, for the filters and town scope of ``params``.
 
-    Cut once per (plan, scope) and shared: at province scale every rerun filtering
-    167,000 rows took most of a second.
+    Read it shared (``ui.cached(..., shared=True)``): at province scale filtering
+    167,000 rows on every rerun took most of a second.
     """
-    return _scoped(as_of, cfg, dict(params), *_version())
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _scoped(as_of, cfg: plan.Settings, params: dict, version: str, path: str) -> ScopedPlan:
-    rows = _plan(as_of, cfg, version, path).rows
-    visible = rows["enterprise_id"].isin(_scope(params, version, path)).to_numpy()
+    rows = read.compute(plan.make, as_of, cfg, shared=True).rows
+    visible = rows["enterprise_id"].isin(read.compute(scope, params, shared=True)).to_numpy()
     parts = {}
     for key, group in rows.groupby(rows["squadron"].fillna("\uffff"), sort=True):
         seen = visible[group.index.to_numpy()]

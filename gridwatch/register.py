@@ -1,9 +1,9 @@
 """The register of one enterprise (一企一册): its data, once, for the page, the workbook and the PDF.
 
 ``load`` runs the ``register_*`` queries for one enterprise as of a date; the page
-draws the result, ``xlsx`` and ``pdf`` write it. Queries run through a *runner*
-(``(name, params) -> DataFrame``): ``ui.query`` in pages (cached per data
-version), ``runner(con)`` in the CLI and tests.
+draws the result, ``xlsx`` and ``pdf`` write it. Queries run through a runner
+(``gridwatch.reader``): ``ui.query`` in pages (cached per data version),
+``Reader(con)`` in the CLI and tests.
 
 What an inspector needs first is the **open now** block (``open_now``,
 ``open_summary``): the unrectified hazards, most urgent first, with days overdue, the
@@ -12,18 +12,14 @@ inspection and its outcome and the listed supervision. It tops the page and is t
 PDF's first page. The urgency order and the ladder come from ``register_hazards.sql``.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 
-import duckdb
 import pandas as pd
 
-from gridwatch import exports, i18n, queries
+from gridwatch import exports, i18n
 from gridwatch.pdf import Document
-
-Runner = Callable[[str, dict], pd.DataFrame]
+from gridwatch.reader import Runner
 
 SEARCH_LIMIT = 50
 SECTIONS = ("hazards", "timeline", "inspections", "cases", "tipoffs")
@@ -46,11 +42,6 @@ EVENT_ORDER = ("inspection", "hazard_found", "reminder", "order", "rectified", "
                "interview", "case_decided", "tipoff", "tipoff_closed")
 HEADER_FIELDS = ("name", "credit_code", "industry", "town", "village", "department", "squadron",
                  "grid", "risk_level", "status", "employees", "major_hazard_source", "listed")
-
-
-def runner(con: duckdb.DuckDBPyConnection) -> Runner:
-    """A runner executing named queries on ``con`` (CLI, exports and tests)."""
-    return partial(queries.run, con)
 
 
 @dataclass(frozen=True)

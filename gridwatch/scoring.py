@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import duckdb
 import pandas as pd
 
-from gridwatch import exports, formatting, i18n, queries, rules
+from gridwatch import exports, formatting, i18n, rules
+from gridwatch.reader import Runner
 
 COMPONENTS = (
     "inspections_led",
@@ -275,10 +275,10 @@ def trend_of_scored(scored_by_quarter: dict[str, pd.DataFrame], staff_id: str) -
     return pd.DataFrame.from_records(rows, columns=["quarter", "score", "rank", "group_size"])
 
 
-def quarter_scores(con: duckdb.DuckDBPyConnection, quarter: Quarter, data_as_of: date | None,
+def quarter_scores(run: Runner, quarter: Quarter, data_as_of: date | None,
                    weights: dict[str, float] | None = None) -> pd.DataFrame:
-    """Run the components query for a quarter and score it (the CLI's and tests' entry point)."""
-    frame = queries.run(con, "performance_components", component_params(quarter, data_as_of))
+    """Run the components query for a quarter and score it: the page, the CLI and tests score this way."""
+    frame = run("performance_components", component_params(quarter, data_as_of))
     return score(frame, weights if weights is not None else rule_weights())
 
 

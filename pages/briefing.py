@@ -13,7 +13,6 @@ ui.require_data()
 lang = ui.lang()
 chosen = ui.filters()
 data_as_of = ui.data_as_of()
-source = briefing.Source(query=ui.query, headline=ui.headline)
 scope = briefing.Scope(towns=chosen.towns, departments=chosen.departments, industries=chosen.industries)
 
 st.title(ui.t("app.page.briefing"))
@@ -25,7 +24,7 @@ wanted = st.query_params.get("week", default)
 index = list(options).index(wanted) if wanted in options else list(options).index(default)
 week = briefing.Week.parse(st.selectbox(ui.t("briefing.week"), list(options), index=index,
                                         format_func=options.get, key=ui.follows_language("briefing_week")))
-brief = briefing.compute(source, week, scope, data_as_of)
+brief = ui.cached(briefing.compute_for, week, scope, data_as_of)
 
 st.caption(briefing.caption(brief, lang))
 st.caption(ui.md("briefing.scope", scope=scope.describe(lang)) + " · "
@@ -81,9 +80,9 @@ town_options = [""] + ui.filter_options().get("town", [])
 town_labels = {"": ui.t("briefing.export.as_page", scope=scope.describe(lang)), **{t: t for t in town_options[1:]}}
 town = export.selectbox(ui.t("briefing.export.town"), town_options, format_func=town_labels.get,
                     help=ui.t("briefing.export.town_help"), key=ui.follows_language("briefing_export_town"))
-exported = brief if not town else briefing.compute(
-    source, week, briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries),
-    data_as_of)
+exported = brief if not town else ui.cached(
+    briefing.compute_for, week,
+    briefing.Scope(towns=(town,), departments=scope.departments, industries=scope.industries), data_as_of)
 base_url = links.base_url(st.context.url)
 pdf_col, html_col, xlsx_col = export.columns(3)
 try:

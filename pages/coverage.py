@@ -26,7 +26,7 @@ risks = right.pills(ui.t("coverage.risk_filter"), RISK_LEVELS, selection_mode="m
                     format_func=ui.code_formatter("risk_level"), key="coverage_risks")
 
 params = {**chosen.params(), "risk_levels": list(risks)}
-found = coverage_view.data(params)
+found = ui.cached(coverage_view.data, params, shared=True)
 level_grids = found.level_grids(level)
 grid_names = dict(zip(level_grids["grid_id"], level_grids["name"], strict=True))
 
@@ -36,7 +36,7 @@ villages_short = ui.query("coverage_villages_short", {"towns": list(chosen.towns
 rule_params = rules.query_params()
 rule_numbers = {"per_10k": f"{rule_params['inspectors_per_10k']:g}",
                 "per_village": rule_params["village_inspectors_per_village"]}
-idle_grids = coverage_view.shown(params, "uninspected_grids", lang, level)
+idle_grids = ui.cached(coverage_view.shown, params, "uninspected_grids", lang, level, shared=True)
 
 figures = coverage.card_figures(found, idle_grids, staffing, villages_short)
 recorded = ui.recorded()
@@ -60,7 +60,8 @@ if st.session_state.get("coverage_grid") not in grid_names:
     st.session_state["coverage_grid"] = None
 
 st.subheader(ui.t("coverage.map_header"))
-view = coverage_view.coverage_map(params, level, measure, lang, st.session_state["coverage_grid"])
+view = ui.cached(coverage_view.coverage_map, params, level, measure, lang,
+                 coverage_view.map_focus(found, st.session_state["coverage_grid"]), shared=True)
 if found.unlocated:
     st.info(ui.t("coverage.unlocated", n=f"{found.unlocated:,}", total=f"{len(found.in_scope):,}"))
 if view.hexagons:
@@ -126,7 +127,8 @@ with tabs[0]:
     if found.blind.empty:
         st.success(ui.t("coverage.gaps.blind_spots_none"))
     else:
-        gap_list(coverage_view.shown(params, "blind_spots", lang), "blind_spots", "coverage_dl_blind")
+        gap_list(ui.cached(coverage_view.shown, params, "blind_spots", lang, shared=True), "blind_spots",
+                 "coverage_dl_blind")
 
 with tabs[1]:
     st.caption(ui.t("coverage.gaps.overdue_intro", as_of=chosen.as_of, red=rule_params["interval_red"],
@@ -138,7 +140,8 @@ with tabs[1]:
         counts = coverage.overdue_by_risk(found.overdue)
         st.markdown(ui.t("coverage.gaps.overdue_by_risk", counts=" · ".join(
             f"{ui.label('risk_level', r)} {n}" for r, n in counts.items())))
-        gap_list(coverage_view.shown(params, "overdue", lang), "overdue_for_inspection", "coverage_dl_overdue")
+        gap_list(ui.cached(coverage_view.shown, params, "overdue", lang, shared=True), "overdue_for_inspection",
+                 "coverage_dl_overdue")
 
 with tabs[2]:
     st.caption(ui.t("coverage.gaps.uninspected_intro", level=ui.label("grid_level", level)))

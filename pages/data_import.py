@@ -19,8 +19,8 @@ ENCODINGS = ("", "utf-8", "gbk", "gb18030", "big5", "utf-16", "latin-1", "cp1252
 
 st.title(ui.t("app.page.data_import"))
 st.caption(ui.t("data_import.intro"))
-con = ui.connection()
-if con is None:
+has_data = ui.has_warehouse()
+if not has_data:
     st.info(ui.t("app.no_warehouse", path=str(ui.db_path())))
 elif ui.is_demo():
     st.info("🧪 " + ui.t("data_import.demo_shown"))
@@ -254,7 +254,7 @@ with st.expander(ui.t("data_import.mapping_builder")):
             st.rerun()
 
 st.subheader(ui.t("data_import.log"))
-log = ui.query("import_log") if con is not None else None
+log = ui.query("import_log") if has_data else None
 if log is None or log.empty:
     st.caption(ui.t("data_import.log_empty"))
 else:
@@ -277,7 +277,7 @@ else:
         if errors.empty:
             st.caption(ui.t("data_import.quarantine_empty"))
         else:
-            sheets = ingest.quarantine_download(con, latest, ui.lang())
+            sheets = ui.cached(ingest.quarantine_download, latest, ui.lang())
             header_lines = [ui.t("data_import.quarantine"), ui.t("app.data_as_of", date=ui.data_as_of().isoformat())]
             ui.download_button(ui.t("data_import.download_quarantine"),
                                partial(exports.xlsx_bytes, sheets, header_lines=header_lines),

@@ -2,6 +2,8 @@
 switches off, dates after the day of writing, the latest imports' problems grouped by kind, and how
 fresh each source is — what ``python -m gridwatch status --json`` prints, for the clerk and the office."""
 
+from datetime import date
+
 import streamlit as st
 
 from gridwatch import figures, status, ui
@@ -17,7 +19,7 @@ if scope:
     st.info(ui.t("data_quality.scoped", towns=ui.join(scope)))
     st.stop()
 
-report = status.compute(ui.query, ui.meta())
+report = ui.cached(status.compute, ui.meta(), date.today())
 
 
 def counts(*names: str) -> dict:

@@ -39,7 +39,7 @@ def search_box(where) -> None:
                            placeholder=ui.t("register.search_placeholder"))
     if not text.strip():
         return
-    found = register.search(ui.query, text, towns=ui.town_scope())
+    found = ui.cached(register.search, text, towns=ui.town_scope())
     if found.empty:
         right.warning(ui.md("register.no_match", text=text.strip()))
         return
@@ -56,7 +56,7 @@ if not wanted:
     st.info(ui.t("register.choose"))
     st.stop()
 
-reg = register.load(ui.query, wanted, chosen.as_of, towns=ui.town_scope())
+reg = ui.cached(register.load, wanted, chosen.as_of, towns=ui.town_scope())
 if reg is None or not ui.in_scope(reg.header["town"]):
     st.title(ui.t("app.page.enterprise"))
     search_box(st)

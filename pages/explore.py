@@ -12,28 +12,12 @@ ui.require_data()
 lang = ui.lang()
 chosen = ui.filters()
 scope_params = chosen.params()
-version = ui.meta().get("data_version", "")
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def answer(view: explore.View, params: dict, totals: bool, data_version: str, path: str):
-    return explore.run(ui.connection(), view, params, totals)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def rows_page(view: explore.View, params: dict, page: int, data_version: str, path: str):
-    return explore.run_rows(ui.connection(), view, params, explore.ROWS_PAGE, (page - 1) * explore.ROWS_PAGE)
 
 
 def link_columns(frame) -> dict:
     """Register columns (一企一册) drawn as links."""
     return {c: st.column_config.LinkColumn(c, display_text=ui.t("explore.builder.open_register"), width=80)
             for c in frame.columns if c.startswith(explore.register_label(lang))}
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def choices(dataset: str, column: str, params: dict, data_version: str, path: str) -> list:
-    return explore.options(ui.connection(), dataset, column, params)
 
 
 def widget_state(view: explore.View) -> dict:
@@ -101,7 +85,7 @@ with builder_tab:
     for i, name in enumerate(chosen_columns):
         cell, kind, label = filter_cells[i % 2], columns[name].kind, column_name[name]
         if kind in (CODE, BOOL):
-            offered = ["true", "false"] if kind == BOOL else choices(ds, name, params, version, str(ui.db_path()))
+            offered = ["true", "false"] if kind == BOOL else ui.cached(explore.options, ds, name, params)
             picked = cell.multiselect(label, offered, key=ui.follows_language(f"ex_f_{ds}_{name}"),
                                       format_func=lambda v, n=name: explore.value_label(ds, n, v, lang),
                                       placeholder=ui.t("explore.builder.choose"))
@@ -160,11 +144,13 @@ with builder_tab:
         st.caption(ui.t("explore.builder.rows_ignore_groups"))
         page = int(st.session_state.get("ex_rows_page", 1))
         try:
-            frame, total = rows_page(view, params, page, version, str(ui.db_path()))
+            frame, total = ui.cached(explore.run_rows, view, params, explore.ROWS_PAGE,
+                                         (page - 1) * explore.ROWS_PAGE)
             if total and frame.empty:
                 # Fewer pages than before (the filters changed): show the last one.
                 page = st.session_state["ex_rows_page"] = -(-total // explore.ROWS_PAGE)
-                frame, total = rows_page(view, params, page, version, str(ui.db_path()))
+                frame, total = ui.cached(explore.run_rows, view, params, explore.ROWS_PAGE,
+                                         (page - 1) * explore.ROWS_PAGE)
         except explore.ViewError as e:
             st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
             st.stop()
@@ -183,12 +169,12 @@ with builder_tab:
             cap = console.limits().max_rows_download
             if total > cap:
                 st.caption(ui.t("explore.builder.rows_download_cut", n=f"{cap:,}"))
-            offer(lambda: explore.rows_for_people(ds, explore.run_rows(ui.connection(), view, params, cap)[0], lang),
+            offer(lambda: explore.rows_for_people(ds, ui.read(explore.run_rows, view, params, cap)[0], lang),
                   f"explore_{ds}_rows")
     else:
         totals = chart == "crosstab"
         try:
-            result = answer(view, params, totals, version, str(ui.db_path()))
+            result = ui.cached(explore.run, view, params, totals)
         except explore.ViewError as e:
             st.error(ui.md(f"explore.builder.error.{e.key}", detail=e.detail))
             st.stop()

@@ -23,7 +23,7 @@ with st.expander(ui.t("hazards.page_filters"), expanded=True):
                                  format_func=ui.code_formatter("risk_level"), placeholder=all_label)
     hazard_levels = c2.multiselect(ui.t("hazards.hazard_levels"), hazards.HAZARD_LEVELS, key="hz_level",
                                    format_func=ui.code_formatter("hazard_level"), placeholder=all_label)
-    categories = c3.multiselect(ui.t("hazards.categories"), hazards.categories(ui.query, chosen), key="hz_category",
+    categories = c3.multiselect(ui.t("hazards.categories"), ui.cached(hazards.categories, chosen), key="hz_category",
                                 placeholder=all_label)
 page_filters = hazards.HazardFilters(tuple(risk_levels), tuple(hazard_levels), tuple(categories))
 
@@ -45,14 +45,14 @@ LEVEL_ORDER = [ui.label("hazard_level", code) for code in hazards.HAZARD_LEVELS]
 
 
 window = rules.query_params()["repeat_window_days"]
-figures_now = hazards.summary(ui.query, chosen, page_filters)
+figures_now = ui.cached(hazards.summary, chosen, page_filters)
 for column, key in zip(st.columns(len(hazards.SUMMARY_CARDS)), hazards.SUMMARY_CARDS, strict=True):
     display.draw(column, display.card(key, figures_now), lang,
                  note=ui.t("hazards.repeat_window", days=window) if key.startswith("repeat") else "")
 
 st.subheader(ui.t("hazards.charts_header"))
-top = hazards.top_enterprises(ui.query, chosen, page_filters, search, sort_by)
-monthly = hazards.monthly(ui.query, chosen, page_filters)
+top = ui.cached(hazards.top_enterprises, chosen, page_filters, search, sort_by)
+monthly = ui.cached(hazards.monthly, chosen, page_filters)
 if monthly.empty:
     st.info(ui.t("hazards.no_chart_data"))
 else:
@@ -77,14 +77,14 @@ else:
         "hazards": ui.t("hazards.chart.monthly_y"), "level": level_title}), where=right, key="hz_monthly_chart")
 
     left, right = st.columns(2)
-    heat = hazards.category_industry(ui.query, chosen, page_filters).pivot_table(
+    heat = ui.cached(hazards.category_industry, chosen, page_filters).pivot_table(
         index="industry", columns="category", values="hazards", fill_value=0)
     ui.plotly_chart(ui.figure(figures.heatmap, heat, {
         "title": ui.t("hazards.chart.heatmap_title"), "x": ui.t("hazards.chart.heatmap_x"),
         "y": ui.t("hazards.chart.heatmap_y"), "colour": ui.t("hazards.chart.heatmap_colour")}),
         where=left, key="hz_heatmap")
 
-    all_towns = hazards.by_town(ui.query, chosen, page_filters)
+    all_towns = ui.cached(hazards.by_town, chosen, page_filters)
     top_towns = chart_top.top_categories(all_towns, "town", "hazards")
     towns = top_towns.frame.assign(level=top_towns.frame["level"].map(ui.code_formatter("hazard_level")))
     ui.plotly_chart(ui.figure(figures.town_levels, towns, colours, LEVEL_ORDER, {
@@ -110,7 +110,7 @@ else:
 
 st.subheader(ui.t("hazards.table_header"))
 requested = st.session_state.get("hz_page", 1)
-shown = hazards.enterprise_page(ui.query, chosen, page_filters, search, sort_by, requested)
+shown = ui.cached(hazards.enterprise_page, chosen, page_filters, search, sort_by, requested)
 if shown.total_rows == 0:
     st.info(ui.t("hazards.no_rows"))
 else:
@@ -134,14 +134,14 @@ else:
     ui.download_button(
         ui.t("hazards.download_csv", total=f"{shown.total_rows:,}"),
         data=lambda: exports.csv_bytes(hazards.for_people(
-            hazards.enterprise_table(ui.query, chosen, page_filters, search, sort_by), lang), [context]),
+            ui.cached(hazards.enterprise_table, chosen, page_filters, search, sort_by), lang), [context]),
         file_name=f"hazards_{chosen.start}_{chosen.end}.csv", mime="text/csv",
         key="hz_download", kind="register", what=f"hazards by enterprise: {context}",
     )
 
 st.subheader(ui.t("hazards.repeats_header"))
 st.caption(ui.t("hazards.repeats_caption", days=window, limit=hazards.REPEAT_LIST_LIMIT))
-repeat_rows = hazards.repeats(ui.query, chosen, page_filters)
+repeat_rows = ui.cached(hazards.repeats, chosen, page_filters)
 context_all = hazards.context_line(chosen, page_filters, "", ui.data_as_of(), lang)
 if repeat_rows.empty:
     st.info(ui.t("hazards.no_repeats"))

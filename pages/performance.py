@@ -24,16 +24,9 @@ def col(key: str) -> str:
     return ui.t(f"performance.col.{key}")
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def scored_quarter(quarter: str, data_as_of, weights: tuple, version: str, path: str) -> pd.DataFrame:
-    """A quarter's scores, cached per (quarter, weights, data version): reruns and the trend reuse them."""
-    params = sc.component_params(sc.parse_quarter(quarter), data_as_of)
-    return sc.score(ui.query("performance_components", params), dict(weights))
-
-
 def scores_for(q, chosen_weights: dict) -> pd.DataFrame:
-    return scored_quarter(str(q), data_as_of, tuple(sorted(chosen_weights.items())),
-                          ui.meta().get("data_version", ""), str(ui.db_path()))
+    """A quarter's scores under the weights, cached: reruns and the trend reuse them."""
+    return ui.cached(sc.quarter_scores, sc.parse_quarter(str(q)), data_as_of, dict(sorted(chosen_weights.items())))
 
 
 quarters = [str(q) for q in sc.recent_quarters(sc.quarter_of(data_as_of), 8)]

@@ -34,8 +34,8 @@ left, right = st.columns(2)
 as_of = date.fromisoformat(left.selectbox(ui.t("plan.week"), choices, format_func=week_label, key="plan_week",
                                           help=ui.t("plan.week_help")))
 with st.spinner():
-    made = plan_view.made(as_of, cfg)
-    view = plan_view.scoped(as_of, cfg, chosen.params())
+    made = ui.cached(plan.make, as_of, cfg, shared=True)
+    view = ui.cached(plan_view.scoped, as_of, cfg, chosen.params(), shared=True)
 if not view.squadrons:
     st.info(ui.t("plan.no_enterprises"))
     st.stop()
@@ -151,13 +151,13 @@ def draw_hindsight(table) -> None:
 @st.fragment(run_every=2)
 def wait_for_hindsight() -> None:
     """While the hindsight job runs: a note, looked at again every two seconds; then the whole page."""
-    if plan_view.hindsight(data_as_of, cfg) is None:
+    if plan_view.hindsight(ui.cached(plan_view.hindsight_job, data_as_of, cfg, shared=True)) is None:
         st.info("⏳ " + ui.t("plan.hindsight.loading"))
     else:
         st.rerun()
 
 
-table = plan_view.hindsight(data_as_of, cfg)
+table = plan_view.hindsight(ui.cached(plan_view.hindsight_job, data_as_of, cfg, shared=True))
 if table is None:
     wait_for_hindsight()
 else:

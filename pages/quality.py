@@ -36,7 +36,7 @@ dimension = right.segmented_control(ui.t("quality.filters.dimension"), sig.DIMEN
                                     key="quality_dimension") or "unit"
 dim_name = ui.t(f"quality.dimension.{dimension}")
 dim_title = ui.t(f"quality.dimension_title.{dimension}")
-frame = sig.summary(ui.query, chosen, units)
+frame = ui.cached(sig.summary, chosen, tuple(units))
 
 
 def group_name(row) -> str:

@@ -26,6 +26,7 @@ import pytest
 from gridwatch import exports, hazards, queries, warehouse
 from gridwatch.filters import Filters
 from gridwatch.hazards import HazardFilters
+from gridwatch.reader import Reader
 from tests.conftest import build_fixture_db
 
 PERIOD = Filters(start=date(2026, 1, 1), end=date(2026, 6, 30), as_of=date(2026, 6, 30))
@@ -41,7 +42,7 @@ def hz_db(tmp_path):
 @pytest.fixture
 def run(hz_db):
     con = warehouse.open_readonly(hz_db)
-    yield hazards.runner(con)
+    yield Reader(con)
     con.close()
 
 

@@ -8,7 +8,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from gridwatch import plan, register, risk, warehouse
+from gridwatch import plan, risk, warehouse
+from gridwatch.reader import Reader
 from tests.conftest import FIXTURES, build_fixture_db
 
 T = date(2026, 6, 30)
@@ -22,7 +23,7 @@ def plan_db(tmp_path):
 @pytest.fixture
 def run(plan_db):
     con = warehouse.open_readonly(plan_db)
-    yield register.runner(con)
+    yield Reader(con)
     con.close()
 
 
@@ -66,7 +67,7 @@ def test_rectification_after_the_as_of_date_has_not_happened_yet(tmp_path):
         con.execute("update hazards set rectified_date = date '2026-07-20' where hazard_id = 'H-P1-6'")
     ro = warehouse.open_readonly(db)
     try:
-        frame = register.runner(ro)("plan_features", {**settings().params(), "as_of": T, "train_from": T,
+        frame = Reader(ro)("plan_features", {**settings().params(), "as_of": T, "train_from": T,
                                                       "visits_start": None, "visits_end": None})
     finally:
         ro.close()
@@ -98,7 +99,7 @@ def test_repeats_follow_the_metric_layer_rule_as_of_each_example(tmp_path):
     try:
         assert {r[0] for r in ro.execute(
             "select hazard_id from repeat_hazards('0001-01-01'::date, ?, ?, 365)", [T, T]).fetchall()} == {"R3", "R4"}
-        frame = register.runner(ro)("plan_features", {**settings().params(), "as_of": T, "train_from": date(2025, 7, 1),
+        frame = Reader(ro)("plan_features", {**settings().params(), "as_of": T, "train_from": date(2025, 7, 1),
                                                       "visits_start": None, "visits_end": None})
     finally:
         ro.close()
@@ -286,7 +287,7 @@ def test_ranking_is_identical_on_a_warehouse_cut_at_the_as_of_date(tmp_path):
         try:
             later = con.execute("select count(*) from hazards where found_date > ? or rectified_date > ?",
                                 [as_of, as_of]).fetchone()[0]
-            made[name] = (plan.make(register.runner(con), as_of, cfg), later)
+            made[name] = (plan.make(Reader(con), as_of, cfg), later)
         finally:
             con.close()
     assert made["full"][1] > 1000 and made["cut"][1] == 0  # the full warehouse does know the future

@@ -7,8 +7,9 @@ import time
 import openpyxl
 import pytest
 
-from gridwatch import plan, register, warehouse
+from gridwatch import plan, warehouse
 from gridwatch.paths import RULES_FILE
+from gridwatch.reader import Reader
 from tests.conftest import build_fixture_db
 from tests.test_app import start
 
@@ -114,7 +115,7 @@ def test_town_scope_limits_what_is_shown(plan_db, monkeypatch):
 def test_task_sheet_and_pdf(plan_db):
     con = warehouse.open_readonly(plan_db)
     try:
-        made = plan.make(register.runner(con), warehouse.data_as_of(warehouse.meta(con)))
+        made = plan.make(Reader(con), warehouse.data_as_of(warehouse.meta(con)))
     finally:
         con.close()
     rows = plan.plan_rows(made.rows, "第二中队", squadron_given=True)
@@ -133,7 +134,7 @@ def test_task_sheet_and_pdf(plan_db):
 def test_tooltips_and_sheet_neutralise_data(plan_db):
     con = warehouse.open_readonly(plan_db)
     try:
-        made = plan.make(register.runner(con), warehouse.data_as_of(warehouse.meta(con)))
+        made = plan.make(Reader(con), warehouse.data_as_of(warehouse.meta(con)))
     finally:
         con.close()
     rows = plan.plan_rows(made.rows, everyone=True)

@@ -12,6 +12,7 @@ import pytest
 
 from gridwatch import cli, exports, warehouse
 from gridwatch.columns import HEADERS
+from gridwatch.reader import Reader
 from tests.conftest import build_fixture_db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,7 +136,7 @@ def test_a_warehouse_of_imported_data_only(plan_db, tmp_path):
 
 
 def test_imported_model_says_what_was_not_recorded(plan_db, tmp_path):
-    from gridwatch import plan, register
+    from gridwatch import plan
 
     db = tmp_path / "bare.duckdb"
     with warehouse.rewrite(db, fresh=True) as con:
@@ -146,7 +147,7 @@ def test_imported_model_says_what_was_not_recorded(plan_db, tmp_path):
         con.execute("update enterprises set employees = null, major_hazard_source = null, industry = null")
     ro = warehouse.open_readonly(db)
     try:
-        made = plan.make(register.runner(ro), pd.Timestamp("2026-06-30").date())
+        made = plan.make(Reader(ro), pd.Timestamp("2026-06-30").date())
     finally:
         ro.close()
     assert made.scored.model.not_recorded == ("cases", "employees", "industry", "major_hazard_source", "tipoffs")

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from gridwatch import register, warehouse
+from gridwatch.reader import Reader
 from tests.conftest import build_fixture_db
 
 AS_OF = date(2026, 6, 30)
@@ -19,7 +20,7 @@ DATA_AS_OF = date(2026, 7, 5)
 @pytest.fixture
 def run(tmp_path):
     con = warehouse.open_readonly(build_fixture_db(tmp_path / "register.duckdb", "hazards.sql"))
-    yield register.runner(con)
+    yield Reader(con)
     con.close()
 
 
@@ -148,7 +149,7 @@ def test_timeline_of_yes_no_facts_not_recorded(tmp_path):
     db = build_fixture_db(tmp_path / "scope.duckdb", "tiny.sql", "auth_scope.sql")
     con = warehouse.open_readonly(db)
     try:
-        events = register.timeline(register.load(register.runner(con), "E4", AS_OF), "en")
+        events = register.timeline(register.load(Reader(con), "E4", AS_OF), "en")
     finally:
         con.close()
     assert events.values.tolist() == [["2026-03-01", "Tip-off received", "T2", ""]]

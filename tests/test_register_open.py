@@ -30,6 +30,7 @@ import pandas as pd
 import pytest
 
 from gridwatch import queries, register, warehouse
+from gridwatch.reader import Reader
 from tests.conftest import build_fixture_db
 
 AS_OF = date(2026, 6, 30)
@@ -45,7 +46,7 @@ def con(tmp_path):
 
 @pytest.fixture
 def run(con):
-    return register.runner(con)
+    return Reader(con)
 
 
 def dates(values):
@@ -118,7 +119,7 @@ def test_open_table_for_people(run):
 
 def test_next_step_due_equals_the_overdue_lists_step_due(con):
     """One ladder: where the register's next step is already due, it is the overdue list's "step due"."""
-    reg = register.load(register.runner(con), "R1", AS_OF)
+    reg = register.load(Reader(con), "R1", AS_OF)
     overdue = queries.run(con, "rectification_overdue", {
         "as_of": AS_OF, "towns": [], "departments": [], "industries": [], "squadrons": [], "levels": []})
     missing = dict(zip(overdue["hazard_id"], overdue["missing_step"], strict=True))

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 from gridwatch import cli
+from gridwatch.reader import Reader
 
 
 def register(sub) -> None:
@@ -42,13 +43,13 @@ def run(args) -> int:
         return _backtest(args, cfg)
     if args.start or args.end:
         raise cli.CliError("--start and --end go with --backtest")
-    from gridwatch import register, warehouse
+    from gridwatch import warehouse
 
     con = cli.open_existing(args)
     try:
         data_as_of = warehouse.data_as_of(warehouse.meta(con))
         as_of = args.as_of or data_as_of or date.today()
-        made = plan.make(register.runner(con), as_of, cfg)
+        made = plan.make(Reader(con), as_of, cfg)
     finally:
         con.close()
     if args.squadron is not None:
@@ -72,7 +73,7 @@ def json_rows(rows: list[dict]) -> str:
 
 
 def _backtest(args, cfg) -> int:
-    from gridwatch import plan, register
+    from gridwatch import plan
 
     if args.start is None or args.end is None:
         raise cli.CliError("--backtest needs --start and --end (YYYY-MM-DD)")
@@ -82,7 +83,7 @@ def _backtest(args, cfg) -> int:
         raise cli.CliError("--backtest takes --start and --end only (its model is as of the day before --start)")
     con = cli.open_existing(args)
     try:
-        test = plan.backtest(register.runner(con), args.start, args.end, cfg)
+        test = plan.backtest(Reader(con), args.start, args.end, cfg)
     finally:
         con.close()
     if args.json:

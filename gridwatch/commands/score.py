@@ -3,6 +3,7 @@
 import json
 
 from gridwatch import cli
+from gridwatch.reader import Reader
 
 
 def register(sub) -> None:
@@ -29,7 +30,7 @@ def run(args) -> int:
         data_as_of = warehouse.data_as_of(warehouse.meta(con))
         if data_as_of and quarter.start > data_as_of:
             raise cli.CliError(f"quarter {quarter} starts after the data's last day {data_as_of}")
-        scored = scoring.quarter_scores(con, quarter, data_as_of)
+        scored = scoring.quarter_scores(Reader(con), quarter, data_as_of)
     finally:
         con.close()
     if args.unit is not None:

@@ -30,6 +30,7 @@ from gridwatch.columns import HEADERS
 from gridwatch.ingest import mapping as gm
 from gridwatch.ingest import validation
 from gridwatch.ingest.reading import Sheet, Target, Unreadable, read
+from gridwatch.reader import Reader
 
 PAUSE_ENV = "GRIDWATCH_IMPORT_PAUSE"  # seconds to wait inside the transaction (tests kill the process here)
 ISSUE_COLUMNS = ["file", "sheet", "table_name", "row_number", "severity", "column_name", "header", "value",
@@ -472,7 +473,7 @@ def _quarantine_sheet_issues(con, sheet: Sheet, base: dict, record: str) -> None
     con.unregister("_cell_columns")
 
 
-def quarantine_download(con: duckdb.DuckDBPyConnection, import_id: str,
+def quarantine_download(con: duckdb.DuckDBPyConnection | Reader, import_id: str,
                         lang: str = i18n.DEFAULT_LANG) -> dict[str, pd.DataFrame]:
     """The rejected rows of an import, per file and sheet, as the file had them plus what is wrong.
 

@@ -4,8 +4,9 @@
 - ``text``: the session's language and UI strings (``t``, ``md``, ``error_md``, ``join``,
   ``label``, ``formatter``, ``code_formatter``, ``lang``), and ``follows_language`` for widgets
   whose option labels change with it
-- ``data``: the cached read-only connection, named queries cached per data version
-  (``query``), metadata (``meta``, ``data_as_of``, ``is_demo``), ``filter_options``,
+- ``data``: the one way pages read the warehouse, cached per data version: named queries
+  (``query``), library computations (``cached``; ``read`` for a one-off download),
+  metadata (``has_warehouse``, ``meta``, ``data_as_of``, ``is_demo``), ``filter_options``,
   ``headline``, ``recorded``
 - ``charts``: plotly figures built once per distinct input and language (``figure``), drawn in
   the UI language (``plotly_chart``)
@@ -26,15 +27,17 @@ not re-exported: they are read from their own module, so change them there.
 from gridwatch.ui.access import in_scope, own_staff_id, require_data, role, town_scope
 from gridwatch.ui.charts import figure, plotly_chart
 from gridwatch.ui.data import (
-    connection,
+    cached,
     data_as_of,
     data_first_date,
     db_path,
     filter_options,
+    has_warehouse,
     headline,
     is_demo,
     meta,
     query,
+    read,
     recorded,
 )
 from gridwatch.ui.downloads import download_button
@@ -55,9 +58,9 @@ from gridwatch.ui.text import (
 )
 
 __all__ = [
-    "FILTERS_KEY", "LANG_KEY", "PRINT_SCRIPT", "STYLE", "code_formatter", "connection", "data_as_of",
-    "data_first_date", "dataframe", "db_path", "download_button", "error_md", "figure", "filter_options", "filters",
-    "follows_language", "formatter", "headline", "in_scope", "is_demo", "join", "label", "lang", "language_switch",
-    "md", "meta", "own_staff_id", "page_of", "page_style", "paper_table", "plotly_chart", "query", "recorded",
-    "require_data", "role", "sidebar_filters", "stamps", "t", "table", "town_scope",
+    "FILTERS_KEY", "LANG_KEY", "PRINT_SCRIPT", "STYLE", "cached", "code_formatter", "data_as_of", "data_first_date",
+    "dataframe", "db_path", "download_button", "error_md", "figure", "filter_options", "filters", "follows_language",
+    "formatter", "has_warehouse", "headline", "in_scope", "is_demo", "join", "label", "lang", "language_switch",
+    "md", "meta", "own_staff_id", "page_of", "page_style", "paper_table", "plotly_chart", "query", "read",
+    "recorded", "require_data", "role", "sidebar_filters", "stamps", "t", "table", "town_scope",
 ]
