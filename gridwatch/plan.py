@@ -42,8 +42,10 @@ REASON_COLUMNS = ("risk_level", "industry", "interval_days", "days_since_inspect
                   *risk.COUNT_COLUMNS, "employees", "major_hazard_source", "listed", "industry_major_rate")
 
 
-class PlanRulesError(Exception):
+class PlanRulesError(i18n.LocalisedError):
     """The rules file's [plan] section is missing or malformed; the message says what to fix."""
+
+    prefix = "plan.rules_error."
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,7 @@ def settings(rule_values: dict | None = None) -> Settings:
     """The plan settings from the rules file, checked."""
     section = (rule_values or rules.load()).get("plan")
     if not isinstance(section, dict):
-        raise PlanRulesError("the rules file has no [plan] section: copy it from config/rules.toml")
+        raise PlanRulesError("no_section")
     try:
         cfg = Settings(
             example_types=tuple(str(t) for t in section["example_types"]),
@@ -103,13 +105,13 @@ def settings(rule_values: dict | None = None) -> Settings:
             hindsight_window_days=int(section["hindsight_window_days"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise PlanRulesError(f"the rules file's [plan] section lacks or mangles {exc}") from None
+        raise PlanRulesError("mangled", detail=str(exc)) from None
     positive = ("training_days", "max_examples", "recent_days", "industry_months", "capacity_weeks",
                 "hindsight_windows", "hindsight_window_days")
     bad = [name for name in positive if getattr(cfg, name) < 1]
     bad += [name for name in ("regularisation_c",) if cfg.regularisation_c <= 0]
     if bad or not cfg.example_types:
-        raise PlanRulesError("the rules file's [plan] values must be positive: " + ", ".join(bad or ["example_types"]))
+        raise PlanRulesError("not_positive", names=bad or ["example_types"])
     return cfg
 
 

@@ -17,7 +17,7 @@ st.title(ui.t("app.page.plan"))
 try:
     cfg = plan.settings()
 except plan.PlanRulesError as exc:
-    st.error(str(exc))
+    st.error(ui.error_md(exc))
     st.stop()
 
 data_as_of = ui.data_as_of()

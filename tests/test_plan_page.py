@@ -145,3 +145,24 @@ def test_tooltips_and_sheet_neutralise_data(plan_db):
     book = openpyxl.load_workbook(io.BytesIO(plan.task_sheet_xlsx(rows, ["h"], "zh", 30)))
     cells = [c.value for row in book.active.iter_rows() for c in row]
     assert "'=HYPERLINK(\"http://x\")" in cells
+
+
+@pytest.mark.parametrize(("broken", "zh", "en"), [
+    (lambda text: text.replace("[plan", "[old_plan"), "规则文件缺少 [plan] 一节",
+     "the rules file has no [plan] section"),
+    (lambda text: text.replace("training_days =", "training_dayz ="), "缺少某项或格式有误：'training_days'",
+     "lacks or mangles 'training_days'"),
+    (lambda text: text.replace("hindsight_windows = ", "hindsight_windows = -"), "须为正数：hindsight_windows",
+     "must be positive: hindsight_windows"),
+])
+def test_a_broken_plan_section_is_said_in_the_users_language(plan_db, tmp_path, monkeypatch, broken, zh, en):
+    rules = tmp_path / "broken.toml"
+    rules.write_text(broken(RULES_FILE.read_text(encoding="utf-8")), encoding="utf-8")
+    monkeypatch.setenv("GRIDWATCH_RULES", str(rules))
+    for lang, words in (("zh", zh), ("en", en)):
+        at = start(plan_db, monkeypatch, lang)
+        at.switch_page(PAGE).run()
+        assert not at.exception
+        shown = [e.value.replace("\\", "") for e in at.error]  # as rendered: Markdown escapes dropped
+        assert shown and words in shown[0], shown
+        assert not at.dataframe  # the page stops: no plan from broken rules
