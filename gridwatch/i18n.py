@@ -7,6 +7,7 @@ punctuation, and that every key the code names exists. Errors people read carry 
 and values (``LocalisedError``), so a page says them in the reader's language.
 """
 
+import string
 import tomllib
 from functools import lru_cache
 
@@ -44,7 +45,28 @@ def text(key: str, lang: str = DEFAULT_LANG, /, **values) -> str:
     if entry is None:
         raise KeyError(f"no UI string {key!r} in {LOCALES_DIR}")
     template = entry.get(lang) or entry[DEFAULT_LANG]
-    return template.format(**values) if values else template
+    return _FORMATTER.format(template, **values) if values else template
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus ``{n:hazard|hazards}``: the word for the count ``n`` (English plurals).
+
+    The count may be a number or the text shown for it (``"1,234"``); anything that is not
+    exactly one takes the second word. Chinese needs no such field.
+    """
+
+    def format_field(self, value, format_spec: str) -> str:
+        if "|" not in format_spec:
+            return super().format_field(value, format_spec)
+        one, many = format_spec.split("|", 1)
+        try:
+            count = float(str(value).replace(",", ""))
+        except ValueError:
+            return many
+        return one if count == 1 else many
+
+
+_FORMATTER = _Formatter()
 
 
 def language_name(code: str) -> str:

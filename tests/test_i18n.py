@@ -212,3 +212,16 @@ def test_errors_people_read_speak_both_languages(monkeypatch):
     # The list of rules is joined in the reader's language.
     assert str(bad.value) == "these rules must be non-negative numbers: interval_red, interval_blue"
     assert bad.value.message("zh") == "这些规则应为非负数：interval_red、interval_blue"
+
+
+def test_english_counts_take_the_right_word(monkeypatch):
+    monkeypatch.setitem(i18n.catalogue(), "test.count", {"zh": "立案 {n} 起", "en": "{n} {n:case|cases} filed"})
+    assert [i18n.text("test.count", "en", n=n) for n in (0, 1, "1", 2, "1,234", "1.0", "—")] == [
+        "0 cases filed", "1 case filed", "1 case filed", "2 cases filed", "1,234 cases filed", "1.0 case filed",
+        "— cases filed"]
+    assert i18n.text("test.count", "zh", n=1) == "立案 1 起"
+
+
+def test_the_brief_says_one_case_not_one_cases():
+    line = i18n.text("briefing.summary.enforcement", "en", listed="0", cases="1", tipoffs="1")
+    assert line == "0 enterprises were newly listed, 1 case filed and 1 tip-off received."
