@@ -143,6 +143,25 @@ def for_screen(frame: pd.DataFrame, order: str | None) -> pd.DataFrame:
     return out.loc[:, lead + [c for c in out.columns if c not in lead]]
 
 
+UNFINISHED_MARK = "*"
+
+
+def trend_months(months: pd.Series, as_of: date) -> tuple[list[str], str | None]:
+    """The trend's month labels (``YYYY-MM``), the month not over by ``as_of`` marked ``*``, and that month.
+
+    Rates by month found fall in a month that is not over: most hazards found in it are not
+    due yet. The mark and ``trend.unfinished`` say so, so nobody reads it as a collapse.
+    """
+    labels, unfinished = [], None
+    for month in pd.to_datetime(months):
+        label = month.strftime("%Y-%m")
+        if (month + pd.offsets.MonthEnd(0)).date() > as_of:
+            unfinished = label
+            label += UNFINISHED_MARK
+        labels.append(label)
+    return labels, unfinished
+
+
 def export_header(f: Filters, squadrons, levels, data_as_of: date, lang: str) -> list[str]:
     """The context lines of every download: what the filters were and the data's as-of date."""
     everything = i18n.text("rectification.all", lang)

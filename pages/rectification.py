@@ -165,13 +165,15 @@ else:
 
 st.subheader(ui.t("rectification.trend.header"))
 trend = metrics.blank_unrecorded_columns(ui.query("rectification_trend", params), recorded)
-months = list(trend["month"].dt.strftime("%Y-%m"))
+months, unfinished = rect.trend_months(trend["month"], chosen.as_of)
 chart([{"type": "scatter", "x": months, "y": list(trend[k]), "mode": "lines+markers",
         "name": ui.t(f"rectification.series.{k}")}
        for k in ("rectification_rate", "on_time_rate", "verification_rate")],
       ui.t("rectification.trend.title"), ui.t("rectification.trend.month_axis"),
       ui.t("rectification.breakdown.rate_axis"), percent=True, xaxis={"type": "category"})
 st.caption(ui.t("rectification.trend.note"))
+if unfinished:
+    st.caption(ui.t("rectification.trend.unfinished", month=unfinished, as_of=chosen.as_of.isoformat()))
 
 st.subheader(ui.t("rectification.due_soon.header"))
 due = ui.query("rectification_due_soon", params)

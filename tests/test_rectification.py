@@ -309,3 +309,9 @@ def test_demo_tells_its_two_stories(demo_con):
     story = rect.laggards(queries.run(demo_con, "rectification_by_dimension", rect.params(f)))
     assert story["squadron"]["name"] == demo.STORY_LAGGING_SQUADRON
     assert story["town"]["name"] == demo.STORY_OVERDUE_TOWN
+
+
+def test_trend_months_mark_the_month_not_over():
+    months = pd.Series(pd.to_datetime(["2026-09-01", "2026-10-01", "2026-11-01"]))
+    assert rect.trend_months(months, date(2026, 11, 27)) == (["2026-09", "2026-10", "2026-11*"], "2026-11")
+    assert rect.trend_months(months, date(2026, 11, 30)) == (["2026-09", "2026-10", "2026-11"], None)

@@ -121,3 +121,19 @@ def test_case_list_follows_the_squadron_filter(db, monkeypatch):
     at.multiselect(key="rect_squadrons").set_value(["一中队"]).run()
     assert not at.exception
     assert list(table_with(at, "案件编号")["案件编号"]) == ["C2"]
+
+
+def trend_months(at) -> list:
+    figure = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                  if any(t.get("mode") == "lines+markers" for t in json.loads(c.proto.spec)["data"]))
+    return figure["data"][0]["x"]
+
+
+def test_a_month_not_over_is_marked_on_the_trend(db, monkeypatch):
+    # As of 06-30 June is over: no mark. As of 06-20 it is not: June is marked and the note says why.
+    at = page(db, monkeypatch)
+    assert trend_months(at)[-1] == "2026-06"
+    assert not any("尚未结束" in c.value for c in at.caption)
+    at = page(db, monkeypatch, "en", gf_end=date(2026, 6, 20), gf_as_of_custom=date(2026, 6, 20))
+    assert trend_months(at)[-1] == "2026-06*" and "2026-05" in trend_months(at)
+    assert any(c.value.startswith("2026-06* is not over (status as of 2026-06-20)") for c in at.caption)
