@@ -50,8 +50,8 @@ def test_exit_1_when_rows_are_rejected_and_report_is_written(tiny_db, tmp_path):
     done = run_cli(BAD / "orphans.csv", "--db", tiny_db, "--report", report)
     assert done.returncode == 1
     # H13 (row 4) names enterprise E99: rejected. H12 (row 3) names inspection I99: emptied, loaded.
-    assert "orphans.csv 第 4 行，列“企业编号”: “E99”在企业中不存在，请先导入企业或核对编号\n" in done.stderr
-    assert ("orphans.csv 第 3 行，列“检查编号”: “I99”在检查记录中不存在，请先导入检查记录或核对编号"
+    assert "orphans.csv 第 4 行，列“企业编号”：“E99”在企业中不存在，请先导入企业或核对编号\n" in done.stderr
+    assert ("orphans.csv 第 3 行，列“检查编号”：“I99”在检查记录中不存在，请先导入检查记录或核对编号"
             "（该字段已留空，其余内容已导入）\n") in done.stderr
     assert "Traceback" not in done.stderr
     text = report.read_text(encoding="utf-8-sig")
@@ -79,14 +79,14 @@ def test_chinese_summaries_and_grouped_problems_under_lang_zh(tiny_db, tmp_path)
     assert lines[2].startswith("导入 2 行，拒收 1 行，用时 ")
     # One line per column and reason, in Chinese, with Chinese table names.
     assert done.stderr.splitlines() == [
-        "orphans.csv 第 4 行，列“企业编号”: “E99”在企业中不存在，请先导入企业或核对编号",
-        "orphans.csv 第 3 行，列“检查编号”: “I99”在检查记录中不存在，请先导入检查记录或核对编号"
+        "orphans.csv 第 4 行，列“企业编号”：“E99”在企业中不存在，请先导入企业或核对编号",
+        "orphans.csv 第 3 行，列“检查编号”：“I99”在检查记录中不存在，请先导入检查记录或核对编号"
         "（该字段已留空，其余内容已导入）",
-        "orphans.csv，列“检查项目”: 文件没有这一列，该字段留空（已导入，仅提示）",
-        "orphans.csv，列“是否已整改”: 文件没有这一列，该字段留空（已导入，仅提示）",
+        "orphans.csv，列“检查项目”：文件没有这一列，该字段留空（已导入，仅提示）",
+        "orphans.csv，列“是否已整改”：文件没有这一列，该字段留空（已导入，仅提示）",
     ]
     assert not any(ch.isascii() and ch.isalpha() for line in done.stderr.splitlines()
-                   for ch in line.split(": ", 1)[1] if ch not in "IE"), "no English words in the Chinese messages"
+                   for ch in line.split("：", 1)[1] if ch not in "IE"), "no English words in the Chinese messages"
 
 
 def test_report_csv_lists_every_problem_with_no_nan(tiny_db, tmp_path):

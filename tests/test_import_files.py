@@ -102,7 +102,7 @@ def test_other_delimiters_are_detected(tiny_db, tmp_path, delimiter):
 def test_wrong_delimiter_with_unknown_headers_names_the_delimiter(tiny_db, tmp_path):
     report = run(tiny_db, "x.csv", "编号;名称;日期\n1;2;3\n".encode(), tmp_path)
     assert [p.message("zh") for p in report.problems] == [
-        "x.csv: 各列似乎以“;”分隔，但表头（编号、名称、日期）仍无法识别是哪张表。"
+        "x.csv：各列似乎以“;”分隔，但表头（编号、名称、日期）仍无法识别是哪张表。"
         "请确认是系统导出文件，或上传映射文件（配方）说明各列含义。"]
 
 
@@ -262,7 +262,7 @@ def test_negative_amounts_are_emptied_with_a_warning(tiny_db, tmp_path):
     report = run(tiny_db, "cases.csv", cases.encode(), tmp_path)
     assert codes(report) == {(2, "penalty_amount", "negative", "warning")}
     assert issue_message(report.issues[report.issues["code"] == "negative"].iloc[0], "zh") == (
-        "cases.csv 第 2 行，列“罚款金额(元)”: “-5000”是负数，金额或人数不能为负，请核对"
+        "cases.csv 第 2 行，列“罚款金额(元)”：“-5000”是负数，金额或人数不能为负，请核对"
         "（该字段已留空，其余内容已导入）")
 
 
@@ -299,15 +299,15 @@ def test_identical_duplicates_load_once_and_differing_ones_are_held_back(tiny_db
         "dups.csv row 3, column '隐患编号': identical to row 2: loaded once")
     # Grouped, a message says nothing that holds for one row only (each copy has its own partner).
     assert [group_message(g, "zh") for _, g in report.groups.iterrows() if g["code"] != "missing_column"] == [
-        "dups.csv，列“隐患编号”: 编号在文件中重复出现且内容不同，请只保留正确的一行后重新导入（共 2 行：第 5、6 行）",
-        "dups.csv，列“隐患编号”: 与文件中前面的一行完全相同，只导入了一份（共 2 行：第 3、4 行）"]
+        "dups.csv，列“隐患编号”：编号在文件中重复出现且内容不同，请只保留正确的一行后重新导入（共 2 行：第 5、6 行）",
+        "dups.csv，列“隐患编号”：与文件中前面的一行完全相同，只导入了一份（共 2 行：第 3、4 行）"]
 
 
 def test_an_inspections_file_without_its_id_says_so(tiny_db, tmp_path):
     content = "企业编号,检查日期,检查类型,带队人员编号,检查结论,检查得分\nE1,2026-03-11,全面监察,S1,合格,95\n"
     report = run(tiny_db, "检查记录.csv", content.encode(), tmp_path)
     assert [p.message("zh") for p in report.problems] == [
-        "检查记录.csv: 识别为“检查记录”，但缺少必填列：检查编号。"
+        "检查记录.csv：识别为“检查记录”，但缺少必填列：检查编号。"
         "请补上这些列后重新导入，或在配方中说明如何生成（如几列拼接）。"]
     assert [p.message("en") for p in report.problems] == [
         "检查记录.csv: looks like 'Inspections' but lacks required columns: inspection_id (检查编号). Add them and "
@@ -333,7 +333,7 @@ def test_repeated_warnings_are_one_group_with_a_count_and_the_first_rows(tiny_db
     group = groups.iloc[0]
     assert (int(group["count"]), list(group["rows"]), int(group["values"])) == (12, [2, 3, 4, 5, 6], 2)
     assert group_message(group, "zh") == (
-        "ents.csv，列“行业类别”: 行业“月球采矿 等 2 种”不在行业目录中（已导入，仅提示）"
+        "ents.csv，列“行业类别”：行业“月球采矿 等 2 种”不在行业目录中（已导入，仅提示）"
         "（共 12 行：第 2、3、4、5、6 行…）")
     assert group_message(group, "en") == (
         "ents.csv, column '行业类别': the industry '月球采矿 and others, 2 in all' is not in the list of industries "

@@ -78,7 +78,8 @@ class FileProblem:
             params["columns"] = [column_label(params["table_code"], c, lang) for c in params["columns"]]
         params.pop("table_code", None)
         params = {k: (i18n.join(v, lang) or "—") if isinstance(v, list) else v for k, v in params.items()}
-        return f"{where}: " + i18n.text(f"data_import.file.{self.code}", lang, **params)
+        return i18n.text("data_import.problem", lang, where=where,
+                         reason=i18n.text(f"data_import.file.{self.code}", lang, **params))
 
 
 @dataclass
@@ -199,7 +200,7 @@ def reason(row, lang: str = i18n.DEFAULT_LANG, value: str | None = None, grouped
 
 def issue_message(row, lang: str = i18n.DEFAULT_LANG) -> str:
     """A row problem as one line: file, row, column, what is wrong and what to do."""
-    return f"{_where(row, lang)}: {reason(row, lang)}"
+    return i18n.text("data_import.problem", lang, where=_where(row, lang), reason=reason(row, lang))
 
 
 def text_of(value) -> str:
@@ -230,9 +231,10 @@ def group_message(group, lang: str = i18n.DEFAULT_LANG) -> str:
     value = group_value(group, lang)
     rows = group_rows(group)
     if count == 1:
-        return f"{_where({**dict(group), 'row_number': rows[0] if rows else None}, lang)}: {reason(group, lang)}"
+        first = _where({**dict(group), "row_number": rows[0] if rows else None}, lang)
+        return i18n.text("data_import.problem", lang, where=first, reason=reason(group, lang))
     where = _where({**dict(group), "row_number": None}, lang)
-    text = f"{where}: {reason(group, lang, value, grouped=True)}"
+    text = i18n.text("data_import.problem", lang, where=where, reason=reason(group, lang, value, grouped=True))
     if not rows:
         return text
     shown = i18n.join(rows, lang)
