@@ -785,172 +785,223 @@ create or replace macro signal_records(
     cases_by_hazard as (
         select *
         from escalation_cases(as_of)
+    ),
+
+    -- Per hazard measure only what is its own (date, whether it needs a look, whom it is
+    -- attributed to, figure, related record): the hazard's columns are joined on once,
+    -- below, so every measure's records describe a hazard the same way.
+    hazard_measures as (
+        select
+            'deadline_day' as measure,
+            hazard_id,
+            rectified_date as period_date,
+            rectified_date = deadline as flagged,
+            finder_staff_id as staff_id,
+            date_diff('day', deadline, rectified_date)::double as figure,
+            null::varchar as related_id,
+            null::date as related_date
+        from h
+        where rectified_in(rectified_date, start_date, end_date, as_of)
+          and deadline is not null
+
+        union all
+        select
+            'long_deadline',
+            hazard_id,
+            found_date,
+            date_diff('day', found_date, deadline)
+                > case when level = 'major' then max_days_major else max_days_general end,
+            finder_staff_id,
+            date_diff('day', found_date, deadline)::double,
+            null,
+            null
+        from h
+        where found_in(found_date, start_date, end_date, as_of)
+          and deadline is not null
+
+        union all
+        select
+            'same_day_verification',
+            hazard_id,
+            verified_date,
+            coalesce(rectified_date = found_date and verified_date = found_date, false),
+            verifier_staff_id,
+            date_diff('day', found_date, verified_date)::double,
+            null,
+            null
+        from h
+        where verified_date between start_date and end_date
+
+        union all
+        select
+            'late_verification',
+            hazard_id,
+            verified_date,
+            date_diff('day', rectified_date, verified_date) > verify_within_days,
+            verifier_staff_id,
+            date_diff('day', rectified_date, verified_date)::double,
+            null,
+            null
+        from h
+        where verified_date between start_date and end_date
+          and rectified_date is not null
+
+        union all
+        select
+            'never_verified',
+            hazard_id,
+            rectified_date,
+            verified_date is null,
+            finder_staff_id,
+            date_diff('day', rectified_date, as_of)::double,
+            null,
+            null
+        from h
+        where rectified_in(rectified_date, start_date, end_date, as_of)
+          and rectified_date <= as_of::date - verify_within_days::integer
+
+        union all
+        select
+            'major_without_recheck',
+            hazard_id,
+            verified_date,
+            not exists (
+                select 1
+                from rechecks as r
+                where r.enterprise_id = h.enterprise_id
+                  and r.date > h.found_date
+                  and r.date <= h.verified_date
+            ),
+            verifier_staff_id,
+            date_diff('day', found_date, verified_date)::double,
+            null,
+            null
+        from h
+        where level = 'major'
+          and verified_date between start_date and end_date
+
+        union all
+        select
+            'closure_not_holding',
+            c.hazard_id,
+            c.verified_date,
+            r.hazard_id is not null,
+            c.verifier_staff_id,
+            date_diff('day', c.verified_date, r.first_again.found_date)::double,
+            r.first_again.hazard_id,
+            r.first_again.found_date
+        from h as c
+        left join recurrences as r on c.hazard_id = r.hazard_id
+        where c.verified_date between start_date and end_date
+
+        union all
+        select
+            'copied_description',
+            d.hazard_id,
+            d.found_date,
+            c.enterprises >= copied_min_enterprises,
+            d.finder_staff_id,
+            c.enterprises::double,
+            null,
+            null
+        from described as d
+        join copies as c
+            on d.finder_staff_id is not distinct from c.finder_staff_id
+            and d.found_date = c.found_date
+            and d.text_key = c.text_key
+
+        union all
+        select
+            'stalled_order',
+            h.hazard_id,
+            as_of::date,
+            h.order_date is null and c.case_date is null,
+            h.finder_staff_id,
+            h.days_overdue::double,
+            null,
+            h.order_date
+        from h
+        left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+        where h.level = 'major'
+          and h.is_overdue
+          and h.days_overdue >= order_after_days
+
+        union all
+        select
+            'stalled_case',
+            h.hazard_id,
+            as_of::date,
+            c.case_date is null,
+            h.finder_staff_id,
+            h.days_overdue::double,
+            null,
+            h.order_date
+        from h
+        left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+        where h.is_overdue
+          and h.order_date is not null
+          and h.days_overdue >= case_after_days
+    ),
+
+    -- The same for the measures of a person's day, which concern no one hazard or enterprise.
+    day_measures as (
+        select
+            'busy_day' as measure,
+            date as period_date,
+            inspections > max_per_day as flagged,
+            staff_id,
+            inspections::double as figure,
+            inspection_ids as detail
+        from person_days
+
+        union all
+        select
+            'far_apart_day',
+            date,
+            span_km > travel_allowance_km,
+            lead_staff_id,
+            round(span_km, 1),
+            farthest_pair
+        from lead_days
+
+        union all
+        select
+            'no_worklog_day',
+            p.date,
+            l.staff_id is null,
+            p.staff_id,
+            p.inspections::double,
+            p.inspection_ids
+        from person_days as p
+        semi join logged_staff as s on p.staff_id = s.staff_id
+        left join logged_days as l on p.staff_id = l.staff_id and p.date = l.date
     )
 
     select
-        'deadline_day' as measure,
-        rectified_date as period_date,
-        rectified_date = deadline as flagged,
-        finder_staff_id as staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', deadline, rectified_date)::double as figure,
-        description as detail,
-        null::varchar as related_id,
-        null::date as related_date
-    from h
-    where rectified_in(rectified_date, start_date, end_date, as_of)
-      and deadline is not null
+        m.measure,
+        m.period_date,
+        m.flagged,
+        m.staff_id,
+        h.enterprise_id,
+        h.town,
+        h.hazard_id,
+        h.inspection_id,
+        h.found_date,
+        h.deadline,
+        h.rectified_date,
+        h.verified_date,
+        m.figure,
+        h.description as detail,
+        m.related_id,
+        m.related_date
+    from hazard_measures as m
+    join h on m.hazard_id = h.hazard_id
 
     union all
     select
-        'long_deadline',
-        found_date,
-        date_diff('day', found_date, deadline)
-            > case when level = 'major' then max_days_major else max_days_general end,
-        finder_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, deadline)::double,
-        description,
-        null,
-        null
-    from h
-    where found_in(found_date, start_date, end_date, as_of)
-      and deadline is not null
-
-    union all
-    select
-        'same_day_verification',
-        verified_date,
-        coalesce(rectified_date = found_date and verified_date = found_date, false),
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where verified_date between start_date and end_date
-
-    union all
-    select
-        'late_verification',
-        verified_date,
-        date_diff('day', rectified_date, verified_date) > verify_within_days,
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', rectified_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where verified_date between start_date and end_date
-      and rectified_date is not null
-
-    union all
-    select
-        'never_verified',
-        rectified_date,
-        verified_date is null,
-        finder_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', rectified_date, as_of)::double,
-        description,
-        null,
-        null
-    from h
-    where rectified_in(rectified_date, start_date, end_date, as_of)
-      and rectified_date <= as_of::date - verify_within_days::integer
-
-    union all
-    select
-        'major_without_recheck',
-        verified_date,
-        not exists (
-            select 1
-            from rechecks as r
-            where r.enterprise_id = h.enterprise_id
-              and r.date > h.found_date
-              and r.date <= h.verified_date
-        ),
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where level = 'major'
-      and verified_date between start_date and end_date
-
-    union all
-    select
-        'closure_not_holding',
-        c.verified_date,
-        r.hazard_id is not null,
-        c.verifier_staff_id,
-        c.enterprise_id,
-        c.town,
-        c.hazard_id,
-        c.inspection_id,
-        c.found_date,
-        c.deadline,
-        c.rectified_date,
-        c.verified_date,
-        date_diff('day', c.verified_date, r.first_again.found_date)::double,
-        c.description,
-        r.first_again.hazard_id,
-        r.first_again.found_date
-    from h as c
-    left join recurrences as r on c.hazard_id = r.hazard_id
-    where c.verified_date between start_date and end_date
-
-    union all
-    select
-        'busy_day',
-        date,
-        inspections > max_per_day,
+        measure,
+        period_date,
+        flagged,
         staff_id,
         null,
         null,
@@ -960,31 +1011,11 @@ create or replace macro signal_records(
         null,
         null,
         null,
-        inspections::double,
-        inspection_ids,
+        figure,
+        detail,
         null,
         null
-    from person_days
-
-    union all
-    select
-        'far_apart_day',
-        date,
-        span_km > travel_allowance_km,
-        lead_staff_id,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        round(span_km, 1),
-        farthest_pair,
-        null,
-        null
-    from lead_days
+    from day_measures
 
     union all
     select
@@ -1005,101 +1036,7 @@ create or replace macro signal_records(
         null,
         null
     from streaks
-    where date between start_date and end_date
-
-    union all
-    select
-        'copied_description',
-        d.found_date,
-        c.enterprises >= copied_min_enterprises,
-        d.finder_staff_id,
-        d.enterprise_id,
-        d.town,
-        d.hazard_id,
-        d.inspection_id,
-        d.found_date,
-        d.deadline,
-        d.rectified_date,
-        d.verified_date,
-        c.enterprises::double,
-        d.description,
-        null,
-        null
-    from described as d
-    join copies as c
-        on d.finder_staff_id is not distinct from c.finder_staff_id
-        and d.found_date = c.found_date
-        and d.text_key = c.text_key
-
-    union all
-    select
-        'no_worklog_day',
-        p.date,
-        l.staff_id is null,
-        p.staff_id,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        p.inspections::double,
-        p.inspection_ids,
-        null,
-        null
-    from person_days as p
-    semi join logged_staff as s on p.staff_id = s.staff_id
-    left join logged_days as l on p.staff_id = l.staff_id and p.date = l.date
-
-    union all
-    select
-        'stalled_order',
-        as_of::date,
-        h.order_date is null and c.case_date is null,
-        h.finder_staff_id,
-        h.enterprise_id,
-        h.town,
-        h.hazard_id,
-        h.inspection_id,
-        h.found_date,
-        h.deadline,
-        h.rectified_date,
-        h.verified_date,
-        h.days_overdue::double,
-        h.description,
-        null,
-        h.order_date
-    from h
-    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
-    where h.level = 'major'
-      and h.is_overdue
-      and h.days_overdue >= order_after_days
-
-    union all
-    select
-        'stalled_case',
-        as_of::date,
-        c.case_date is null,
-        h.finder_staff_id,
-        h.enterprise_id,
-        h.town,
-        h.hazard_id,
-        h.inspection_id,
-        h.found_date,
-        h.deadline,
-        h.rectified_date,
-        h.verified_date,
-        h.days_overdue::double,
-        h.description,
-        null,
-        h.order_date
-    from h
-    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
-    where h.is_overdue
-      and h.order_date is not null
-      and h.days_overdue >= case_after_days;
+    where date between start_date and end_date;
 
 -- For every signal measure, what the data in scope lacks to support it (missing_field), or
 -- null when it records everything the measure needs. A fact is recorded when at least one
