@@ -1038,6 +1038,39 @@ create or replace macro signal_records(
     from streaks
     where date between start_date and end_date;
 
+-- signal_records with the unit and name of the person each record is attributed to, kept to
+-- the people of units (empty: all): the one record set every supervision-quality figure,
+-- list and chart counts, so a record filtered by unit is the same record everywhere.
+create or replace macro unit_signal_records(
+    start_date, end_date, as_of, towns, departments, industries, units,
+    max_days_general, max_days_major, verify_within_days, hold_days,
+    max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
+    order_after_days, case_after_days
+) as table
+    select
+        r.*,
+        s.unit,
+        s.name as staff_name
+    from signal_records(
+        start_date, end_date, as_of, towns, departments, industries,
+        max_days_general, max_days_major, verify_within_days, hold_days,
+        max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
+        order_after_days, case_after_days
+    ) as r
+    left join staff as s on r.staff_id = s.staff_id
+    where len(units) = 0 or list_contains(units, s.unit);
+
+-- Whether a signal record belongs to the quality page's group dimension/group_key ('unit',
+-- 'person' or 'town'; anything else: every record). A null key is the group of records with
+-- no unit, person or town, as quality_signals groups them.
+create or replace macro in_signal_group(dimension, group_key, unit, staff_id, town) as
+    case dimension
+        when 'unit' then unit is not distinct from group_key
+        when 'person' then staff_id is not distinct from group_key
+        when 'town' then town is not distinct from group_key
+        else true
+    end;
+
 -- For every signal measure, what the data in scope lacks to support it (missing_field), or
 -- null when it records everything the measure needs. A fact is recorded when at least one
 -- record in scope holds it (dates after as_of have not happened yet): not recorded is not
