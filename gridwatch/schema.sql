@@ -156,6 +156,36 @@ create or replace macro scoped_tipoffs(towns, departments, industries, squadrons
            and (len(towns) = 0 or list_contains(towns, t.town))
        );
 
+-- The cases (立案处罚) filed in the period [start_date, end_date] on enterprises in scope, as
+-- the rectification page counts and lists them: decided by as_of (is_decided; a later
+-- decision has not happened yet), interviewed (约谈) before the decision, and whether the
+-- decision needs a collective review (集体会审: confiscation, suspension, revocation, closure,
+-- or a fine of at least review_fine). With the enterprise's name, town and squadron.
+create or replace macro filed_cases(
+    start_date, end_date, as_of, towns, departments, industries, squadrons, review_fine := null
+) as table
+    with decided as (
+        select
+            c.*,
+            e.name as enterprise_name,
+            e.town,
+            e.squadron,
+            c.decided_date is not null and c.decided_date <= as_of as is_decided
+        from cases as c
+        join squadron_scoped_enterprises(towns, departments, industries, squadrons) as e
+            on c.enterprise_id = e.enterprise_id
+        where c.filed_date between start_date and end_date
+    )
+
+    select
+        *,
+        coalesce(is_decided and interview_date <= decided_date, false) as interviewed_before_decision,
+        is_decided and (
+            measure in ('confiscation', 'suspension', 'revocation', 'closure')
+            or (measure = 'fine' and penalty_amount >= review_fine)
+        ) as review_required
+    from decided;
+
 -- Per hazard, the case steps of its escalation by as_of: the first case filed on it, and
 -- the first decision that suspended, revoked or closed the enterprise (whenever decided;
 -- the caller compares that date with as_of).
