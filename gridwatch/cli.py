@@ -40,6 +40,25 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
                         help="warehouse file (default: $GRIDWATCH_DB or data/gridwatch.duckdb)")
 
 
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``--start``/``--end``/``--as-of``/``--town`` options of the commands that report on a period."""
+    parser.add_argument("--start", type=iso_date, required=True, help="first day of the period")
+    parser.add_argument("--end", type=iso_date, required=True, help="last day of the period")
+    parser.add_argument("--as-of", dest="as_of", type=iso_date, default=None,
+                        help="status date (default: --end)")
+    parser.add_argument("--town", action="append", default=[], metavar="NAME",
+                        help="restrict to enterprises of this town (repeatable)")
+
+
+def period_filters(args: argparse.Namespace):
+    """The ``Filters`` chosen by ``add_period_arguments``'s options; a period that ends before it starts is an error."""
+    from gridwatch.filters import Filters
+
+    if args.end < args.start:
+        raise CliError(f"--end {args.end} is before --start {args.start}")
+    return Filters(start=args.start, end=args.end, as_of=args.as_of or args.end, towns=tuple(args.town))
+
+
 def seconds(text: str) -> float:
     """argparse type for a number of seconds, 0 or more."""
     try:

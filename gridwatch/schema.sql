@@ -156,6 +156,36 @@ create or replace macro scoped_tipoffs(towns, departments, industries, squadrons
            and (len(towns) = 0 or list_contains(towns, t.town))
        );
 
+-- The cases (立案处罚) filed in the period [start_date, end_date] on enterprises in scope, as
+-- the rectification page counts and lists them: decided by as_of (is_decided; a later
+-- decision has not happened yet), interviewed (约谈) before the decision, and whether the
+-- decision needs a collective review (集体会审: confiscation, suspension, revocation, closure,
+-- or a fine of at least review_fine). With the enterprise's name, town and squadron.
+create or replace macro filed_cases(
+    start_date, end_date, as_of, towns, departments, industries, squadrons, review_fine := null
+) as table
+    with decided as (
+        select
+            c.*,
+            e.name as enterprise_name,
+            e.town,
+            e.squadron,
+            c.decided_date is not null and c.decided_date <= as_of as is_decided
+        from cases as c
+        join squadron_scoped_enterprises(towns, departments, industries, squadrons) as e
+            on c.enterprise_id = e.enterprise_id
+        where c.filed_date between start_date and end_date
+    )
+
+    select
+        *,
+        coalesce(is_decided and interview_date <= decided_date, false) as interviewed_before_decision,
+        is_decided and (
+            measure in ('confiscation', 'suspension', 'revocation', 'closure')
+            or (measure = 'fine' and penalty_amount >= review_fine)
+        ) as review_required
+    from decided;
+
 -- Per hazard, the case steps of its escalation by as_of: the first case filed on it, and
 -- the first decision that suspended, revoked or closed the enterprise (whenever decided;
 -- the caller compares that date with as_of).
@@ -785,172 +815,223 @@ create or replace macro signal_records(
     cases_by_hazard as (
         select *
         from escalation_cases(as_of)
+    ),
+
+    -- Per hazard measure only what is its own (date, whether it needs a look, whom it is
+    -- attributed to, figure, related record): the hazard's columns are joined on once,
+    -- below, so every measure's records describe a hazard the same way.
+    hazard_measures as (
+        select
+            'deadline_day' as measure,
+            hazard_id,
+            rectified_date as period_date,
+            rectified_date = deadline as flagged,
+            finder_staff_id as staff_id,
+            date_diff('day', deadline, rectified_date)::double as figure,
+            null::varchar as related_id,
+            null::date as related_date
+        from h
+        where rectified_in(rectified_date, start_date, end_date, as_of)
+          and deadline is not null
+
+        union all
+        select
+            'long_deadline',
+            hazard_id,
+            found_date,
+            date_diff('day', found_date, deadline)
+                > case when level = 'major' then max_days_major else max_days_general end,
+            finder_staff_id,
+            date_diff('day', found_date, deadline)::double,
+            null,
+            null
+        from h
+        where found_in(found_date, start_date, end_date, as_of)
+          and deadline is not null
+
+        union all
+        select
+            'same_day_verification',
+            hazard_id,
+            verified_date,
+            coalesce(rectified_date = found_date and verified_date = found_date, false),
+            verifier_staff_id,
+            date_diff('day', found_date, verified_date)::double,
+            null,
+            null
+        from h
+        where verified_date between start_date and end_date
+
+        union all
+        select
+            'late_verification',
+            hazard_id,
+            verified_date,
+            date_diff('day', rectified_date, verified_date) > verify_within_days,
+            verifier_staff_id,
+            date_diff('day', rectified_date, verified_date)::double,
+            null,
+            null
+        from h
+        where verified_date between start_date and end_date
+          and rectified_date is not null
+
+        union all
+        select
+            'never_verified',
+            hazard_id,
+            rectified_date,
+            verified_date is null,
+            finder_staff_id,
+            date_diff('day', rectified_date, as_of)::double,
+            null,
+            null
+        from h
+        where rectified_in(rectified_date, start_date, end_date, as_of)
+          and rectified_date <= as_of::date - verify_within_days::integer
+
+        union all
+        select
+            'major_without_recheck',
+            hazard_id,
+            verified_date,
+            not exists (
+                select 1
+                from rechecks as r
+                where r.enterprise_id = h.enterprise_id
+                  and r.date > h.found_date
+                  and r.date <= h.verified_date
+            ),
+            verifier_staff_id,
+            date_diff('day', found_date, verified_date)::double,
+            null,
+            null
+        from h
+        where level = 'major'
+          and verified_date between start_date and end_date
+
+        union all
+        select
+            'closure_not_holding',
+            c.hazard_id,
+            c.verified_date,
+            r.hazard_id is not null,
+            c.verifier_staff_id,
+            date_diff('day', c.verified_date, r.first_again.found_date)::double,
+            r.first_again.hazard_id,
+            r.first_again.found_date
+        from h as c
+        left join recurrences as r on c.hazard_id = r.hazard_id
+        where c.verified_date between start_date and end_date
+
+        union all
+        select
+            'copied_description',
+            d.hazard_id,
+            d.found_date,
+            c.enterprises >= copied_min_enterprises,
+            d.finder_staff_id,
+            c.enterprises::double,
+            null,
+            null
+        from described as d
+        join copies as c
+            on d.finder_staff_id is not distinct from c.finder_staff_id
+            and d.found_date = c.found_date
+            and d.text_key = c.text_key
+
+        union all
+        select
+            'stalled_order',
+            h.hazard_id,
+            as_of::date,
+            h.order_date is null and c.case_date is null,
+            h.finder_staff_id,
+            h.days_overdue::double,
+            null,
+            h.order_date
+        from h
+        left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+        where h.level = 'major'
+          and h.is_overdue
+          and h.days_overdue >= order_after_days
+
+        union all
+        select
+            'stalled_case',
+            h.hazard_id,
+            as_of::date,
+            c.case_date is null,
+            h.finder_staff_id,
+            h.days_overdue::double,
+            null,
+            h.order_date
+        from h
+        left join cases_by_hazard as c on h.hazard_id = c.hazard_id
+        where h.is_overdue
+          and h.order_date is not null
+          and h.days_overdue >= case_after_days
+    ),
+
+    -- The same for the measures of a person's day, which concern no one hazard or enterprise.
+    day_measures as (
+        select
+            'busy_day' as measure,
+            date as period_date,
+            inspections > max_per_day as flagged,
+            staff_id,
+            inspections::double as figure,
+            inspection_ids as detail
+        from person_days
+
+        union all
+        select
+            'far_apart_day',
+            date,
+            span_km > travel_allowance_km,
+            lead_staff_id,
+            round(span_km, 1),
+            farthest_pair
+        from lead_days
+
+        union all
+        select
+            'no_worklog_day',
+            p.date,
+            l.staff_id is null,
+            p.staff_id,
+            p.inspections::double,
+            p.inspection_ids
+        from person_days as p
+        semi join logged_staff as s on p.staff_id = s.staff_id
+        left join logged_days as l on p.staff_id = l.staff_id and p.date = l.date
     )
 
     select
-        'deadline_day' as measure,
-        rectified_date as period_date,
-        rectified_date = deadline as flagged,
-        finder_staff_id as staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', deadline, rectified_date)::double as figure,
-        description as detail,
-        null::varchar as related_id,
-        null::date as related_date
-    from h
-    where rectified_in(rectified_date, start_date, end_date, as_of)
-      and deadline is not null
+        m.measure,
+        m.period_date,
+        m.flagged,
+        m.staff_id,
+        h.enterprise_id,
+        h.town,
+        h.hazard_id,
+        h.inspection_id,
+        h.found_date,
+        h.deadline,
+        h.rectified_date,
+        h.verified_date,
+        m.figure,
+        h.description as detail,
+        m.related_id,
+        m.related_date
+    from hazard_measures as m
+    join h on m.hazard_id = h.hazard_id
 
     union all
     select
-        'long_deadline',
-        found_date,
-        date_diff('day', found_date, deadline)
-            > case when level = 'major' then max_days_major else max_days_general end,
-        finder_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, deadline)::double,
-        description,
-        null,
-        null
-    from h
-    where found_in(found_date, start_date, end_date, as_of)
-      and deadline is not null
-
-    union all
-    select
-        'same_day_verification',
-        verified_date,
-        coalesce(rectified_date = found_date and verified_date = found_date, false),
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where verified_date between start_date and end_date
-
-    union all
-    select
-        'late_verification',
-        verified_date,
-        date_diff('day', rectified_date, verified_date) > verify_within_days,
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', rectified_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where verified_date between start_date and end_date
-      and rectified_date is not null
-
-    union all
-    select
-        'never_verified',
-        rectified_date,
-        verified_date is null,
-        finder_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', rectified_date, as_of)::double,
-        description,
-        null,
-        null
-    from h
-    where rectified_in(rectified_date, start_date, end_date, as_of)
-      and rectified_date <= as_of::date - verify_within_days::integer
-
-    union all
-    select
-        'major_without_recheck',
-        verified_date,
-        not exists (
-            select 1
-            from rechecks as r
-            where r.enterprise_id = h.enterprise_id
-              and r.date > h.found_date
-              and r.date <= h.verified_date
-        ),
-        verifier_staff_id,
-        enterprise_id,
-        town,
-        hazard_id,
-        inspection_id,
-        found_date,
-        deadline,
-        rectified_date,
-        verified_date,
-        date_diff('day', found_date, verified_date)::double,
-        description,
-        null,
-        null
-    from h
-    where level = 'major'
-      and verified_date between start_date and end_date
-
-    union all
-    select
-        'closure_not_holding',
-        c.verified_date,
-        r.hazard_id is not null,
-        c.verifier_staff_id,
-        c.enterprise_id,
-        c.town,
-        c.hazard_id,
-        c.inspection_id,
-        c.found_date,
-        c.deadline,
-        c.rectified_date,
-        c.verified_date,
-        date_diff('day', c.verified_date, r.first_again.found_date)::double,
-        c.description,
-        r.first_again.hazard_id,
-        r.first_again.found_date
-    from h as c
-    left join recurrences as r on c.hazard_id = r.hazard_id
-    where c.verified_date between start_date and end_date
-
-    union all
-    select
-        'busy_day',
-        date,
-        inspections > max_per_day,
+        measure,
+        period_date,
+        flagged,
         staff_id,
         null,
         null,
@@ -960,31 +1041,11 @@ create or replace macro signal_records(
         null,
         null,
         null,
-        inspections::double,
-        inspection_ids,
+        figure,
+        detail,
         null,
         null
-    from person_days
-
-    union all
-    select
-        'far_apart_day',
-        date,
-        span_km > travel_allowance_km,
-        lead_staff_id,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        round(span_km, 1),
-        farthest_pair,
-        null,
-        null
-    from lead_days
+    from day_measures
 
     union all
     select
@@ -1005,101 +1066,40 @@ create or replace macro signal_records(
         null,
         null
     from streaks
-    where date between start_date and end_date
+    where date between start_date and end_date;
 
-    union all
+-- signal_records with the unit and name of the person each record is attributed to, kept to
+-- the people of units (empty: all): the one record set every supervision-quality figure,
+-- list and chart counts, so a record filtered by unit is the same record everywhere.
+create or replace macro unit_signal_records(
+    start_date, end_date, as_of, towns, departments, industries, units,
+    max_days_general, max_days_major, verify_within_days, hold_days,
+    max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
+    order_after_days, case_after_days
+) as table
     select
-        'copied_description',
-        d.found_date,
-        c.enterprises >= copied_min_enterprises,
-        d.finder_staff_id,
-        d.enterprise_id,
-        d.town,
-        d.hazard_id,
-        d.inspection_id,
-        d.found_date,
-        d.deadline,
-        d.rectified_date,
-        d.verified_date,
-        c.enterprises::double,
-        d.description,
-        null,
-        null
-    from described as d
-    join copies as c
-        on d.finder_staff_id is not distinct from c.finder_staff_id
-        and d.found_date = c.found_date
-        and d.text_key = c.text_key
+        r.*,
+        s.unit,
+        s.name as staff_name
+    from signal_records(
+        start_date, end_date, as_of, towns, departments, industries,
+        max_days_general, max_days_major, verify_within_days, hold_days,
+        max_per_day, travel_allowance_km, empty_run_length, copied_min_enterprises,
+        order_after_days, case_after_days
+    ) as r
+    left join staff as s on r.staff_id = s.staff_id
+    where len(units) = 0 or list_contains(units, s.unit);
 
-    union all
-    select
-        'no_worklog_day',
-        p.date,
-        l.staff_id is null,
-        p.staff_id,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        null,
-        p.inspections::double,
-        p.inspection_ids,
-        null,
-        null
-    from person_days as p
-    semi join logged_staff as s on p.staff_id = s.staff_id
-    left join logged_days as l on p.staff_id = l.staff_id and p.date = l.date
-
-    union all
-    select
-        'stalled_order',
-        as_of::date,
-        h.order_date is null and c.case_date is null,
-        h.finder_staff_id,
-        h.enterprise_id,
-        h.town,
-        h.hazard_id,
-        h.inspection_id,
-        h.found_date,
-        h.deadline,
-        h.rectified_date,
-        h.verified_date,
-        h.days_overdue::double,
-        h.description,
-        null,
-        h.order_date
-    from h
-    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
-    where h.level = 'major'
-      and h.is_overdue
-      and h.days_overdue >= order_after_days
-
-    union all
-    select
-        'stalled_case',
-        as_of::date,
-        c.case_date is null,
-        h.finder_staff_id,
-        h.enterprise_id,
-        h.town,
-        h.hazard_id,
-        h.inspection_id,
-        h.found_date,
-        h.deadline,
-        h.rectified_date,
-        h.verified_date,
-        h.days_overdue::double,
-        h.description,
-        null,
-        h.order_date
-    from h
-    left join cases_by_hazard as c on h.hazard_id = c.hazard_id
-    where h.is_overdue
-      and h.order_date is not null
-      and h.days_overdue >= case_after_days;
+-- Whether a signal record belongs to the quality page's group dimension/group_key ('unit',
+-- 'person' or 'town'; anything else: every record). A null key is the group of records with
+-- no unit, person or town, as quality_signals groups them.
+create or replace macro in_signal_group(dimension, group_key, unit, staff_id, town) as
+    case dimension
+        when 'unit' then unit is not distinct from group_key
+        when 'person' then staff_id is not distinct from group_key
+        when 'town' then town is not distinct from group_key
+        else true
+    end;
 
 -- For every signal measure, what the data in scope lacks to support it (missing_field), or
 -- null when it records everything the measure needs. A fact is recorded when at least one

@@ -13,33 +13,18 @@
 --   hazard_id, inspection_id, found_date, deadline, rectified_date, verified_date, figure,
 --   detail, related_id, related_date
 with records as (
-    select
-        r.*,
-        s.unit,
-        s.name as staff_name
-    from signal_records(
-        $start, $end, $as_of, $towns, $departments, $industries,
+    select *
+    from unit_signal_records(
+        $start, $end, $as_of, $towns, $departments, $industries, $units,
         $signal_deadline_max_days_general, $signal_deadline_max_days_major,
         $signal_rechecks_verify_within_days, $signal_closures_hold_days,
         $signal_inspections_max_per_day, $signal_inspections_travel_allowance_km,
         $signal_inspections_empty_run_length, $signal_inspections_copied_min_enterprises,
         $order_after_overdue_days, $case_after_overdue_days
-    ) as r
-    left join staff as s on r.staff_id = s.staff_id
-    where r.measure = $measure
-      and r.flagged
-      and (len($units) = 0 or list_contains($units, s.unit))
-),
-
-chosen as (
-    select *
-    from records
-    where case $dimension
-        when 'unit' then unit is not distinct from $key
-        when 'person' then staff_id is not distinct from $key
-        when 'town' then town is not distinct from $key
-        else true
-    end
+    )
+    where measure = $measure
+      and flagged
+      and in_signal_group($dimension, $key, unit, staff_id, town)
 ),
 
 final as (
@@ -61,7 +46,7 @@ final as (
         c.detail,
         c.related_id,
         c.related_date
-    from chosen as c
+    from records as c
     left join enterprises as e on c.enterprise_id = e.enterprise_id
 )
 

@@ -25,20 +25,15 @@
 -- columns: measure, dimension, key, name, unit, records, flagged, share, median_figure,
 --   threshold, min_volume, needs_look, rank, recorded, missing_field
 with records as (
-    select
-        r.*,
-        s.unit,
-        s.name as staff_name
-    from signal_records(
-        $start, $end, $as_of, $towns, $departments, $industries,
+    select *
+    from unit_signal_records(
+        $start, $end, $as_of, $towns, $departments, $industries, $units,
         $signal_deadline_max_days_general, $signal_deadline_max_days_major,
         $signal_rechecks_verify_within_days, $signal_closures_hold_days,
         $signal_inspections_max_per_day, $signal_inspections_travel_allowance_km,
         $signal_inspections_empty_run_length, $signal_inspections_copied_min_enterprises,
         $order_after_overdue_days, $case_after_overdue_days
-    ) as r
-    left join staff as s on r.staff_id = s.staff_id
-    where len($units) = 0 or list_contains($units, s.unit)
+    )
 ),
 
 -- Every measure in display order, with its threshold and the volume it needs to be judged.

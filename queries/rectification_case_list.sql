@@ -10,18 +10,12 @@
 --   decided_date, interview_date, interviewed_before_decision, review_required,
 --   collective_review, hazard_id, hazard_level, hazard_category, town, squadron,
 --   enterprise_id
-with scoped as (
+with filed as (
     select *
-    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
-),
-
-filed as (
-    select
-        c.*,
-        c.decided_date is not null and c.decided_date <= $as_of as is_decided
-    from cases as c
-    semi join scoped as e on c.enterprise_id = e.enterprise_id
-    where c.filed_date between $start and $end
+    from filed_cases(
+        $start, $end, $as_of, $towns, $departments, $industries, $squadrons,
+        review_fine := $collective_review_fine
+    )
 ),
 
 case_hazards as (
@@ -36,26 +30,22 @@ final as (
     select
         f.case_id,
         f.filed_date,
-        e.name as enterprise_name,
+        f.enterprise_name,
         case when f.is_decided then 'decided' else 'pending' end as case_status,
         case when f.is_decided then f.measure end as measure,
         case when f.is_decided then f.penalty_amount end as penalty_amount,
         case when f.is_decided then f.decided_date end as decided_date,
         case when f.interview_date <= $as_of then f.interview_date end as interview_date,
-        coalesce(f.is_decided and f.interview_date <= f.decided_date, false) as interviewed_before_decision,
-        f.is_decided and (
-            f.measure in ('confiscation', 'suspension', 'revocation', 'closure')
-            or (f.measure = 'fine' and f.penalty_amount >= $collective_review_fine)
-        ) as review_required,
+        f.interviewed_before_decision,
+        f.review_required,
         f.collective_review,
         f.hazard_id,
         h.level as hazard_level,
         h.category as hazard_category,
-        e.town,
-        e.squadron,
+        f.town,
+        f.squadron,
         f.enterprise_id
     from filed as f
-    inner join scoped as e on f.enterprise_id = e.enterprise_id
     left join case_hazards as h on f.hazard_id = h.hazard_id
 )
 

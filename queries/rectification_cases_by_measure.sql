@@ -2,17 +2,10 @@
 --   penalties (the breakdown of rectification_cases).
 -- params: $start, $end, $as_of, $towns, $departments, $industries, $squadrons
 -- columns: measure, cases, penalty_total
-with scoped as (
+with decided as (
     select *
-    from squadron_scoped_enterprises($towns, $departments, $industries, $squadrons)
-),
-
-decided as (
-    select c.*
-    from cases as c
-    semi join scoped as e on c.enterprise_id = e.enterprise_id
-    where c.filed_date between $start and $end
-      and c.decided_date <= $as_of
+    from filed_cases($start, $end, $as_of, $towns, $departments, $industries, $squadrons)
+    where is_decided
 ),
 
 final as (

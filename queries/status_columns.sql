@@ -3,76 +3,38 @@
 --   the schema gives it a default (a default hides a column that was never imported).
 -- params: (none)
 -- columns: table_name, column_name, data_type, has_default, row_count, non_null
-with grid_counts as (
-    select
-        'grids' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from grids) as row_count
-    from (unpivot (select count(columns(*)) from grids) on columns(*) into name column_name value non_null)
+with table_counts as (
+    -- One row per canonical table (an aggregate without group by: an empty table too) with its
+    -- rows and, per column, the rows that record it; union by name lines the tables up, and
+    -- the unpivot below turns them into one row per column, written once for every table.
+    select 'grids' as table_name, count(*) as row_count, count(columns(*)) from grids
+    union all by name
+    select 'enterprises' as table_name, count(*) as row_count, count(columns(*)) from enterprises
+    union all by name
+    select 'staff' as table_name, count(*) as row_count, count(columns(*)) from staff
+    union all by name
+    select 'inspections' as table_name, count(*) as row_count, count(columns(*)) from inspections
+    union all by name
+    select 'hazards' as table_name, count(*) as row_count, count(columns(*)) from hazards
+    union all by name
+    select 'cases' as table_name, count(*) as row_count, count(columns(*)) from cases
+    union all by name
+    select 'tipoffs' as table_name, count(*) as row_count, count(columns(*)) from tipoffs
+    union all by name
+    select 'worklogs' as table_name, count(*) as row_count, count(columns(*)) from worklogs
 ),
 
-enterprise_counts as (
+counts as (
     select
-        'enterprises' as table_name,
+        table_name,
         column_name,
         non_null,
-        (select count(*) from enterprises) as row_count
-    from (unpivot (select count(columns(*)) from enterprises) on columns(*) into name column_name value non_null)
-),
-
-staff_counts as (
-    select
-        'staff' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from staff) as row_count
-    from (unpivot (select count(columns(*)) from staff) on columns(*) into name column_name value non_null)
-),
-
-inspection_counts as (
-    select
-        'inspections' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from inspections) as row_count
-    from (unpivot (select count(columns(*)) from inspections) on columns(*) into name column_name value non_null)
-),
-
-hazard_counts as (
-    select
-        'hazards' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from hazards) as row_count
-    from (unpivot (select count(columns(*)) from hazards) on columns(*) into name column_name value non_null)
-),
-
-case_counts as (
-    select
-        'cases' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from cases) as row_count
-    from (unpivot (select count(columns(*)) from cases) on columns(*) into name column_name value non_null)
-),
-
-tipoff_counts as (
-    select
-        'tipoffs' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from tipoffs) as row_count
-    from (unpivot (select count(columns(*)) from tipoffs) on columns(*) into name column_name value non_null)
-),
-
-worklog_counts as (
-    select
-        'worklogs' as table_name,
-        column_name,
-        non_null,
-        (select count(*) from worklogs) as row_count
-    from (unpivot (select count(columns(*)) from worklogs) on columns(*) into name column_name value non_null)
+        row_count
+    from (
+        unpivot table_counts
+        on columns(* exclude (table_name, row_count))
+        into name column_name value non_null
+    )
 ),
 
 schema_columns as (
@@ -85,24 +47,6 @@ schema_columns as (
     from duckdb_columns()
     where database_name = current_database()
       and schema_name = 'main'
-),
-
-counts as (
-    select * from grid_counts
-    union all
-    select * from enterprise_counts
-    union all
-    select * from staff_counts
-    union all
-    select * from inspection_counts
-    union all
-    select * from hazard_counts
-    union all
-    select * from case_counts
-    union all
-    select * from tipoff_counts
-    union all
-    select * from worklog_counts
 ),
 
 final as (

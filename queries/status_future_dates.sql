@@ -5,108 +5,65 @@
 -- params: $written_on
 -- columns: table_name, column_name, future_count, examples
 with enterprise_dates as (
+    -- Each table's record id and its date columns (a map from column name to date), so that
+    -- turning them into one row per date is written once (dated, below).
     select
         'enterprises' as table_name,
-        column_name,
-        record_id,
-        value_date
-    from (
-        unpivot (
-            select
-                enterprise_id as record_id,
-                listed_since
-            from enterprises
-        )
-        on listed_since
-        into name column_name value value_date
-    )
+        enterprise_id as record_id,
+        map {'listed_since': listed_since} as dates
+    from enterprises
 ),
 
 inspection_dates as (
     select
         'inspections' as table_name,
-        column_name,
-        record_id,
-        value_date
-    from (
-        unpivot (
-            select
-                inspection_id as record_id,
-                date
-            from inspections
-        )
-        on date
-        into name column_name value value_date
-    )
+        inspection_id as record_id,
+        map {'date': date} as dates
+    from inspections
 ),
 
 hazard_dates as (
     select
         'hazards' as table_name,
-        column_name,
-        record_id,
-        value_date
-    from (
-        unpivot (
-            select
-                hazard_id as record_id,
-                found_date,
-                rectified_date,
-                verified_date,
-                reminder_date,
-                order_date
-            from hazards
-        )
-        on found_date, rectified_date, verified_date, reminder_date, order_date
-        into name column_name value value_date
-    )
+        hazard_id as record_id,
+        map {
+            'found_date': found_date,
+            'rectified_date': rectified_date,
+            'verified_date': verified_date,
+            'reminder_date': reminder_date,
+            'order_date': order_date
+        } as dates
+    from hazards
 ),
 
 case_dates as (
     select
         'cases' as table_name,
-        column_name,
-        record_id,
-        value_date
-    from (
-        unpivot (
-            select
-                case_id as record_id,
-                filed_date,
-                interview_date,
-                decided_date
-            from cases
-        )
-        on filed_date, interview_date, decided_date
-        into name column_name value value_date
-    )
+        case_id as record_id,
+        map {
+            'filed_date': filed_date,
+            'interview_date': interview_date,
+            'decided_date': decided_date
+        } as dates
+    from cases
 ),
 
 tipoff_dates as (
     select
         'tipoffs' as table_name,
-        column_name,
-        record_id,
-        value_date
-    from (
-        unpivot (
-            select
-                tipoff_id as record_id,
-                received_date,
-                closed_date
-            from tipoffs
-        )
-        on received_date, closed_date
-        into name column_name value value_date
-    )
+        tipoff_id as record_id,
+        map {
+            'received_date': received_date,
+            'closed_date': closed_date
+        } as dates
+    from tipoffs
 ),
 
 worklog_dates as (
     select
         'worklogs' as table_name,
-        'date' as column_name,
         staff_id || ' ' || strftime(date, '%Y-%m-%d') as record_id,
-        date as value_date
+        map {'date': date} as dates
     from worklogs
 ),
 
@@ -124,6 +81,15 @@ all_dates as (
     select * from worklog_dates
 ),
 
+dated as (
+    select
+        table_name,
+        record_id,
+        unnest(map_keys(dates)) as column_name,
+        unnest(map_values(dates)) as value_date
+    from all_dates
+),
+
 final as (
     select
         table_name,
@@ -133,7 +99,7 @@ final as (
             {'id': record_id, 'date': value_date}
             order by value_date desc, record_id
         )[1:5] as examples
-    from all_dates
+    from dated
     where value_date > $written_on
     group by table_name, column_name
     order by table_name, column_name

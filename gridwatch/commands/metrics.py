@@ -9,12 +9,7 @@ def register(sub) -> None:
     """Add the ``metrics`` subcommand."""
     p = sub.add_parser("metrics", help="headline metrics for a period")
     cli.add_db_argument(p)
-    p.add_argument("--start", type=cli.iso_date, required=True, help="first day of the period")
-    p.add_argument("--end", type=cli.iso_date, required=True, help="last day of the period")
-    p.add_argument("--as-of", dest="as_of", type=cli.iso_date, default=None,
-                   help="status date (default: --end)")
-    p.add_argument("--town", action="append", default=[], metavar="NAME",
-                   help="restrict to enterprises of this town (repeatable)")
+    cli.add_period_arguments(p)
     p.add_argument("--json", action="store_true", help="print one JSON object (the only format)")
     p.set_defaults(func=run)
 
@@ -22,14 +17,11 @@ def register(sub) -> None:
 def run(args) -> int:
     """Compute and print the metrics."""
     from gridwatch import metrics
-    from gridwatch.filters import Filters
 
-    if args.end < args.start:
-        raise cli.CliError(f"--end {args.end} is before --start {args.start}")
+    f = cli.period_filters(args)
     con = cli.open_existing(args)
     try:
-        figures = metrics.headline(con, Filters(start=args.start, end=args.end,
-                                                as_of=args.as_of or args.end, towns=tuple(args.town)))
+        figures = metrics.headline(con, f)
     finally:
         con.close()
     print(json.dumps(figures, ensure_ascii=False, indent=2))

@@ -9,14 +9,9 @@ def register(sub) -> None:
     """Add the ``signals`` subcommand."""
     p = sub.add_parser("signals", help="supervision-quality signals (监管质量) for a period")
     cli.add_db_argument(p)
-    p.add_argument("--start", type=cli.iso_date, required=True, help="first day of the period")
-    p.add_argument("--end", type=cli.iso_date, required=True, help="last day of the period")
-    p.add_argument("--as-of", dest="as_of", type=cli.iso_date, default=None,
-                   help="status date (default: --end)")
+    cli.add_period_arguments(p)
     p.add_argument("--unit", default=None, metavar="NAME",
                    help="only records attributed to staff of this squadron or section")
-    p.add_argument("--town", action="append", default=[], metavar="NAME",
-                   help="restrict to enterprises of this town (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object (the only format)")
     p.set_defaults(func=run)
 
@@ -24,10 +19,8 @@ def register(sub) -> None:
 def run(args) -> int:
     """Compute and print every signal: overall, per unit, person and town, with its parameters."""
     from gridwatch import queries, signals
-    from gridwatch.filters import Filters
 
-    if args.end < args.start:
-        raise cli.CliError(f"--end {args.end} is before --start {args.start}")
+    f = cli.period_filters(args)
     con = cli.open_existing(args)
     try:
         units = []
@@ -36,7 +29,6 @@ def run(args) -> int:
             if args.unit not in known:
                 raise cli.CliError(f"no staff in unit {args.unit!r}; units: {', '.join(known) or '(none)'}")
             units = [args.unit]
-        f = Filters(start=args.start, end=args.end, as_of=args.as_of or args.end, towns=tuple(args.town))
         frame = signals.summary(lambda name, params: queries.run(con, name, params), f, units)
     finally:
         con.close()
