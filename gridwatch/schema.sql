@@ -1101,56 +1101,81 @@ create or replace macro in_signal_group(dimension, group_key, unit, staff_id, to
         else true
     end;
 
--- For every signal measure, what the data in scope lacks to support it (missing_field), or
--- null when it records everything the measure needs. A fact is recorded when at least one
--- record in scope holds it (dates after as_of have not happened yet): not recorded is not
--- zero. The data model holds no deadline extension (延期) at all.
-create or replace macro signal_missing_fields(start_date, end_date, as_of, towns, departments, industries) as table
-    with scoped as (
-        select *
-        from scoped_enterprises(towns, departments, industries)
-    ),
-
-    hazard_fields as (
+-- Which facts the data records, for "not recorded is not zero" (DESIGN.md): a field is
+-- recorded when at least one row of its table holds a value, a table when it holds any row.
+-- Judged over the whole warehouse, never the filters or the status date: a field an export
+-- never carried is empty everywhere, while a town where nothing was verified yet has a real
+-- 0%. The metric layer (queries/recorded_fields.sql) and the signals read this one rule.
+create or replace macro recorded_fields() as table
+    with hazard_fields as (
         select
-            count(h.deadline) > 0 as has_deadline,
-            count(*) filter (where h.rectified_date <= as_of) > 0 as has_rectified_date,
-            count(*) filter (where h.verified_date <= as_of) > 0 as has_verified_date,
-            count(*) filter (where h.order_date <= as_of) > 0 as has_order_date,
-            count(h.description) > 0 as has_description,
-            count(i.inspection_id) > 0 as has_inspection_link
+            coalesce(bool_or(h.deadline is not null), false) as hazards_deadline,
+            coalesce(bool_or(h.rectified_date is not null or h.rectified is not null or h.verified_date is not null),
+                     false) as hazards_rectification,
+            coalesce(bool_or(h.rectified_date is not null), false) as hazards_rectified_date,
+            coalesce(bool_or(h.verified_date is not null), false) as hazards_verified_date,
+            coalesce(bool_or(coalesce(h.responsibility, h.measures, h.funds, h.time_limit, h.plan) is not null), false)
+                as hazards_five,
+            coalesce(bool_or(h.order_date is not null), false) as hazards_order_date,
+            coalesce(bool_or(h.description is not null), false) as hazards_description,
+            coalesce(bool_or(i.inspection_id is not null), false) as hazards_inspection_link
         from valid_hazards() as h
-        join scoped as e on h.enterprise_id = e.enterprise_id
         left join inspections as i on h.inspection_id = i.inspection_id
-        where h.found_date <= as_of
     ),
 
-    other_fields as (
+    case_fields as (
         select
-            exists (
-                select 1
-                from inspections as i
-                join scoped as e on i.enterprise_id = e.enterprise_id
-                where i.type = 'recheck'
-                  and i.date <= as_of
-            ) as has_rechecks,
-            exists (
-                select 1
-                from scoped
-                where lat is not null
-                  and lon is not null
-            ) as has_coordinates,
-            exists (
-                select 1
-                from worklogs
-                where date between start_date and end_date
-            ) as has_worklogs,
-            exists (
-                select 1
-                from cases as c
-                join scoped as e on c.enterprise_id = e.enterprise_id
-                where c.filed_date <= as_of
-            ) as has_cases
+            count(*) > 0 as cases,
+            coalesce(bool_or(interview_date is not null), false) as cases_interview_date,
+            coalesce(bool_or(collective_review is not null), false) as cases_collective_review
+        from cases
+    ),
+
+    tipoff_fields as (
+        select coalesce(bool_or(verified is not null), false) as tipoffs_verified
+        from tipoffs
+    )
+
+    select
+        exists (select 1 from inspections) as inspections,
+        exists (select 1 from inspections where type = 'recheck') as recheck_inspections,
+        exists (select 1 from grids) as grids,
+        exists (select 1 from grids where population is not null) as grids_population,
+        exists (select 1 from grids where level = 'village' and grid_staff is not null) as grids_staff,
+        exists (select 1 from enterprises where lat is not null and lon is not null) as enterprise_coordinates,
+        hf.hazards_deadline,
+        hf.hazards_rectification,
+        hf.hazards_rectified_date,
+        hf.hazards_verified_date,
+        hf.hazards_five,
+        hf.hazards_order_date,
+        hf.hazards_description,
+        hf.hazards_inspection_link,
+        cf.cases,
+        cf.cases_interview_date,
+        cf.cases_collective_review,
+        tf.tipoffs_verified
+    from hazard_fields as hf
+    cross join case_fields as cf
+    cross join tipoff_fields as tf;
+
+-- For every signal measure, the fact the data lacks to support it (missing_field), or null
+-- when it records everything the measure needs: recorded_fields, the metric layer's rule.
+-- Work logs are the one fact judged on the period: they come from their own export, which
+-- may cover some months only, so a period without any work log says not recorded rather
+-- than flagging every day. The data model holds no deadline extension (延期) at all.
+create or replace macro signal_missing_fields(start_date, end_date) as table
+    with recorded as (
+        select *
+        from recorded_fields()
+    ),
+
+    worklog_fields as (
+        select exists (
+            select 1
+            from worklogs
+            where date between start_date and end_date
+        ) as has_worklogs
     ),
 
     measures as (
@@ -1165,27 +1190,27 @@ create or replace macro signal_missing_fields(start_date, end_date, as_of, towns
     select
         m.measure,
         case
-            when m.measure in ('deadline_day', 'long_deadline') and not f.has_deadline then 'deadline'
-            when m.measure = 'deadline_day' and not f.has_rectified_date then 'rectified_date'
+            when m.measure in ('deadline_day', 'long_deadline') and not r.hazards_deadline then 'deadline'
+            when m.measure = 'deadline_day' and not r.hazards_rectified_date then 'rectified_date'
             when m.measure = 'extended_deadline' then 'deadline_extension'
             when m.measure in ('same_day_verification', 'late_verification', 'never_verified',
                                'major_without_recheck', 'closure_not_holding')
-                and not f.has_verified_date then 'verified_date'
+                and not r.hazards_verified_date then 'verified_date'
             when m.measure in ('same_day_verification', 'late_verification', 'never_verified')
-                and not f.has_rectified_date then 'rectified_date'
-            when m.measure = 'major_without_recheck' and not o.has_rechecks then 'recheck_inspections'
-            when m.measure in ('closure_not_holding', 'copied_description') and not f.has_description
+                and not r.hazards_rectified_date then 'rectified_date'
+            when m.measure = 'major_without_recheck' and not r.recheck_inspections then 'recheck_inspections'
+            when m.measure in ('closure_not_holding', 'copied_description') and not r.hazards_description
                 then 'description'
-            when m.measure = 'far_apart_day' and not o.has_coordinates then 'coordinates'
-            when m.measure in ('empty_run', 'copied_description') and not f.has_inspection_link
+            when m.measure = 'far_apart_day' and not r.enterprise_coordinates then 'coordinates'
+            when m.measure in ('empty_run', 'copied_description') and not r.hazards_inspection_link
                 then 'inspection_link'
-            when m.measure = 'no_worklog_day' and not o.has_worklogs then 'worklogs'
-            when m.measure in ('stalled_order', 'stalled_case') and not f.has_order_date then 'order_date'
-            when m.measure = 'stalled_case' and not o.has_cases then 'cases'
+            when m.measure = 'no_worklog_day' and not w.has_worklogs then 'worklogs'
+            when m.measure in ('stalled_order', 'stalled_case') and not r.hazards_order_date then 'order_date'
+            when m.measure = 'stalled_case' and not r.cases then 'cases'
         end as missing_field
     from measures as m
-    cross join hazard_fields as f
-    cross join other_fields as o;
+    cross join recorded as r
+    cross join worklog_fields as w;
 
 -- The import log (one line per file and sheet imported) and the quarantine (every rejected
 -- row, and every warning, with file, sheet, row as the user sees it, column, value and reason).

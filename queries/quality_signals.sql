@@ -66,7 +66,7 @@ measures as (
 
 missing as (
     select *
-    from signal_missing_fields($start, $end, $as_of, $towns, $departments, $industries)
+    from signal_missing_fields($start, $end)
 ),
 
 grouped as (

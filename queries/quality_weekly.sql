@@ -32,7 +32,7 @@ records as (
 missing as (
     select m.*
     from window_start as w,
-        signal_missing_fields(w.start_date, $end, $as_of, $towns, $departments, $industries) as m
+        signal_missing_fields(w.start_date, $end) as m
 ),
 
 final as (

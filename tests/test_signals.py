@@ -47,7 +47,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from gridwatch import briefing, cli, demo, queries, rules, signals
+from gridwatch import briefing, cli, demo, queries, rules, signals, warehouse
 from gridwatch.filters import Filters
 from tests.conftest import build_fixture_db
 
@@ -284,6 +284,26 @@ def test_unrecorded_facts_say_not_recorded(tmp_path, small_volumes):
     assert (unrecorded["dimension"] == "all").all(), "no group rows for what is not recorded"
     assert unrecorded[["records", "flagged", "share"]].isna().all().all(), "not recorded is not zero"
     assert _row(frame, "deadline_day")["records"] == 8
+
+
+def test_recorded_is_judged_as_the_metric_layer_judges_it(tmp_path, small_volumes):
+    # One rule (the macro recorded_fields): over the whole warehouse, never the filters. 乙镇
+    # has no verification date and no coordinates (E4) of its own, but the warehouse records both:
+    # scoped to 乙镇, those signals are computed (a real count), not "not recorded".
+    db = build_fixture_db(tmp_path / "signals.duckdb", "signals.sql")
+    with warehouse.rewrite(db) as w:
+        w.execute("update hazards set verified_date = null where enterprise_id in ('E3', 'E4')")
+    c = duckdb.connect(str(db), read_only=True)
+    try:
+        scoped = Filters(start=MARCH.start, end=MARCH.end, as_of=MARCH.as_of, towns=("乙镇",))
+        frame = _summary(c, scoped)
+        whole = queries.run(c, "recorded_fields").iloc[0]
+    finally:
+        c.close()
+    assert whole["hazards_verified_date"] and whole["hazards_rectified_date"]
+    missing = frame[frame["dimension"] == "all"].set_index("measure")["missing_field"].dropna().to_dict()
+    assert missing == {"extended_deadline": "deadline_extension"}
+    assert _row(frame, "same_day_verification")["records"] == 0
 
 
 def test_cli_json(small_volumes, tmp_path, capsys):
