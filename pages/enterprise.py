@@ -14,8 +14,10 @@ RISK_BADGE = {"red": "red", "orange": "orange", "yellow": "yellow", "blue": "blu
 # Widths (px) that keep the key columns within a 1280 px window beside the sidebar.
 # At 1280 px the block holds about 780 px of table: every column a person reads fits without
 # wrapping a four-character label; only the ID (least read) runs past the edge.
-OPEN_WIDTHS = {"status": 78, "level": 80, "days_overdue": 70, "deadline": 88, "hazard": 150,
-               "last_step": 112, "next_step": 90, "next_step_due": 96, "hazard_id": 84}
+# At 1280 px the grid has about 790 px: the last step keeps "Reminder 2025-03-14" on one line
+# (English does not wrap inside it), the least read column (the ID) comes last and scrolls.
+OPEN_WIDTHS = {"status": 70, "level": 76, "days_overdue": 66, "deadline": 86, "hazard": 140,
+               "last_step": 146, "next_step": 80, "next_step_due": 98, "hazard_id": 84}
 # Rows taller than 4rem let the grid wrap text: the hazard is read in full, not cut at its column's edge.
 OPEN_ROW_HEIGHT = 66
 HAZARD_WIDTHS = {"status": 92, "level": 86, "days_overdue": 72, "deadline": 88, "category": 90,
