@@ -11,7 +11,7 @@ from datetime import date
 import pandas as pd
 import pydeck as pdk
 
-from gridwatch import i18n, links, maps
+from gridwatch import i18n, labelling, links, maps
 from gridwatch.filters import Filters
 from gridwatch.rules import RISK_LEVELS
 
@@ -86,27 +86,14 @@ def missing_text(codes, lang: str) -> str:
 
 
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` for people: codes as labels, dates as text, flags as 是/否, headers translated."""
-    out = frame.copy()
-    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
-    for column in out.columns:
-        if column == "risk_level":
-            out[column] = out[column].map(lambda c: i18n.label("risk_level", c, lang))
-        elif column == "status":
-            out[column] = out[column].map(lambda c: i18n.label("status", c, lang))
-        elif column == "level":
-            out[column] = out[column].map(lambda c: i18n.label("grid_level", c, lang))
-        elif column == "missing":
-            out[column] = out[column].map(lambda c: missing_text(c, lang))
-        elif pd.api.types.is_datetime64_any_dtype(out[column]):
-            text = out[column].dt.strftime("%Y-%m-%d")
-            never = i18n.text("coverage.gaps.never", lang)
-            out[column] = text.where(out[column].notna(), never if column == "last_inspection" else "")
-        elif pd.api.types.is_bool_dtype(out[column]):
-            out[column] = out[column].map({True: yes, False: no})
-        elif pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
-            out[column] = out[column].where(out[column].notna(), "")
-    return out.rename(columns={c: i18n.text(f"coverage.col.{c}", lang) for c in out.columns})
+    """``frame`` for people: codes as labels, dates as text (a last inspection never made reads
+    "never"), flags as 是/否, what a blind spot lacks in words, headers translated."""
+    return labelling.for_people(
+        frame, lang, headers="coverage.col.",
+        codes={"risk_level": "risk_level", "status": "status", "level": "grid_level"},
+        special={"missing": lambda codes: missing_text(codes, lang)},
+        yes_no=(i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)),
+        missing={"last_inspection": i18n.text("coverage.gaps.never", lang)})
 
 
 def enterprise_tips(enterprises: pd.DataFrame, lang: str) -> list[dict]:
@@ -256,14 +243,11 @@ def staffing_figures(staffing: pd.DataFrame, villages_short: pd.DataFrame) -> di
 
 def staffing_table(staffing: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The first rule per town for people and CSV: headers translated, 是/否, 未记录 where not recorded."""
-    frame = staffing.loc[:, list(STAFFING_COLUMNS)].copy()
-    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
     not_recorded = i18n.text("coverage.not_recorded", lang)
-    frame["meets_inspector_rule"] = [not_recorded if v is None else (yes if v else no)
-                                     for v in _verdicts(frame["meets_inspector_rule"])]
-    for column in STAFFING_RECORDED[:-1]:
-        frame[column] = frame[column].astype(object).where(frame[column].notna(), not_recorded)
-    return frame.rename(columns={c: i18n.text(f"coverage.col.{c}", lang) for c in frame.columns})
+    return labelling.for_people(
+        staffing.loc[:, list(STAFFING_COLUMNS)], lang, headers="coverage.col.",
+        yes_no=(i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang), not_recorded),
+        missing=dict.fromkeys(STAFFING_RECORDED[:-1], not_recorded))
 
 
 def staffing_styler(staffing: pd.DataFrame, lang: str):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from gridwatch import i18n
+from gridwatch import i18n, labelling
 from gridwatch.filters import Filters
 from gridwatch.reader import Runner
 
@@ -137,16 +137,9 @@ def categories(run: Runner, filters: Filters) -> list[str]:
 
 
 def for_people(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A hazards frame with code labels and column headers in ``lang`` (tables and CSV)."""
-    out = frame.copy()
-    coded = {"risk_level": "risk_level", "level": "hazard_level", "status": "hazard_status"}
-    for column, kind in coded.items():
-        if column in out.columns:
-            out[column] = out[column].map(lambda code, k=kind: i18n.label(k, code, lang))
-    for column in out.columns:
-        if pd.api.types.is_datetime64_any_dtype(out[column]):
-            out[column] = out[column].dt.strftime("%Y-%m-%d")
-    return out.rename(columns={c: i18n.text(f"hazards.column.{c}", lang) for c in out.columns})
+    """A hazards frame with code labels, plain dates and column headers in ``lang`` (tables and CSV)."""
+    return labelling.for_people(frame, lang, headers="hazards.column.", blank=None,
+                                codes={"risk_level": "risk_level", "level": "hazard_level", "status": "hazard_status"})
 
 
 def context_line(filters: Filters, hazard_filters: HazardFilters, search: str, data_as_of, lang: str) -> str:

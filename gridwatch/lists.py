@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from gridwatch import exports, formatting, i18n, workbook
+from gridwatch import exports, i18n, labelling, workbook
 from gridwatch.workbook import DATE, INT, MONEY, NUMBER, RATE, TEXT, Column
 
 CODED = {"hazard_level": "hazard_level", "measure": "measure"}
@@ -51,48 +51,30 @@ def worklog_summary(misses: pd.DataFrame, days: int) -> pd.DataFrame:
     return out.loc[:, list(SUMMARY_COLUMNS)]
 
 
-def _yes_no(series: pd.Series, lang: str) -> pd.Series:
-    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
-    missing = i18n.text("coverage.not_recorded", lang)
-    return pd.Series([missing if pd.isna(v) else (yes if v else no) for v in series], index=series.index, dtype=object)
+def _plain_numbers(series: pd.Series) -> pd.Series:
+    """Amounts and counts as people write them: two decimals at most, whole numbers without
+    any, a gap left blank (Excel reads "12.000000001" as it is)."""
+    if pd.api.types.is_float_dtype(series):
+        rounded = series.round(2)
+        whole = rounded.dropna()
+        series = rounded.astype("Int64") if (whole == whole.round()).all() else rounded
+    elif not isinstance(series.dtype, pd.Int64Dtype):
+        return series
+    return series.astype(object).where(series.notna(), "")
 
 
-def _values(frame: pd.DataFrame, lang: str) -> dict[str, pd.Series]:
-    """Each column's values for people; dates and numbers are left as they are."""
-    out = {}
-    for column in frame.columns:
-        series = frame[column]
-        if column in CODED:
-            labels = {c: i18n.label(CODED[column], c, lang) for c in series.dropna().unique()}
-            out[column] = series.map(labels).astype(object).where(series.notna(), None)
-        elif column in STATUSES:
-            out[column] = series.map(lambda c, k=column: i18n.text(f"registers.{k}.{c}", lang))
-        elif pd.api.types.is_bool_dtype(series):
-            out[column] = _yes_no(series, lang)
-        else:
-            out[column] = series
-    return out
+def _labelled(frame: pd.DataFrame, lang: str, **how) -> pd.DataFrame:
+    """``labelling.for_people`` with the lists' codes, statuses and 是/否/未记录 (a yes/no the
+    data does not hold is not a no)."""
+    statuses = {k: (lambda c, k=k: i18n.text(f"registers.{k}.{c}", lang)) for k in STATUSES}
+    yes_no = tuple(i18n.text(f"coverage.{k}", lang) for k in ("yes", "no", "not_recorded"))
+    return labelling.for_people(frame, lang, codes=CODED, special=statuses, yes_no=yes_no, **how)
 
 
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """``frame`` for the page and CSV: headers and codes in ``lang``, 是/否/未记录, plain dates, blanks
     empty, whole amounts without decimals, rates as percentages."""
-    values = _values(frame, lang)
-    out = pd.DataFrame(index=frame.index)
-    for column, series in values.items():
-        if pd.api.types.is_datetime64_any_dtype(series):
-            series = series.dt.strftime("%Y-%m-%d").astype(object).where(series.notna(), "")
-        elif column in RATE_COLUMNS:
-            series = series.map(formatting.rate)
-        elif pd.api.types.is_float_dtype(series):
-            rounded = series.round(2)
-            whole = rounded.dropna()
-            series = rounded.astype("Int64") if (whole == whole.round()).all() else rounded
-            series = series.astype(object).where(series.notna(), "")
-        elif isinstance(series.dtype, pd.Int64Dtype) or series.dtype == object or pd.api.types.is_string_dtype(series):
-            series = series.astype(object).where(series.notna(), "")
-        out[header(column, lang)] = series
-    return out
+    return _labelled(frame, lang, headers="registers.col.", rates=RATE_COLUMNS, numbers=_plain_numbers)
 
 
 def csv_bytes(frame: pd.DataFrame, header_lines: list[str], lang: str) -> bytes:
@@ -117,9 +99,10 @@ def _kind(column: str, series: pd.Series) -> str:
 def sheet(frame: pd.DataFrame, name: str, title: str, header_lines: list[str], lang: str,
           footer: str = "", frozen_columns: int = 1) -> workbook.Sheet:
     """``frame`` as one printable sheet: labels in ``lang``, real dates, money and rates formatted."""
-    values = _values(frame, lang)
+    # Real dates and numbers: the sheet formats them; a code nobody recorded is an empty cell.
+    values = _labelled(frame, lang, date_format=None, blank=None, missing=dict.fromkeys(CODED))
     columns = [Column(header(c, lang), _kind(c, frame[c])) for c in frame.columns]
-    rows = list(zip(*(list(s) for s in values.values()), strict=True)) if values else []
+    rows = list(zip(*(list(values[c]) for c in values.columns), strict=True)) if len(values.columns) else []
     return workbook.Sheet(name=name, title=title, lines=header_lines, columns=columns, rows=rows,
                           footer=footer, frozen_columns=frozen_columns,
                           page_numbers=i18n.text("registers.page_numbers", lang, page="&P", pages="&N"))

@@ -11,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from gridwatch import i18n, links, rules
+from gridwatch import i18n, labelling, links, rules
 from gridwatch.filters import Filters
 
 HAZARD_LEVELS = ("general", "major")
@@ -102,35 +102,24 @@ def laggards(by_dimension: pd.DataFrame) -> dict:
     return out
 
 
-def _relabel(series: pd.Series, label) -> pd.Series:
-    """``series`` with each distinct value labelled once (lists run to tens of thousands of rows)."""
-    labels = {value: label(value) for value in series.dropna().unique()}
-    return series.map(labels).astype(object).where(series.notna(), "")
-
-
 def labelled(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """``frame`` for people: column headers and codes in ``lang``, yes/no for flags, plain dates."""
-    out = frame.copy()
-    yes, no = i18n.text("rectification.yes", lang), i18n.text("rectification.no", lang)
-    unknown = i18n.text("rectification.unknown", lang)
+    """``frame`` for people: column headers and codes in ``lang``, yes/no for flags, plain dates,
+    escalation steps and ageing buckets in words; a missing town, squadron, department,
+    industry or breakdown value reads "unknown" (a group of its own, not a gap)."""
     rule_set = rules.load()
-    for column in out.columns:
-        series = out[column]
-        if column in _CODED:
-            out[column] = _relabel(series, lambda c, k=_CODED[column]: i18n.label(k, c, lang))
-        elif column in _STEP_COLUMNS:
-            out[column] = _relabel(series, lambda c: i18n.text(f"rectification.step.{c}", lang))
-        elif column == "ageing":
-            out[column] = series.map({b: ageing_label(b, lang, rule_set) for b in series.dropna().unique()})
-        elif series.dtype == bool:
-            out[column] = series.map({True: yes, False: no})
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            out[column] = series.dt.strftime("%Y-%m-%d").fillna("")
-        elif column in ("town", "squadron", "department", "industry", "value"):
-            out[column] = series.astype(object).where(series.notna(), unknown)
-    out.columns = [ageing_label(int(c.removeprefix("aged_")), lang, rule_set) if c.startswith("aged_")
-                   else i18n.text(f"rectification.col.{c}", lang) for c in out.columns]
-    return out
+    unknown = i18n.text("rectification.unknown", lang)
+    step = lambda c: i18n.text(f"rectification.step.{c}", lang)  # noqa: E731
+
+    def header(column: str) -> str:
+        if column.startswith("aged_"):
+            return ageing_label(int(column.removeprefix("aged_")), lang, rule_set)
+        return i18n.text(f"rectification.col.{column}", lang)
+
+    return labelling.for_people(
+        frame, lang, headers=header, codes=_CODED,
+        special={**dict.fromkeys(_STEP_COLUMNS, step), "ageing": lambda b: ageing_label(b, lang, rule_set)},
+        yes_no=(i18n.text("rectification.yes", lang), i18n.text("rectification.no", lang)),
+        missing=dict.fromkeys(("town", "squadron", "department", "industry", "value"), unknown), blank=None)
 
 
 def for_screen(frame: pd.DataFrame, order: str | None) -> pd.DataFrame:
