@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
-from gridwatch import formatting, i18n, links, queries, warehouse
+from gridwatch import formatting, i18n, labelling, links, queries, warehouse
 from gridwatch.reader import Reader
 
 ID, CODE, TEXT, NUMBER, DATE, BOOL = "id", "code", "text", "number", "date", "bool"
@@ -796,22 +796,14 @@ def crosstab(view: View, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
 def rows_for_people(dataset: str, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """Records of the rows mode as people read them: code labels, 是/否, dates as text, headers in
     ``lang``, and after an enterprise's name the link to its register."""
-    out = pd.DataFrame(index=frame.index)
     columns = DATASETS[dataset]
-    for name in frame.columns:
-        series = frame[name]
-        column = columns.get(name)
-        if column and (column.labels or column.kind == BOOL):
-            labels = {v: value_label(dataset, name, v, lang) for v in series.dropna().unique()}
-            shown = series.map(labels).astype(object).where(series.notna(), "")
-        elif pd.api.types.is_datetime64_any_dtype(series):
-            shown = series.dt.strftime("%Y-%m-%d").fillna("")
-        else:
-            shown = series
-        out[column_label(name, lang)] = shown
-        if name == "enterprise_name" and "enterprise_id" in frame.columns:
-            out[register_label(lang)] = [links.enterprise_url(v) if isinstance(v, str) else ""
-                                         for v in frame["enterprise_id"]]
+    labelled = {name: (lambda v, n=name: value_label(dataset, n, v, lang)) for name in frame.columns
+                if name in columns and (columns[name].labels or columns[name].kind == BOOL)}
+    out = labelling.for_people(frame, lang, headers=lambda name: column_label(name, lang), special=labelled,
+                               blank=None)
+    if "enterprise_name" in frame.columns and "enterprise_id" in frame.columns:
+        out.insert(list(frame.columns).index("enterprise_name") + 1, register_label(lang),
+                   [links.enterprise_url(v) if isinstance(v, str) else "" for v in frame["enterprise_id"]])
     return out.reset_index(drop=True)
 
 

@@ -30,7 +30,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
-from gridwatch import i18n, risk, rules
+from gridwatch import i18n, labelling, risk, rules
 from gridwatch.reader import Runner
 from gridwatch.rules import RISK_LEVELS
 
@@ -487,27 +487,17 @@ def labelled(rows: pd.DataFrame, lang: str, listed_visit_days: int, columns=TABL
     from gridwatch.links import enterprise_url
 
     sep = "；" if lang == "zh" else "; "
-    yes, no = i18n.text("plan.yes", lang), i18n.text("plan.no", lang)
-    never = i18n.text("plan.never", lang)
-    out = pd.DataFrame(index=rows.index)
-    for column in columns:
-        if column == "risk_level":
-            out[column] = rows[column].map(lambda c: i18n.label("risk_level", c, lang))
-        elif column == "required":
-            out[column] = rows[column].map({True: yes, False: no})
-        elif column == "reasons":
-            out[column] = [sep.join(r) for r in reason_lists(rows, lang, listed_visit_days)]
-        elif column == "last_inspection":
-            dates = pd.to_datetime(rows[column])
-            out[column] = dates.dt.strftime("%Y-%m-%d").where(dates.notna(), never)
-        elif column == "register":
-            out[column] = rows["enterprise_id"].map(enterprise_url)
-        elif column in ("visit_date", "result"):
-            out[column] = ""
-        else:
-            out[column] = rows[column].where(rows[column].notna(), "")
-    out = out.reset_index(drop=True)
-    return out.rename(columns={c: i18n.text(f"plan.col.{c}", lang) for c in out.columns})
+    made = {
+        "reasons": lambda: [sep.join(r) for r in reason_lists(rows, lang, listed_visit_days)],
+        "register": lambda: rows["enterprise_id"].map(enterprise_url),
+        "visit_date": lambda: "",
+        "result": lambda: "",
+    }
+    chosen = rows.assign(**{c: made[c]() for c in columns if c in made})[list(columns)].reset_index(drop=True)
+    return labelling.for_people(
+        chosen, lang, headers="plan.col.", codes={"risk_level": "risk_level"}, dates=("last_inspection",),
+        yes_no=(i18n.text("plan.yes", lang), i18n.text("plan.no", lang)),
+        missing={"last_inspection": i18n.text("plan.never", lang)})
 
 
 def factor_name(column: str, lang: str) -> str:

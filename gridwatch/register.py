@@ -17,7 +17,7 @@ from datetime import date
 
 import pandas as pd
 
-from gridwatch import exports, i18n
+from gridwatch import exports, i18n, labelling
 from gridwatch.pdf import Document
 from gridwatch.reader import Runner
 
@@ -36,7 +36,6 @@ STEP_COLUMNS = ("next_step", "last_step")
 # Columns a section leaves out for people: the sort key, and the ladder's raw inputs
 # that the next/last step columns already say in words.
 HIDDEN = {"hazards": ("urgency", "case_date")}
-BOOLEAN = {"hazards": ("is_repeat",), "cases": ("collective_review",), "tipoffs": ("verified",)}
 # Within one day, events happen in this order (the timeline lists the newest first).
 EVENT_ORDER = ("inspection", "hazard_found", "reminder", "order", "rectified", "verified", "case_filed",
                "interview", "case_decided", "tipoff", "tipoff_closed")
@@ -229,28 +228,18 @@ def section(reg: Register, name: str, lang: str) -> pd.DataFrame:
         # A hazard rectified without any escalation needed none: say nothing rather than "nothing yet".
         quiet = ~frame["status"].isin(OPEN_STATUSES) & (frame["last_step"] == "none")
         frame["last_step"] = frame["last_step"].astype(object).where(~quiet, None)
-    decided = None
     if name == "hazards" and {"next_step", "last_step"} <= set(frame.columns):
+        # Once a case is filed the ladder has no next rung (the case's decision follows): say so
+        # rather than leave the cell blank, which reads as "nothing to do".
         decided = frame["status"].isin(OPEN_STATUSES) & frame["last_step"].isin(("case", "suspension"))
-    for column in STEP_COLUMNS if name == "hazards" else ():
-        if column in frame.columns:
-            frame[column] = frame[column].map(lambda code: _step(code, lang)).astype(object)
-    if decided is not None:
-        frame["next_step"] = frame["next_step"].where(~decided | (frame["next_step"] != ""), _t("step.per_case", lang))
-    for column, kind in CODED.get(name, {}).items():
-        if column not in frame.columns:
-            continue
-        frame[column] = frame[column].map(lambda code, k=kind: i18n.label(k, code, lang))
-    for column in BOOLEAN.get(name, ()):
-        if column not in frame.columns:
-            continue
-        frame[column] = frame[column].map(lambda v: _yes_no(v, lang))
-    if name == "inspections" and "staff" in frame.columns:
-        frame["staff"] = frame["staff"].map(lambda names: _people(names, lang))
-    for column in frame.columns:
-        if pd.api.types.is_datetime64_any_dtype(frame[column]) or column.endswith("date"):
-            frame[column] = frame[column].map(_date)
-    return _localise_columns(frame, name, lang)
+        frame["next_step"] = frame["next_step"].where(~decided | frame["next_step"].notna(), "per_case")
+    step = lambda code: _step(code, lang)  # noqa: E731
+    special = {**dict.fromkeys(STEP_COLUMNS if name == "hazards" else (), step),
+               **({"staff": lambda names: _people(names, lang)} if name == "inspections" else {})}
+    return labelling.for_people(
+        frame, lang, headers=f"register.column.{name}.", codes=CODED.get(name, {}), special=special,
+        yes_no=(_t("yes", lang), _t("no", lang)), dates=[c for c in frame.columns if c.endswith("date")],
+        blank=None)
 
 
 def open_now(reg: Register) -> pd.DataFrame:

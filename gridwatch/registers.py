@@ -23,8 +23,7 @@ from datetime import date
 
 import pandas as pd
 
-from gridwatch import i18n, workbook
-from gridwatch.rules import RISK_LEVELS
+from gridwatch import i18n, labelling, workbook
 from gridwatch.workbook import DATE, INT, TEXT, Column
 
 BY = ("town", "village", "department", "squadron")
@@ -124,25 +123,15 @@ def _columns(enterprises: pd.DataFrame, by: str) -> list[tuple[str, str]]:
 
 
 def _cells(enterprises: pd.DataFrame, columns: list[tuple[str, str]], lang: str) -> list[tuple]:
-    """Every row's values for people: codes as labels, 是/否, dates as dates, blanks as None."""
-    yes, no = i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)
-    never = i18n.text("coverage.gaps.never", lang)
-    out = {}
-    for key, _kind in columns:
-        series = enterprises[key]
-        if key == "risk_level":
-            labels = {r: i18n.label("risk_level", r, lang) for r in RISK_LEVELS}
-            values = series.map(labels)
-        elif key == "status":
-            values = series.map(lambda c: i18n.label("status", c, lang))
-        elif key == "overdue_for_inspection":
-            values = series.map({True: yes, False: no})
-        elif key == "last_inspection":
-            values = pd.Series([workbook.plain(v) or never for v in series], index=series.index, dtype=object)
-        else:
-            values = series
-        out[key] = [workbook.plain(v) for v in values]
-    return list(zip(*out.values(), strict=True)) if out else [() for _ in range(len(enterprises))]
+    """Every row's values for people: codes as labels, 是/否, dates as dates ("never" for a last
+    inspection never made), blanks as None (an empty cell)."""
+    keys = [key for key, _kind in columns]
+    values = labelling.for_people(
+        enterprises[keys], lang, codes={"risk_level": "risk_level", "status": "status"},
+        yes_no=(i18n.text("coverage.yes", lang), i18n.text("coverage.no", lang)), date_format=None, blank=None,
+        missing={"risk_level": None, "last_inspection": i18n.text("coverage.gaps.never", lang)})
+    out = [[workbook.plain(v) for v in values[key]] for key in keys]
+    return list(zip(*out, strict=True)) if out else [() for _ in range(len(enterprises))]
 
 
 def _unit_label(by: str, unit: Unit, lang: str) -> str:

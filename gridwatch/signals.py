@@ -17,7 +17,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from gridwatch import exports, formatting, i18n, rules
+from gridwatch import exports, formatting, i18n, labelling, rules
 from gridwatch.filters import Filters
 from gridwatch.links import enterprise_url
 
@@ -257,20 +257,18 @@ def labelled_records(frame: pd.DataFrame, measure: str, lang: str, links: bool =
     out = frame.copy()
     if links:
         out["register"] = [enterprise_url(e) if isinstance(e, str) and e else None for e in out["enterprise_id"]]
-    for column in DATE_COLUMNS:
-        out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d").astype(object).where(out[column].notna())
     shown = [c for c in RECORD_COLUMNS if c in out.columns and out[c].notna().any()]
     if "hazard_id" in shown:
         # A hazard's own dates say when; the signal's date repeats one of them (or the as-of date).
         shown.remove("period_date")
-    out = out[shown]
-    names = {}
-    for column in shown:
-        if column in ("figure", "detail", "related_id", "related_date", "period_date"):
-            names[column] = i18n.text(f"quality.col.{column}.{measure}", lang)
-        else:
-            names[column] = i18n.text(f"quality.col.{column}", lang)
-    return out.rename(columns=names)
+    own = ("figure", "detail", "related_id", "related_date", "period_date")
+
+    def header(column: str) -> str:
+        return i18n.text(f"quality.col.{column}.{measure}" if column in own else f"quality.col.{column}", lang)
+
+    # A record leaves unrecorded cells as they are: the columns shown are those that hold anything.
+    return labelling.for_people(out[shown], lang, headers=header, dates=[c for c in DATE_COLUMNS if c in shown],
+                                missing=dict.fromkeys(DATE_COLUMNS), blank=None)
 
 
 def csv_download(frame: pd.DataFrame, measure: str, header_lines: list[str], lang: str) -> bytes:
