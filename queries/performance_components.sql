@@ -42,22 +42,15 @@ recent_inspections as (
     where date between cast($start - interval 3 month as date) and $as_of
 ),
 
--- staff_ids is a delimited list; exporters use ; , 、 or spaces. The lead takes part
--- whether or not the list repeats them. One row per (inspection, participant): the
--- list is split once per inspection and deduplicated with the lead appended, so the
--- counts below need no distinct over inspections (inspection_id is the key).
+-- One row per (inspection, participant): the lead and everyone in staff_ids, each once
+-- (the schema macro inspection_participants, which the supervision-quality signals use
+-- too), so the counts below need no distinct over inspections.
 participants as (
     select
         enterprise_id,
         lead_staff_id,
-        unnest(list_distinct(
-            list_filter(
-                list_transform(regexp_split_to_array(coalesce(staff_ids, ''), '[;,，；、\s]+'),
-                               lambda member: trim(member)),
-                lambda member: member <> '')
-            || [lead_staff_id]
-        )) as staff_id
-    from quarter_inspections
+        staff_id
+    from inspection_participants($start, $as_of)
 ),
 
 all_hazards as (
