@@ -156,6 +156,49 @@ create or replace macro scoped_tipoffs(towns, departments, industries, squadrons
            and (len(towns) = 0 or list_contains(towns, t.town))
        );
 
+-- The tip-offs (举报) received in [start_date, end_date] in scope, as the rectification page
+-- counts and lists them as of as_of: is_closed (a closing after as_of has not happened yet,
+-- closed_on is the closing by then), and the first tip-off inspection (核查) at the enterprise
+-- on or after receipt and by as_of that followed it up (linked_inspection_id, null if none).
+create or replace macro received_tipoffs(start_date, end_date, as_of, towns, departments, industries, squadrons)
+as table
+    with received as (
+        select *
+        from scoped_tipoffs(towns, departments, industries, squadrons)
+        where received_date between start_date and end_date
+    ),
+
+    checks as (
+        select
+            inspection_id,
+            enterprise_id,
+            date
+        from inspections
+        where type = 'tipoff'
+          and date <= as_of
+    ),
+
+    linked as (
+        select
+            r.tipoff_id,
+            c.inspection_id,
+            c.date
+        from received as r
+        inner join checks as c
+            on c.enterprise_id = r.enterprise_id
+            and c.date >= r.received_date
+        qualify row_number() over (partition by r.tipoff_id order by c.date, c.inspection_id) = 1
+    )
+
+    select
+        r.*,
+        coalesce(r.closed_date <= as_of, false) as is_closed,
+        case when r.closed_date <= as_of then r.closed_date end as closed_on,
+        l.inspection_id as linked_inspection_id,
+        l.date as linked_inspection_date
+    from received as r
+    left join linked as l on r.tipoff_id = l.tipoff_id;
+
 -- The cases (立案处罚) filed in the period [start_date, end_date] on enterprises in scope, as
 -- the rectification page counts and lists them: decided by as_of (is_decided; a later
 -- decision has not happened yet), interviewed (约谈) before the decision, and whether the

@@ -2,18 +2,25 @@
 --   quarter [$start, $as_of] that $staff_id led or joined (inspections_led/_joined,
 --   enterprises_inspected in performance_components), at enterprises of the towns $towns
 --   (the viewer's scope; empty: every town, also enterprises missing from the register).
+--   Who took part is the schema macro inspection_participants, as in the score.
 -- params: $staff_id, $start, $as_of, $towns
 -- columns: inspection_id, date, enterprise_id, enterprise_name, town, type, is_lead, staff_ids
-with quarter_inspections as (
+with mine as (
     select
         inspection_id,
         enterprise_id,
         date,
         type,
-        lead_staff_id,
+        lead_staff_id
+    from inspection_participants($start, $as_of)
+    where staff_id = $staff_id
+),
+
+staff_lists as (
+    select
+        inspection_id,
         staff_ids
     from inspections
-    where date between $start and $as_of
 ),
 
 enterprise_names as (
@@ -26,22 +33,18 @@ enterprise_names as (
 
 final as (
     select
-        i.inspection_id,
-        i.date,
-        i.enterprise_id,
+        m.inspection_id,
+        m.date,
+        m.enterprise_id,
         e.name as enterprise_name,
         e.town,
-        i.type,
-        i.lead_staff_id = $staff_id as is_lead,
-        i.staff_ids
-    from quarter_inspections as i
-    left join enterprise_names as e on i.enterprise_id = e.enterprise_id
-    where (i.lead_staff_id = $staff_id
-           or list_contains(
-               list_transform(regexp_split_to_array(coalesce(i.staff_ids, ''), '[;,，；、\s]+'),
-                              lambda x: trim(x)),
-               $staff_id))
-      and (len($towns) = 0 or e.enterprise_id is not null)
+        m.type,
+        m.lead_staff_id = $staff_id as is_lead,
+        l.staff_ids
+    from mine as m
+    join staff_lists as l on m.inspection_id = l.inspection_id
+    left join enterprise_names as e on m.enterprise_id = e.enterprise_id
+    where len($towns) = 0 or e.enterprise_id is not null
 )
 
 select *

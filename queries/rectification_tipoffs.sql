@@ -8,42 +8,19 @@
 --   reward_total
 with received as (
     select *
-    from scoped_tipoffs($towns, $departments, $industries, $squadrons)
-    where received_date between $start and $end
-),
-
-checks as (
-    select
-        enterprise_id,
-        date
-    from inspections
-    where type = 'tipoff'
-      and date <= $as_of
-),
-
-flagged as (
-    select
-        r.*,
-        exists (
-            select 1
-            from checks as c
-            where c.enterprise_id = r.enterprise_id
-              and c.date >= r.received_date
-        ) as linked,
-        r.closed_date is not null and r.closed_date <= $as_of as is_closed
-    from received as r
+    from received_tipoffs($start, $end, $as_of, $towns, $departments, $industries, $squadrons)
 ),
 
 final as (
     select
         count(*) as received,
         count(*) filter (where verified) as verified,
-        count(*) filter (where linked) as linked_to_inspection,
+        count(*) filter (where linked_inspection_id is not null) as linked_to_inspection,
         count(*) filter (where is_closed) as closed,
         count(*) filter (where not is_closed) as still_open,
         count(*) filter (where reward_amount > 0) as rewarded,
         coalesce(sum(reward_amount), 0)::double as reward_total
-    from flagged
+    from received
 )
 
 select *
