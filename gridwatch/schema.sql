@@ -590,6 +590,31 @@ create or replace macro follow_through(start_date, as_of, grace_days) as table
         is_due and not followed and h.deadline + grace_days::integer > as_of as pending
     from valid_hazards() as h;
 
+-- Every working day (Monday to Friday) of [start_date, end_date] for every active staff
+-- member, and what that day's work log holds: the morning plan (早五问), the evening review
+-- (晚五问), and whether the day is complete (both). The score's worklog_completeness and the
+-- list of missed days read this one rule.
+create or replace macro staff_worklog_days(start_date, end_date) as table
+    with days as (
+        select cast(day as date) as date
+        from generate_series(start_date::date, end_date::date, interval 1 day) as g(day)
+        where isodow(day) <= 5
+    )
+
+    select
+        s.staff_id,
+        s.name,
+        s.unit,
+        s.role,
+        d.date,
+        coalesce(w.morning_plan, false) as morning_plan,
+        coalesce(w.evening_review, false) as evening_review,
+        coalesce(w.morning_plan and w.evening_review, false) as complete
+    from staff as s
+    cross join days as d
+    left join worklogs as w on s.staff_id = w.staff_id and d.date = w.date
+    where s.active;
+
 -- Supervision-quality signals (监管质量): the rules of docs/quality.md, each written once.
 
 -- Straight-line (great-circle) distance in km between two points in degrees.

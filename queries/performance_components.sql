@@ -73,17 +73,6 @@ quarter_cases as (
     where filed_date between $start and $as_of
 ),
 
-quarter_worklogs as (
-    select
-        staff_id,
-        date
-    from worklogs
-    where date between $start and $as_of
-      and isodow(date) <= 5
-      and morning_plan
-      and evening_review
-),
-
 participant_enterprises as (
     select
         staff_id,
@@ -144,17 +133,12 @@ cases_handled as (
     group by l.staff_id
 ),
 
-working_days as (
-    select count(*) as working_days
-    from generate_series($start::date, $as_of::date, interval 1 day) as g(day)
-    where isodow(day) <= 5
-),
-
 worklog_days as (
     select
         staff_id,
-        count(distinct date) as complete_days
-    from quarter_worklogs
+        count(*) as working_days,
+        count(*) filter (where complete) as complete_days
+    from staff_worklog_days($start, $as_of)
     group by staff_id
 ),
 
@@ -174,11 +158,10 @@ final as (
         hd.hazards_followed_through
             / nullif(hd.hazards_due - hd.hazards_pending, 0) as follow_through_rate,
         coalesce(ch.cases_handled, 0) as cases_handled,
-        wd.working_days,
+        coalesce(wl.working_days, 0) as working_days,
         coalesce(wl.complete_days, 0) as complete_days,
-        coalesce(wl.complete_days, 0) / nullif(wd.working_days, 0) as worklog_completeness
+        wl.complete_days / nullif(wl.working_days, 0) as worklog_completeness
     from active_staff as s
-    cross join working_days as wd
     left join inspection_counts as ic on s.staff_id = ic.staff_id
     left join hazards_found as hf on s.staff_id = hf.staff_id
     left join hazards_due as hd on s.staff_id = hd.staff_id
