@@ -107,6 +107,15 @@ def open_existing(args: argparse.Namespace) -> duckdb.DuckDBPyConnection:
         raise CliError(f"cannot open warehouse {path}: {exc}") from None
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Write a command's output file, making its folder; a failure is a one-line error, not a traceback."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc.strerror}") from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every discovered subcommand."""
     parser = argparse.ArgumentParser(prog="python -m gridwatch", description=__doc__.splitlines()[0])

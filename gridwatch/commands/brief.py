@@ -53,14 +53,6 @@ def _render(brief, fmt: str, args) -> bytes:
         raise cli.CliError(exc.message(args.lang)) from None
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise cli.CliError(f"cannot write {path}: {exc.strerror}") from None
-
-
 def run(args) -> int:
     """Compute the brief (or one per town) and write it."""
     from gridwatch import briefing, queries, warehouse
@@ -92,7 +84,7 @@ def run(args) -> int:
     for town, brief in zip(towns, briefs, strict=True):
         path = Path(args.out.replace("{week}", week.label).replace("{town}", town or "all"))
         data = _render(brief, fmt, args)
-        _write(path, data)
+        cli.write_file(path, data)
         print(f"wrote {path} ({fmt}, {week.label}, {len(data):,} bytes)")
         cli.audit("export", kind="report", what=f"brief {week.label} {town or 'all'} ({args.lang})", file=str(path),
                   bytes=len(data))

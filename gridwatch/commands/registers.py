@@ -24,14 +24,6 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def _write(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    except OSError as exc:
-        raise cli.CliError(f"cannot write {path}: {exc.strerror}") from None
-
-
 def run(args) -> int:
     """Build the register by ``--by`` and write one workbook per unit under ``--out``."""
     from gridwatch import queries, registers, warehouse
@@ -58,7 +50,7 @@ def run(args) -> int:
     written, total = 0, 0
     for relative, data in registers.files(enterprises, args.by, args.lang, context):
         path = args.out / relative
-        _write(path, data)
+        cli.write_file(path, data)
         written, total = written + 1, total + len(data)
         print(f"wrote {path} ({len(data):,} bytes)")
     scope = f" towns {', '.join(towns)}" if towns else ""
